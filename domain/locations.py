@@ -1,0 +1,70 @@
+"""The location tree: site → building → floor → room."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+
+from domain.calendar import BookableHours
+from domain.errors import invalid
+
+_ROOM_CODE = re.compile(r"^RM[A-Za-z0-9_-]{1,30}$")
+
+
+class LocationKind(StrEnum):
+    SITE = "site"
+    BUILDING = "building"
+    FLOOR = "floor"
+    ROOM = "room"
+
+
+PARENT_KIND: dict[LocationKind, LocationKind | None] = {
+    LocationKind.SITE: None,
+    LocationKind.BUILDING: LocationKind.SITE,
+    LocationKind.FLOOR: LocationKind.BUILDING,
+    LocationKind.ROOM: LocationKind.FLOOR,
+}
+
+
+def check_parent(kind: LocationKind, parent: LocationKind | None) -> None:
+    """A location may only hang under the kind directly above it."""
+    expected = PARENT_KIND[kind]
+    if parent is not expected:
+        where = f"under a {expected.value}" if expected else "at the top of the tree"
+        raise invalid(f"a {kind.value} must sit {where}", "parentId")
+
+
+def check_room_code(code: str) -> str:
+    if not _ROOM_CODE.fullmatch(code):
+        raise invalid(f"room id {code!r} must look like RM followed by letters or digits", "roomId")
+    return code
+
+
+@dataclass(frozen=True)
+class OccupancyLimits:
+    """How many people a room takes; a booking's attendee count must fall within."""
+
+    minimum: int = 1
+    maximum: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.minimum < 0:
+            raise invalid("minimum occupancy cannot be negative", "minOccupancy")
+        if self.maximum is not None and self.maximum < max(self.minimum, 1):
+            raise invalid("maximum occupancy must be at least the minimum", "maxOccupancy")
+
+    def admits(self, count: int) -> bool:
+        return self.minimum <= count and (self.maximum is None or count <= self.maximum)
+
+
+@dataclass(frozen=True)
+class Location:
+    """A node of the tree. Only sites carry a time zone and bookable hours."""
+
+    id: int
+    parent_id: int | None
+    kind: LocationKind
+    name: str
+    time_zone: str | None = None
+    bookable_hours: BookableHours | None = None

@@ -1,0 +1,1 @@
+"""Occupi Gateway: GraphQL over the booking and occupancy domain."""

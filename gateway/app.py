@@ -1,0 +1,124 @@
+"""create_app(settings) -> Starlette: the one place that wires adapters to use cases."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route, WebSocketRoute
+
+from domain.bookings import CheckInWindow
+from gateway.auth.middleware import PrincipalMiddleware
+from gateway.auth.passwords import Argon2Hasher
+from gateway.auth.tokens import JwtCodec
+from gateway.live.broker import InMemoryBroker
+from gateway.mail.relay import MailRelay
+from gateway.mail.senders import ConsoleSender, MailSender
+from gateway.schema.build import GatewayGraphQL
+from gateway.schema.context import CookiePolicy, Services
+from gateway.services.accounts import Accounts
+from gateway.services.bookings import BookingPolicy, Bookings
+from gateway.services.clock import SystemClock
+from gateway.services.directory import Directory
+from gateway.services.events import Event
+from gateway.services.ports import Clock, EventPublisher
+from gateway.settings import Settings
+from gateway.store.engine import create_engine
+from gateway.store.readers import SqlBatchReader
+from gateway.store.uow import SqlDatabase
+
+log = logging.getLogger(__name__)
+
+
+class FanOut:
+    """Publishes to every sink; a failing sink is logged, never fatal: the change it
+    reports has already been committed."""
+
+    def __init__(self, sinks: Sequence[EventPublisher]) -> None:
+        self._sinks = tuple(sinks)
+
+    async def publish(self, event: Event) -> None:
+        for sink in self._sinks:
+            try:
+                await sink.publish(event)
+            except Exception:  # a live or mail hiccup must not fail a committed change
+                log.exception("publishing %s to %r failed", event.topic, sink)
+
+
+@dataclass(frozen=True)
+class Gateway:
+    """What the app is made of, kept on app.state for the CLI and the tests."""
+
+    settings: Settings
+    db: SqlDatabase
+    services: Services
+    relay: MailRelay
+    broker: InMemoryBroker
+
+
+def build_gateway(
+    settings: Settings, *, clock: Clock | None = None, mail_sender: MailSender | None = None
+) -> Gateway:
+    clock = clock or SystemClock()
+    db = SqlDatabase(create_engine(settings.database_url, echo=settings.sql_echo), clock)
+    broker = InMemoryBroker()
+    relay = MailRelay(db, mail_sender or ConsoleSender(), clock)
+    publisher = FanOut([broker, relay])
+    tokens = JwtCodec(
+        settings.jwt_secret, lifetime=settings.token_lifetime, algorithm=settings.jwt_algorithm
+    )
+    check_in = CheckInWindow(before=settings.check_in_before, after=settings.check_in_after)
+    services = Services(
+        accounts=Accounts(db, clock, Argon2Hasher(), tokens, publisher),
+        bookings=Bookings(db, clock, publisher, BookingPolicy(check_in=check_in)),
+        directory=Directory(db),
+        reader=SqlBatchReader(db.sessions()),
+        clock=clock,
+        live=broker,
+    )
+    return Gateway(settings, db, services, relay, broker)
+
+
+def create_app(
+    settings: Settings, *, clock: Clock | None = None, mail_sender: MailSender | None = None
+) -> Starlette:
+    gateway = build_gateway(settings, clock=clock, mail_sender=mail_sender)
+    graphql = GatewayGraphQL(
+        gateway.services, CookiePolicy(secure=settings.secure_cookies), graphiql=settings.graphiql
+    )
+
+    @asynccontextmanager
+    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        gateway.relay.start()
+        try:
+            yield
+        finally:
+            await gateway.relay.stop()
+            await gateway.db.dispose()
+
+    async def index(_request: Request) -> Response:
+        return JSONResponse({"service": "occupi-gateway", "graphql": "/graphql"})
+
+    async def health(_request: Request) -> Response:
+        return JSONResponse({"status": "ok"})
+
+    app = Starlette(
+        routes=[
+            Route("/", index),
+            Route("/healthz", health),
+            Route("/graphql", graphql, methods=["GET", "POST"]),
+            WebSocketRoute("/graphql", graphql),
+        ],
+        middleware=[
+            Middleware(PrincipalMiddleware, authenticate=gateway.services.accounts.authenticate)
+        ],
+        lifespan=lifespan,
+    )
+    app.state.gateway = gateway
+    return app

@@ -1,0 +1,1 @@
+"""Password hashing, JWT access tokens and the Starlette authentication backend."""

@@ -1,0 +1,69 @@
+"""JWT access tokens: HS256 by default, verified against a fixed algorithm list."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import jwt
+
+from domain.errors import DomainError, ErrorCode
+from domain.users import Actor, Role
+from gateway.services.records import IssuedToken, TokenClaims
+
+ALLOWED_ALGORITHMS = ("HS256", "HS384", "HS512")
+ISSUER = "occupi-gateway"
+
+
+def _rejected(message: str) -> DomainError:
+    return DomainError(ErrorCode.UNAUTHENTICATED, message)
+
+
+class JwtCodec:
+    """Claims: sub (user id), email, role, iat, exp, iss. The legacy clients read email and role."""
+
+    def __init__(self, secret: str, *, lifetime: timedelta, algorithm: str = "HS256") -> None:
+        if algorithm not in ALLOWED_ALGORITHMS:
+            raise ValueError(f"unsupported JWT algorithm {algorithm!r}")
+        self._secret = secret
+        self._lifetime = lifetime
+        self._algorithm = algorithm
+
+    def issue(self, actor: Actor, now: datetime) -> IssuedToken:
+        expires = now + self._lifetime
+        claims = {
+            "sub": str(actor.user_id),
+            "email": actor.email,
+            "role": actor.role.value,
+            "iat": int(now.timestamp()),
+            "exp": int(expires.timestamp()),
+            "iss": ISSUER,
+        }
+        token = jwt.encode(claims, self._secret, algorithm=self._algorithm)
+        return IssuedToken(token=token, expires_at=expires)
+
+    def decode(self, token: str, now: datetime) -> TokenClaims:
+        try:
+            # Expiry is checked below against the injected clock, not the system clock.
+            claims = jwt.decode(
+                token,
+                self._secret,
+                algorithms=[self._algorithm],
+                issuer=ISSUER,
+                options={"require": ["sub", "exp", "iat", "iss"], "verify_exp": False},
+            )
+        except jwt.InvalidSignatureError:
+            raise _rejected("the token's signature is invalid") from None
+        except jwt.InvalidAlgorithmError:
+            raise _rejected(
+                "the token is signed with an algorithm this server does not accept"
+            ) from None
+        except jwt.PyJWTError as error:
+            raise _rejected(f"the token is malformed: {error}") from None
+        if not isinstance(claims["exp"], int) or claims["exp"] <= now.timestamp():
+            raise _rejected("the token has expired; sign in again")
+        try:
+            return TokenClaims(
+                user_id=int(claims["sub"]), email=str(claims["email"]), role=Role(claims["role"])
+            )
+        except (KeyError, ValueError):
+            raise _rejected("the token's claims are malformed") from None

@@ -1,0 +1,1 @@
+"""Live events for subscriptions: an in-memory broker by default."""

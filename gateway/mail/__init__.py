@@ -1,0 +1,1 @@
+"""Mail: the outbox relay and its senders (console by default)."""

@@ -1,0 +1,61 @@
+"""The schema object and the ASGI GraphQL app that serves it over HTTP and WebSocket."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import strawberry
+from graphql import GraphQLError
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL
+from strawberry.types import ExecutionContext
+
+from gateway.schema.context import Context, CookiePolicy, Services
+from gateway.schema.errors import ErrorPolicy
+from gateway.schema.mutations import Mutation
+from gateway.schema.queries import Query
+from gateway.schema.subscriptions import Subscription
+from gateway.services.authz import principal_in
+
+
+class GatewaySchema(strawberry.Schema):
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        """ErrorPolicy logs the unexpected errors; expected ones are not worth a log line."""
+
+
+def build_schema() -> strawberry.Schema:
+    return GatewaySchema(
+        query=Query, mutation=Mutation, subscription=Subscription, extensions=[ErrorPolicy]
+    )
+
+
+class GatewayGraphQL(GraphQL[Context, None]):
+    """Strawberry's ASGI app with our context: principal from the auth middleware."""
+
+    def __init__(self, services: Services, cookies: CookiePolicy, *, graphiql: bool) -> None:
+        super().__init__(
+            build_schema(),
+            graphql_ide="graphiql" if graphiql else None,
+            subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL),
+        )
+        self._services = services
+        self._cookies = cookies
+
+    async def get_context(
+        self, request: Request | WebSocket, response: Response | WebSocket | None
+    ) -> Context:
+        return Context(
+            request=request,
+            response=response if isinstance(response, Response) else None,
+            principal=principal_in(request.scope),
+            services=self._services,
+            cookies=self._cookies,
+        )
+
+    async def get_root_value(self, request: Any) -> None:
+        return None

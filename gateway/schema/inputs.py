@@ -1,0 +1,153 @@
+"""Input and filter types; each converts itself to the service's own value."""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+
+import strawberry
+
+import gateway.schema.enums  # noqa: F401  (registers the enums)
+from domain.bookings import BookingSource, BookingStatus
+from domain.calendar import BookableHours
+from domain.errors import invalid
+from domain.locations import LocationKind
+from domain.users import Role
+from gateway.services.bookings import BookingRequest, BookingSearch
+from gateway.services.directory import NewRoom
+from gateway.services.records import RoomQuery, UserQuery
+
+
+def parse_int_id(raw: strawberry.ID, field: str) -> int:
+    try:
+        return int(str(raw))
+    except ValueError:
+        raise invalid(f"{raw!r} is not a valid id", field) from None
+
+
+@strawberry.input
+class BookRoomInput:
+    room_id: strawberry.ID
+    start: datetime
+    end: datetime
+    attendees: list[str] = strawberry.field(
+        default_factory=list, description="E-mail addresses to invite; you are always included."
+    )
+    title: str = ""
+
+    def to_request(self) -> BookingRequest:
+        return BookingRequest(
+            room_code=str(self.room_id),
+            start=self.start,
+            end=self.end,
+            attendees=self.attendees,
+            title=self.title,
+        )
+
+
+@strawberry.input
+class BookingFilter:
+    room_id: strawberry.ID | None = None
+    ends_after: datetime | None = None
+    starts_before: datetime | None = None
+    statuses: list[BookingStatus] = strawberry.field(default_factory=lambda: [BookingStatus.ACTIVE])
+    sources: list[BookingSource] | None = None
+
+    def to_search(self) -> BookingSearch:
+        if not self.statuses:
+            raise invalid("statuses cannot be empty", "statuses")
+        return BookingSearch(
+            room_code=str(self.room_id) if self.room_id is not None else None,
+            ends_after=self.ends_after,
+            starts_before=self.starts_before,
+            statuses=tuple(self.statuses),
+            sources=tuple(self.sources) if self.sources is not None else None,
+        )
+
+
+@strawberry.input
+class RoomFilter:
+    location_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Only rooms at or under this location."
+    )
+    min_capacity: int | None = None
+    search: str | None = None
+
+    def to_query(self) -> RoomQuery:
+        return RoomQuery(
+            under_location_id=(
+                parse_int_id(self.location_id, "locationId") if self.location_id else None
+            ),
+            min_capacity=self.min_capacity,
+            search=self.search,
+        )
+
+
+@strawberry.input
+class LocationFilter:
+    kind: LocationKind | None = None
+    parent_id: strawberry.ID | None = None
+
+
+@strawberry.input
+class UserFilter:
+    role: Role | None = None
+    search: str | None = None
+
+    def to_query(self) -> UserQuery:
+        return UserQuery(role=self.role, search=self.search)
+
+
+@strawberry.input
+class RegisterInput:
+    email: str
+    code: str
+    password: str
+    name: str
+
+
+@strawberry.input
+class CreateUserInput:
+    email: str
+    name: str
+    password: str
+    role: Role = Role.BASIC
+
+
+@strawberry.input
+class AddLocationInput:
+    kind: LocationKind
+    name: str
+    parent_id: strawberry.ID | None = None
+    time_zone: str | None = strawberry.field(default=None, description="Sites only: IANA name.")
+    opens_at: time | None = strawberry.field(default=None, description="Sites only; 08:00.")
+    closes_at: time | None = strawberry.field(default=None, description="Sites only; 17:00.")
+
+    def bookable_hours(self) -> BookableHours | None:
+        if self.opens_at is None and self.closes_at is None:
+            return None
+        defaults = BookableHours()
+        return BookableHours(self.opens_at or defaults.opens, self.closes_at or defaults.closes)
+
+
+@strawberry.input
+class AddRoomInput:
+    floor_id: strawberry.ID
+    room_id: strawberry.ID
+    name: str
+    number: str = ""
+    description: str = ""
+    min_occupancy: int = 1
+    max_occupancy: int | None = None
+    resources: list[str] = strawberry.field(default_factory=list)
+
+    def to_new_room(self) -> NewRoom:
+        return NewRoom(
+            floor_id=parse_int_id(self.floor_id, "floorId"),
+            code=str(self.room_id),
+            name=self.name,
+            number=self.number,
+            description=self.description,
+            min_occupancy=self.min_occupancy,
+            max_occupancy=self.max_occupancy,
+            resources=self.resources,
+        )

@@ -1,0 +1,187 @@
+"""Mutation root: every mutation answers with a payload carrying typed `errors`."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import strawberry
+
+from domain.bookings import Booking
+from gateway.schema.context import Info
+from gateway.schema.errors import UserError, attempt
+from gateway.schema.inputs import (
+    AddLocationInput,
+    AddRoomInput,
+    BookRoomInput,
+    CreateUserInput,
+    RegisterInput,
+    parse_int_id,
+)
+from gateway.schema.types import BookingNode, LocationNode, RoomNode, UserNode
+from gateway.services.accounts import Session
+
+
+@strawberry.type
+class LoginPayload:
+    token: str | None = None
+    expires_at: datetime | None = None
+    user: UserNode | None = None
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class LogoutPayload:
+    ok: bool
+
+
+@strawberry.type
+class RequestRegistrationCodePayload:
+    sent: bool
+    errors: list[UserError]
+
+
+@strawberry.type
+class UserPayload:
+    user: UserNode | None
+    errors: list[UserError]
+
+
+@strawberry.type
+class LocationPayload:
+    location: LocationNode | None
+    errors: list[UserError]
+
+
+@strawberry.type
+class RoomPayload:
+    room: RoomNode | None
+    errors: list[UserError]
+
+
+@strawberry.type
+class BookingPayload:
+    booking: BookingNode | None
+    errors: list[UserError]
+
+
+def _signed_in(info: Info, session: Session | None, errors: list[UserError]) -> LoginPayload:
+    """Also set the `token` cookie, which the legacy web client relies on."""
+    if session is None:
+        return LoginPayload(errors=errors)
+    response = info.context.response
+    if response is not None:
+        cookie = info.context.cookies
+        response.set_cookie(
+            cookie.name,
+            session.token.token,
+            expires=session.token.expires_at,
+            httponly=True,
+            secure=cookie.secure,
+            samesite="lax",
+        )
+    return LoginPayload(
+        token=session.token.token,
+        expires_at=session.token.expires_at,
+        user=UserNode(user=session.user),
+    )
+
+
+def _booking(booking: Booking | None, errors: list[UserError]) -> BookingPayload:
+    return BookingPayload(booking=BookingNode(booking=booking) if booking else None, errors=errors)
+
+
+@strawberry.type
+class Mutation:
+    @strawberry.mutation
+    async def login(self, info: Info, email: str, password: str) -> LoginPayload:
+        accounts = info.context.services.accounts
+        session, errors = await attempt(lambda: accounts.login(email, password))
+        return _signed_in(info, session, errors)
+
+    @strawberry.mutation(description="Clear the token cookie (tokens themselves expire).")
+    def logout(self, info: Info) -> LogoutPayload:
+        if info.context.response is not None:
+            info.context.response.delete_cookie(info.context.cookies.name)
+        return LogoutPayload(ok=True)
+
+    @strawberry.mutation(description="Mail a one-time code for `register`.")
+    async def request_registration_code(
+        self, info: Info, email: str
+    ) -> RequestRegistrationCodePayload:
+        accounts = info.context.services.accounts
+        _, errors = await attempt(lambda: accounts.request_registration_code(email))
+        return RequestRegistrationCodePayload(sent=not errors, errors=errors)
+
+    @strawberry.mutation
+    async def register(self, info: Info, input: RegisterInput) -> LoginPayload:
+        accounts = info.context.services.accounts
+        session, errors = await attempt(
+            lambda: accounts.register(input.email, input.code, input.password, input.name)
+        )
+        return _signed_in(info, session, errors)
+
+    @strawberry.mutation(description="Admins only.")
+    async def create_user(self, info: Info, input: CreateUserInput) -> UserPayload:
+        accounts = info.context.services.accounts
+        user, errors = await attempt(
+            lambda: accounts.create_user(
+                info.context.principal,
+                email=input.email,
+                name=input.name,
+                password=input.password,
+                role=input.role,
+            )
+        )
+        return UserPayload(user=UserNode(user=user) if user else None, errors=errors)
+
+    @strawberry.mutation(description="Admins only.")
+    async def add_location(self, info: Info, input: AddLocationInput) -> LocationPayload:
+        directory = info.context.services.directory
+
+        async def add() -> LocationNode:
+            parent = parse_int_id(input.parent_id, "parentId") if input.parent_id else None
+            location = await directory.add_location(
+                info.context.principal,
+                kind=input.kind,
+                name=input.name,
+                parent_id=parent,
+                time_zone=input.time_zone,
+                bookable_hours=input.bookable_hours(),
+            )
+            return LocationNode(location=location)
+
+        location, errors = await attempt(add)
+        return LocationPayload(location=location, errors=errors)
+
+    @strawberry.mutation(description="Admins only.")
+    async def add_room(self, info: Info, input: AddRoomInput) -> RoomPayload:
+        directory = info.context.services.directory
+
+        async def add() -> RoomNode:
+            room = await directory.add_room(info.context.principal, input.to_new_room())
+            return RoomNode(room=room)
+
+        room, errors = await attempt(add)
+        return RoomPayload(room=room, errors=errors)
+
+    @strawberry.mutation
+    async def book_room(self, info: Info, input: BookRoomInput) -> BookingPayload:
+        bookings = info.context.services.bookings
+        booking, errors = await attempt(
+            lambda: bookings.book(info.context.principal, input.to_request())
+        )
+        return _booking(booking, errors)
+
+    @strawberry.mutation(description="The creator or an admin.")
+    async def cancel_booking(self, info: Info, id: strawberry.ID) -> BookingPayload:
+        bookings = info.context.services.bookings
+        booking, errors = await attempt(lambda: bookings.cancel(info.context.principal, id))
+        return _booking(booking, errors)
+
+    @strawberry.mutation(description="The creator or an invited attendee, around the start.")
+    async def check_in(self, info: Info, booking_id: strawberry.ID) -> BookingPayload:
+        bookings = info.context.services.bookings
+        booking, errors = await attempt(
+            lambda: bookings.check_in(info.context.principal, booking_id)
+        )
+        return _booking(booking, errors)

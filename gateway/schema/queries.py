@@ -1,0 +1,145 @@
+"""Query root."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import strawberry
+
+from gateway.schema.context import Info
+from gateway.schema.inputs import (
+    BookingFilter,
+    LocationFilter,
+    RoomFilter,
+    UserFilter,
+    parse_int_id,
+)
+from gateway.schema.pagination import Connection, page_request
+from gateway.schema.types import BookingNode, LocationNode, RoomNode, TimeSlot, UserNode
+
+PONG = "pong -> I am alive and kicking"
+DEFAULT_PAGE = 20
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(description="Anybody: is the gateway up?")
+    def ping(self) -> str:
+        return PONG
+
+    @strawberry.field(description="Signed-out callers only, like the legacy /ping-open.")
+    def ping_open(self, info: Info) -> str:
+        info.context.principal.require_anonymous()
+        return f"{PONG} and you are not auth'd, only non-auth'd users can access this endpoint"
+
+    @strawberry.field(description="Signed-in callers only, like the legacy /ping-auth.")
+    def ping_auth(self, info: Info) -> str:
+        info.context.principal.require()
+        return f"{PONG} and you are auth'd"
+
+    @strawberry.field(description="Admins only, like the legacy /ping-admin.")
+    def ping_admin(self, info: Info) -> str:
+        info.context.principal.require_admin()
+        return f"{PONG} and you are an admin"
+
+    @strawberry.field
+    async def me(self, info: Info) -> UserNode:
+        return UserNode(user=await info.context.services.accounts.me(info.context.principal))
+
+    @strawberry.field(description="Admins only.")
+    async def users(
+        self,
+        info: Info,
+        filter: UserFilter | None = None,
+        first: int = DEFAULT_PAGE,
+        after: str | None = None,
+    ) -> Connection[UserNode]:
+        page = await info.context.services.accounts.list_users(
+            info.context.principal, (filter or UserFilter()).to_query(), page_request(first, after)
+        )
+        return Connection.of(page, lambda u: UserNode(user=u))
+
+    @strawberry.field
+    async def room(self, info: Info, id: strawberry.ID) -> RoomNode:
+        return RoomNode(room=await info.context.services.directory.room(info.context.principal, id))
+
+    @strawberry.field
+    async def rooms(
+        self,
+        info: Info,
+        filter: RoomFilter | None = None,
+        first: int = DEFAULT_PAGE,
+        after: str | None = None,
+    ) -> Connection[RoomNode]:
+        page = await info.context.services.directory.rooms(
+            info.context.principal, (filter or RoomFilter()).to_query(), page_request(first, after)
+        )
+        return Connection.of(page, lambda r: RoomNode(room=r))
+
+    @strawberry.field
+    async def location(self, info: Info, id: strawberry.ID) -> LocationNode:
+        found = await info.context.services.directory.location(
+            info.context.principal, parse_int_id(id, "id")
+        )
+        return LocationNode(location=found)
+
+    @strawberry.field
+    async def locations(
+        self,
+        info: Info,
+        filter: LocationFilter | None = None,
+        first: int = DEFAULT_PAGE,
+        after: str | None = None,
+    ) -> Connection[LocationNode]:
+        wanted = filter or LocationFilter()
+        parent = parse_int_id(wanted.parent_id, "parentId") if wanted.parent_id else None
+        page = await info.context.services.directory.locations(
+            info.context.principal, wanted.kind, parent, page_request(first, after)
+        )
+        return Connection.of(page, lambda loc: LocationNode(location=loc))
+
+    @strawberry.field
+    async def booking(self, info: Info, id: strawberry.ID) -> BookingNode:
+        found = await info.context.services.bookings.get(info.context.principal, id)
+        return BookingNode(booking=found)
+
+    @strawberry.field(description="Bookings you created or are invited to.")
+    async def my_bookings(
+        self,
+        info: Info,
+        filter: BookingFilter | None = None,
+        first: int = DEFAULT_PAGE,
+        after: str | None = None,
+    ) -> Connection[BookingNode]:
+        return await _bookings(info, filter, first, after, mine=True)
+
+    @strawberry.field(description="All bookings for admins; your own for everybody else.")
+    async def bookings(
+        self,
+        info: Info,
+        filter: BookingFilter | None = None,
+        first: int = DEFAULT_PAGE,
+        after: str | None = None,
+    ) -> Connection[BookingNode]:
+        return await _bookings(info, filter, first, after, mine=False)
+
+    @strawberry.field(description="Free parts of a room's bookable hours on a site-local day.")
+    async def available_slots(
+        self, info: Info, room_id: strawberry.ID, date: date
+    ) -> list[TimeSlot]:
+        _, slots = await info.context.services.bookings.available_slots(
+            info.context.principal, room_id, date
+        )
+        return [TimeSlot.of(s) for s in slots]
+
+
+async def _bookings(
+    info: Info, filter: BookingFilter | None, first: int, after: str | None, *, mine: bool
+) -> Connection[BookingNode]:
+    page = await info.context.services.bookings.search(
+        info.context.principal,
+        (filter or BookingFilter()).to_search(),
+        page_request(first, after),
+        mine=mine,
+    )
+    return Connection.of(page, lambda b: BookingNode(booking=b))

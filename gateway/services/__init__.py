@@ -1,0 +1,1 @@
+"""Async use cases, the ports they need, and authorisation."""

@@ -1,0 +1,175 @@
+"""Accounts: login, token authentication, registration by e-mail code, user administration."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from domain.errors import DomainError, ErrorCode
+from domain.users import Role, User, check_password_strength, clean_name, normalise_email
+from gateway.services import mails
+from gateway.services.authz import Principal
+from gateway.services.events import MailQueued
+from gateway.services.ports import Clock, Database, EventPublisher, PasswordHasher, TokenCodec
+from gateway.services.records import IssuedToken, Page, PageRequest, UserQuery
+
+_BAD_LOGIN = "the e-mail address or the password is incorrect"
+_BAD_CODE = "the code is wrong or has expired; ask for a new one"
+
+
+@dataclass(frozen=True)
+class AccountPolicy:
+    code_ttl: timedelta = timedelta(minutes=10)
+    max_code_attempts: int = 5
+
+
+@dataclass(frozen=True)
+class Session:
+    token: IssuedToken
+    user: User
+
+
+def _code_hash(email: str, code: str) -> str:
+    return hashlib.sha256(f"{email}:{code}".encode()).hexdigest()
+
+
+class Accounts:
+    """Use cases about who people are. Any caller may log in or register; only admins
+    create users for others or list them."""
+
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        hasher: PasswordHasher,
+        tokens: TokenCodec,
+        publisher: EventPublisher,
+        policy: AccountPolicy | None = None,
+    ) -> None:
+        self._db = db
+        self._clock = clock
+        self._hasher = hasher
+        self._tokens = tokens
+        self._publisher = publisher
+        self._policy = policy or AccountPolicy()
+        self._decoy_hash: str | None = None
+
+    async def login(self, email: str, password: str) -> Session:
+        """A token for valid credentials; one error for a wrong address or password alike."""
+        try:
+            address = normalise_email(email)
+        except DomainError:
+            raise DomainError(ErrorCode.INVALID_CREDENTIALS, _BAD_LOGIN) from None
+        async with self._db.reading() as uow:
+            user = await uow.users.by_email(address)
+            hashed = await uow.users.password_hash(user.id) if user else self._decoy()
+        # Verify even for unknown addresses so response time does not reveal accounts.
+        if not self._hasher.verify(hashed, password) or user is None:
+            raise DomainError(ErrorCode.INVALID_CREDENTIALS, _BAD_LOGIN)
+        return Session(self._tokens.issue(user.as_actor(), self._clock.now()), user)
+
+    async def authenticate(self, token: str) -> Principal:
+        """The principal behind a token; the role is read afresh from the database."""
+        try:
+            claims = self._tokens.decode(token, self._clock.now())
+        except DomainError as rejected:
+            return Principal(rejection=rejected)
+        async with self._db.reading() as uow:
+            user = await uow.users.get(claims.user_id)
+        if user is None:
+            return Principal(
+                rejection=DomainError(ErrorCode.UNAUTHENTICATED, "the account no longer exists")
+            )
+        return Principal(actor=user.as_actor())
+
+    async def me(self, principal: Principal) -> User:
+        actor = principal.require()
+        async with self._db.reading() as uow:
+            user = await uow.users.get(actor.user_id)
+        if user is None:
+            raise DomainError(ErrorCode.UNAUTHENTICATED, "the account no longer exists")
+        return user
+
+    async def request_registration_code(self, email: str) -> None:
+        """Mail a one-time code; the answer is the same whether or not the address is taken."""
+        address = normalise_email(email)
+        minutes = int(self._policy.code_ttl.total_seconds() // 60)
+        async with self._db.writing() as uow:
+            if await uow.users.by_email(address) is not None:
+                await uow.outbox.add(mails.already_registered(address))
+            else:
+                code = f"{secrets.randbelow(1_000_000):06d}"
+                await uow.codes.add(
+                    email=address,
+                    code_hash=_code_hash(address, code),
+                    expires_at=self._clock.now() + self._policy.code_ttl,
+                )
+                await uow.outbox.add(mails.registration_code(address, code, minutes))
+            await uow.commit()
+        await self._publisher.publish(MailQueued(self._clock.now()))
+
+    async def register(self, email: str, code: str, password: str, name: str) -> Session:
+        """Create a basic account from a mailed code; the code works once."""
+        address = normalise_email(email)
+        display_name = clean_name(name)
+        check_password_strength(password)
+        async with self._db.writing() as uow:
+            stored = await uow.codes.latest(address)
+            usable = (
+                stored is not None
+                and not stored.consumed
+                and stored.expires_at > self._clock.now()
+                and stored.attempts < self._policy.max_code_attempts
+            )
+            if stored is None or not usable:
+                raise DomainError(ErrorCode.INVALID_CODE, _BAD_CODE, field="code")
+            if not hmac.compare_digest(stored.code_hash, _code_hash(address, code.strip())):
+                await uow.codes.record_attempt(stored.id)
+                await uow.commit()
+                raise DomainError(ErrorCode.INVALID_CODE, _BAD_CODE, field="code")
+            await uow.codes.consume(stored.id)
+            user = await uow.users.add(
+                email=address,
+                name=display_name,
+                role=Role.BASIC,
+                password_hash=self._hasher.hash(password),
+            )
+            await uow.commit()
+        return Session(self._tokens.issue(user.as_actor(), self._clock.now()), user)
+
+    async def create_user(
+        self, principal: Principal, *, email: str, name: str, password: str, role: Role
+    ) -> User:
+        """Admins create accounts directly, with any role."""
+        principal.require_admin()
+        return await self.provision(email=email, name=name, password=password, role=role)
+
+    async def provision(self, *, email: str, name: str, password: str, role: Role) -> User:
+        """Create an account without a caller: for the CLI and the demo seed only."""
+        address = normalise_email(email)
+        display_name = clean_name(name)
+        check_password_strength(password)
+        async with self._db.writing() as uow:
+            user = await uow.users.add(
+                email=address,
+                name=display_name,
+                role=role,
+                password_hash=self._hasher.hash(password),
+            )
+            await uow.commit()
+        return user
+
+    async def list_users(
+        self, principal: Principal, query: UserQuery, page: PageRequest
+    ) -> Page[User]:
+        principal.require_admin()
+        async with self._db.reading() as uow:
+            return await uow.users.list(query, page)
+
+    def _decoy(self) -> str:
+        if self._decoy_hash is None:
+            self._decoy_hash = self._hasher.hash(secrets.token_urlsafe(16))
+        return self._decoy_hash

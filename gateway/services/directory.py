@@ -1,0 +1,137 @@
+"""The location tree and its rooms: browsing for everybody signed in, changes for admins."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from domain.calendar import BookableHours, parse_time_zone
+from domain.errors import invalid
+from domain.locations import Location, LocationKind, OccupancyLimits, check_parent, check_room_code
+from domain.rooms import Room
+from gateway.services.authz import Principal, not_found
+from gateway.services.ports import Database
+from gateway.services.records import Page, PageRequest, RoomQuery
+
+MAX_TEXT = 2000
+MAX_RESOURCES = 50
+
+
+@dataclass(frozen=True)
+class NewRoom:
+    floor_id: int
+    code: str
+    name: str
+    number: str = ""
+    description: str = ""
+    min_occupancy: int = 1
+    max_occupancy: int | None = None
+    resources: Sequence[str] = ()
+
+
+def _text(value: str, field: str, *, required: bool, limit: int = 200) -> str:
+    cleaned = value.strip()
+    if required and not cleaned:
+        raise invalid(f"{field} cannot be empty", field)
+    if len(cleaned) > limit:
+        raise invalid(f"{field} must be at most {limit} characters", field)
+    return cleaned
+
+
+class Directory:
+    """Locations and rooms. Reads need a signed-in caller; writes need an admin."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def add_location(
+        self,
+        principal: Principal,
+        *,
+        kind: LocationKind,
+        name: str,
+        parent_id: int | None = None,
+        time_zone: str | None = None,
+        bookable_hours: BookableHours | None = None,
+    ) -> Location:
+        """Sites need an IANA time zone; other kinds inherit their site's."""
+        principal.require_admin()
+        label = _text(name, "name", required=True)
+        if kind is LocationKind.ROOM:
+            raise invalid("rooms are added with addRoom", "kind")
+        if kind is LocationKind.SITE:
+            if time_zone is None:
+                raise invalid("a site needs a time zone", "timeZone")
+            parse_time_zone(time_zone)
+        elif time_zone is not None or bookable_hours is not None:
+            raise invalid("only a site carries a time zone and bookable hours", "timeZone")
+        async with self._db.writing() as uow:
+            parent = await uow.locations.get(parent_id) if parent_id is not None else None
+            if parent_id is not None and parent is None:
+                raise not_found("location", str(parent_id))
+            check_parent(kind, parent.kind if parent else None)
+            location = await uow.locations.add(
+                parent_id=parent_id,
+                kind=kind,
+                name=label,
+                time_zone=time_zone,
+                bookable_hours=bookable_hours,
+            )
+            await uow.commit()
+        return location
+
+    async def add_room(self, principal: Principal, new: NewRoom) -> Room:
+        principal.require_admin()
+        code = check_room_code(new.code.strip())
+        limits = OccupancyLimits(new.min_occupancy, new.max_occupancy)
+        if len(new.resources) > MAX_RESOURCES:
+            raise invalid(f"a room lists at most {MAX_RESOURCES} resources", "resources")
+        resources = [_text(r, "resources", required=True) for r in new.resources]
+        async with self._db.writing() as uow:
+            floor = await uow.locations.get(new.floor_id)
+            if floor is None:
+                raise not_found("location", str(new.floor_id))
+            check_parent(LocationKind.ROOM, floor.kind)
+            room = await uow.rooms.add(
+                floor_id=floor.id,
+                code=code,
+                name=_text(new.name, "name", required=True),
+                number=_text(new.number, "number", required=False),
+                description=_text(new.description, "description", required=False, limit=MAX_TEXT),
+                limits=limits,
+                resources=resources,
+            )
+            await uow.commit()
+        return room
+
+    async def room(self, principal: Principal, code: str) -> Room:
+        principal.require()
+        async with self._db.reading() as uow:
+            room = await uow.rooms.by_code(code)
+        if room is None:
+            raise not_found("room", code)
+        return room
+
+    async def rooms(self, principal: Principal, query: RoomQuery, page: PageRequest) -> Page[Room]:
+        principal.require()
+        async with self._db.reading() as uow:
+            return await uow.rooms.list(query, page)
+
+    async def location(self, principal: Principal, location_id: int) -> Location:
+        principal.require()
+        async with self._db.reading() as uow:
+            location = await uow.locations.get(location_id)
+        if location is None:
+            raise not_found("location", str(location_id))
+        return location
+
+    async def locations(
+        self,
+        principal: Principal,
+        kind: LocationKind | None,
+        parent_id: int | None,
+        page: PageRequest,
+    ) -> Page[Location]:
+        principal.require()
+        async with self._db.reading() as uow:
+            return await uow.locations.list(kind, parent_id, page)

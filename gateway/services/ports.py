@@ -1,0 +1,241 @@
+"""What the use cases need from the outside world. Adapters in gateway.store, gateway.auth,
+gateway.live and gateway.mail implement these; tests may pass fakes."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterable, Mapping, Sequence
+from contextlib import AbstractAsyncContextManager
+from datetime import datetime
+from types import TracebackType
+from typing import Protocol, Self
+
+from domain.bookings import Attendee, Booking, BookingSource
+from domain.calendar import BookableHours
+from domain.intervals import Interval
+from domain.locations import Location, LocationKind, OccupancyLimits
+from domain.rooms import Room
+from domain.users import Actor, Role, User
+from gateway.services.events import Event
+from gateway.services.records import (
+    BookingQuery,
+    IssuedToken,
+    OneTimeCode,
+    OutgoingMail,
+    Page,
+    PageRequest,
+    QueuedMail,
+    RoomQuery,
+    TokenClaims,
+    UserQuery,
+)
+
+
+class Clock(Protocol):
+    """The current instant, always timezone-aware (UTC)."""
+
+    def now(self) -> datetime: ...
+
+
+class PasswordHasher(Protocol):
+    """One-way password hashing. `verify` never raises on a mismatch; it returns False."""
+
+    def hash(self, password: str) -> str: ...
+
+    def verify(self, hashed: str, password: str) -> bool: ...
+
+
+class TokenCodec(Protocol):
+    """Signs and verifies access tokens.
+
+    `decode` raises DomainError(UNAUTHENTICATED) with a precise message for an expired,
+    forged or malformed token.
+    """
+
+    def issue(self, actor: Actor, now: datetime) -> IssuedToken: ...
+
+    def decode(self, token: str, now: datetime) -> TokenClaims: ...
+
+
+class EventPublisher(Protocol):
+    """Receives events after the transaction that caused them has committed."""
+
+    async def publish(self, event: Event) -> None: ...
+
+
+class EventStream(Protocol):
+    """Live events by topic, for subscriptions. Leaving the context unsubscribes."""
+
+    def subscribe(self, topic: str) -> AbstractAsyncContextManager[asyncio.Queue[Event]]: ...
+
+
+class UserRepository(Protocol):
+    async def get(self, user_id: int) -> User | None: ...
+
+    async def by_email(self, email: str) -> User | None: ...
+
+    async def by_emails(self, emails: Iterable[str]) -> Mapping[str, User]: ...
+
+    async def password_hash(self, user_id: int) -> str: ...
+
+    async def add(self, *, email: str, name: str, role: Role, password_hash: str) -> User:
+        """Raises DomainError(EMAIL_TAKEN) when the address already has an account."""
+        ...
+
+    async def list(self, query: UserQuery, page: PageRequest) -> Page[User]: ...
+
+
+class LocationRepository(Protocol):
+    async def get(self, location_id: int) -> Location | None: ...
+
+    async def add(
+        self,
+        *,
+        parent_id: int | None,
+        kind: LocationKind,
+        name: str,
+        time_zone: str | None = None,
+        bookable_hours: BookableHours | None = None,
+    ) -> Location: ...
+
+    async def list(
+        self, kind: LocationKind | None, parent_id: int | None, page: PageRequest
+    ) -> Page[Location]: ...
+
+
+class RoomRepository(Protocol):
+    async def by_code(self, code: str) -> Room | None: ...
+
+    async def by_id(self, room_id: int) -> Room | None: ...
+
+    async def add(
+        self,
+        *,
+        floor_id: int,
+        code: str,
+        name: str,
+        number: str,
+        description: str,
+        limits: OccupancyLimits,
+        resources: Sequence[str],
+    ) -> Room:
+        """Raises DomainError(INVALID_INPUT, field roomId) when the code is taken."""
+        ...
+
+    async def list(self, query: RoomQuery, page: PageRequest) -> Page[Room]: ...
+
+
+class BookingRepository(Protocol):
+    async def by_code(self, code: str) -> Booking | None: ...
+
+    async def active_intervals(self, room_id: int, within: Interval) -> list[Interval]:
+        """Intervals of the room's active bookings that overlap `within`."""
+        ...
+
+    async def add(
+        self,
+        *,
+        code: str,
+        room_id: int,
+        creator_id: int,
+        interval: Interval,
+        source: BookingSource,
+        title: str,
+        attendees: Sequence[Attendee],
+        created_at: datetime,
+    ) -> Booking: ...
+
+    async def cancel(self, booking_id: int, *, by_user_id: int, at: datetime) -> None: ...
+
+    async def check_in(self, booking_id: int, *, email: str, at: datetime) -> None: ...
+
+    async def list(self, query: BookingQuery, page: PageRequest) -> Page[Booking]: ...
+
+
+class OneTimeCodeRepository(Protocol):
+    async def add(self, *, email: str, code_hash: str, expires_at: datetime) -> None: ...
+
+    async def latest(self, email: str) -> OneTimeCode | None: ...
+
+    async def record_attempt(self, code_id: int) -> None: ...
+
+    async def consume(self, code_id: int) -> None: ...
+
+
+class Outbox(Protocol):
+    """Mail queued inside the business transaction; a relay sends it after commit."""
+
+    async def add(self, mail: OutgoingMail) -> None: ...
+
+    async def pending(self, limit: int) -> list[QueuedMail]: ...
+
+    async def mark_sent(self, mail_id: int, at: datetime) -> None: ...
+
+    async def mark_failed(self, mail_id: int, error: str, at: datetime) -> None: ...
+
+
+class UnitOfWork(Protocol):
+    """One transaction. Leaving the block without `commit()` rolls back.
+
+    A writing unit of work holds the database's write lock from its first statement, so
+    a check followed by an insert inside it cannot race another writer.
+    """
+
+    @property
+    def users(self) -> UserRepository: ...
+
+    @property
+    def locations(self) -> LocationRepository: ...
+
+    @property
+    def rooms(self) -> RoomRepository: ...
+
+    @property
+    def bookings(self) -> BookingRepository: ...
+
+    @property
+    def codes(self) -> OneTimeCodeRepository: ...
+
+    @property
+    def outbox(self) -> Outbox: ...
+
+    async def __aenter__(self) -> Self: ...
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+
+    async def commit(self) -> None: ...
+
+
+class Database(Protocol):
+    """Opens units of work: `reading()` for queries, `writing()` for changes."""
+
+    def reading(self) -> UnitOfWork: ...
+
+    def writing(self) -> UnitOfWork: ...
+
+
+class BatchReader(Protocol):
+    """Batched look-ups for DataLoaders: one statement per call, whatever the key count.
+
+    Each call opens and closes its own short read session, so concurrently resolved
+    fields never share one.
+    """
+
+    async def users_by_id(self, ids: Sequence[int]) -> Mapping[int, User]: ...
+
+    async def locations_by_id(self, ids: Sequence[int]) -> Mapping[int, Location]: ...
+
+    async def children_of(self, ids: Sequence[int]) -> Mapping[int, list[Location]]: ...
+
+    async def rooms_by_location(self, ids: Sequence[int]) -> Mapping[int, list[Room]]: ...
+
+    async def rooms_by_id(self, ids: Sequence[int]) -> Mapping[int, Room]: ...
+
+    async def bookings_by_room(
+        self, room_ids: Sequence[int], within: Interval
+    ) -> Mapping[int, list[Booking]]: ...

@@ -1,0 +1,162 @@
+"""Bookings repository; attendees load in one extra statement per batch of bookings."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Select, insert, select, update
+from sqlalchemy.engine import Row
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain.bookings import Attendee, Booking, BookingSource, BookingStatus
+from domain.intervals import Interval
+from gateway.services.records import BookingQuery, Page, PageRequest
+from gateway.store.pages import as_page, fetch_page
+from gateway.store.tables import booking_attendees, bookings
+
+
+def select_bookings() -> Select[Any]:
+    return select(bookings)
+
+
+def overlapping(within: Interval) -> Any:
+    return (bookings.c.starts_at < within.end) & (bookings.c.ends_at > within.start)
+
+
+async def with_attendees(session: AsyncSession, rows: Sequence[Row[Any]]) -> list[Booking]:
+    """Turn booking rows into aggregates, fetching all their attendees in one statement."""
+    if not rows:
+        return []
+    stmt = (
+        select(booking_attendees)
+        .where(booking_attendees.c.booking_id.in_([r.id for r in rows]))
+        .order_by(booking_attendees.c.booking_id, booking_attendees.c.position)
+    )
+    attendees: dict[int, list[Attendee]] = defaultdict(list)
+    for a in await session.execute(stmt):
+        attendees[a.booking_id].append(Attendee(a.email, a.user_id, a.checked_in_at))
+    return [
+        Booking(
+            id=r.id,
+            code=r.code,
+            room_id=r.room_id,
+            creator_id=r.creator_id,
+            interval=Interval(r.starts_at, r.ends_at),
+            status=BookingStatus(r.status),
+            source=BookingSource(r.source),
+            attendees=tuple(attendees[r.id]),
+            created_at=r.created_at,
+            cancelled_at=r.cancelled_at,
+            title=r.title,
+        )
+        for r in rows
+    ]
+
+
+class SqlBookings:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def by_code(self, code: str) -> Booking | None:
+        rows = (await self._session.execute(select_bookings().where(bookings.c.code == code))).all()
+        found = await with_attendees(self._session, rows)
+        return found[0] if found else None
+
+    async def active_intervals(self, room_id: int, within: Interval) -> list[Interval]:
+        stmt = select(bookings.c.starts_at, bookings.c.ends_at).where(
+            bookings.c.room_id == room_id,
+            bookings.c.status == BookingStatus.ACTIVE.value,
+            overlapping(within),
+        )
+        return [Interval(r.starts_at, r.ends_at) for r in await self._session.execute(stmt)]
+
+    async def add(
+        self,
+        *,
+        code: str,
+        room_id: int,
+        creator_id: int,
+        interval: Interval,
+        source: BookingSource,
+        title: str,
+        attendees: Sequence[Attendee],
+        created_at: datetime,
+    ) -> Booking:
+        interval = Interval(interval.start.astimezone(UTC), interval.end.astimezone(UTC))
+        booking_id = await self._session.scalar(
+            insert(bookings)
+            .values(
+                code=code,
+                room_id=room_id,
+                creator_id=creator_id,
+                title=title,
+                source=source.value,
+                status=BookingStatus.ACTIVE.value,
+                starts_at=interval.start,
+                ends_at=interval.end,
+                created_at=created_at,
+            )
+            .returning(bookings.c.id)
+        )
+        assert booking_id is not None
+        await self._session.execute(
+            insert(booking_attendees),
+            [
+                {"booking_id": booking_id, "email": a.email, "user_id": a.user_id, "position": i}
+                for i, a in enumerate(attendees)
+            ],
+        )
+        return Booking(
+            id=booking_id,
+            code=code,
+            room_id=room_id,
+            creator_id=creator_id,
+            interval=interval,
+            status=BookingStatus.ACTIVE,
+            source=source,
+            attendees=tuple(attendees),
+            created_at=created_at,
+            title=title,
+        )
+
+    async def cancel(self, booking_id: int, *, by_user_id: int, at: datetime) -> None:
+        await self._session.execute(
+            update(bookings)
+            .where(bookings.c.id == booking_id)
+            .values(status=BookingStatus.CANCELLED.value, cancelled_at=at, cancelled_by=by_user_id)
+        )
+
+    async def check_in(self, booking_id: int, *, email: str, at: datetime) -> None:
+        await self._session.execute(
+            update(booking_attendees)
+            .where(
+                booking_attendees.c.booking_id == booking_id,
+                booking_attendees.c.email == email,
+                booking_attendees.c.checked_in_at.is_(None),
+            )
+            .values(checked_in_at=at)
+        )
+
+    async def list(self, query: BookingQuery, page: PageRequest) -> Page[Booking]:
+        stmt = select_bookings().order_by(bookings.c.starts_at, bookings.c.id)
+        if query.room_ids is not None:
+            stmt = stmt.where(bookings.c.room_id.in_(query.room_ids))
+        if query.involving_email is not None:
+            attending = select(booking_attendees.c.booking_id).where(
+                booking_attendees.c.email == query.involving_email
+            )
+            stmt = stmt.where(bookings.c.id.in_(attending))
+        if query.creator_id is not None:
+            stmt = stmt.where(bookings.c.creator_id == query.creator_id)
+        stmt = stmt.where(bookings.c.status.in_([s.value for s in query.statuses]))
+        if query.sources is not None:
+            stmt = stmt.where(bookings.c.source.in_([s.value for s in query.sources]))
+        if query.ends_after is not None:
+            stmt = stmt.where(bookings.c.ends_at > query.ends_after)
+        if query.starts_before is not None:
+            stmt = stmt.where(bookings.c.starts_at < query.starts_before)
+        rows, total = await fetch_page(self._session, stmt, page)
+        return as_page(await with_attendees(self._session, rows), total, page)

@@ -1,0 +1,143 @@
+"""The schema. Alembic migrations must produce exactly this (a test compares them)."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    Time,
+)
+
+from gateway.store.types import UtcDateTime
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("email", String(254), nullable=False, unique=True),
+    Column("name", String(120), nullable=False),
+    Column("role", String(16), nullable=False),
+    Column("password_hash", String(255), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    CheckConstraint("role IN ('admin', 'basic')", name="role"),
+)
+
+locations = Table(
+    "locations",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("parent_id", Integer, ForeignKey("locations.id", ondelete="RESTRICT"), index=True),
+    Column("kind", String(16), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("time_zone", String(64)),
+    Column("opens_at", Time),
+    Column("closes_at", Time),
+    CheckConstraint("kind IN ('site', 'building', 'floor', 'room')", name="kind"),
+    CheckConstraint("(kind = 'site') = (time_zone IS NOT NULL)", name="site_time_zone"),
+)
+
+rooms = Table(
+    "rooms",
+    metadata,
+    Column(
+        "location_id",
+        Integer,
+        ForeignKey("locations.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("code", String(40), nullable=False, unique=True),
+    Column("number", String(200), nullable=False),
+    Column("description", Text, nullable=False),
+    Column("min_occupancy", Integer, nullable=False),
+    Column("max_occupancy", Integer),
+    Column("resources", JSON, nullable=False),
+    CheckConstraint("min_occupancy >= 0", name="min_occupancy"),
+    CheckConstraint(
+        "max_occupancy IS NULL OR max_occupancy >= min_occupancy", name="max_occupancy"
+    ),
+)
+
+bookings = Table(
+    "bookings",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("code", String(40), nullable=False, unique=True),
+    Column(
+        "room_id",
+        Integer,
+        ForeignKey("rooms.location_id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("creator_id", Integer, ForeignKey("users.id"), nullable=False, index=True),
+    Column("title", String(200), nullable=False),
+    Column("source", String(16), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("starts_at", UtcDateTime, nullable=False),
+    Column("ends_at", UtcDateTime, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("cancelled_at", UtcDateTime),
+    Column("cancelled_by", Integer, ForeignKey("users.id")),
+    CheckConstraint("starts_at < ends_at", name="interval"),
+    CheckConstraint("status IN ('active', 'cancelled')", name="status"),
+    CheckConstraint("source IN ('adhoc', 'timetable', 'external')", name="source"),
+    Index("ix_bookings_room_id_starts_at", "room_id", "starts_at"),
+)
+
+booking_attendees = Table(
+    "booking_attendees",
+    metadata,
+    Column(
+        "booking_id",
+        Integer,
+        ForeignKey("bookings.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("email", String(254), primary_key=True),
+    Column("position", Integer, nullable=False),
+    Column("user_id", Integer, ForeignKey("users.id"), index=True),
+    Column("checked_in_at", UtcDateTime),
+    Index("ix_booking_attendees_email", "email"),
+)
+
+one_time_codes = Table(
+    "one_time_codes",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("email", String(254), nullable=False, index=True),
+    Column("code_hash", String(64), nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("consumed_at", UtcDateTime),
+    Column("created_at", UtcDateTime, nullable=False),
+)
+
+outbox = Table(
+    "outbox",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("recipients", JSON, nullable=False),
+    Column("subject", String(300), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("sent_at", UtcDateTime, index=True),
+    Column("attempts", Integer, nullable=False),
+    Column("last_error", Text),
+)

@@ -1,0 +1,80 @@
+"""The unit of work: one AsyncSession, one transaction, repositories bound to it."""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Self
+
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from gateway.services.ports import Clock
+from gateway.store.bookings import SqlBookings
+from gateway.store.codes import SqlCodes
+from gateway.store.engine import WRITE_OPTION
+from gateway.store.locations import SqlLocations
+from gateway.store.outbox import SqlOutbox
+from gateway.store.rooms import SqlRooms
+from gateway.store.users import SqlUsers
+
+
+class SqlUnitOfWork:
+    users: SqlUsers
+    locations: SqlLocations
+    rooms: SqlRooms
+    bookings: SqlBookings
+    codes: SqlCodes
+    outbox: SqlOutbox
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], clock: Clock) -> None:
+        self._sessions = sessions
+        self._clock = clock
+        self._session: AsyncSession | None = None
+
+    async def __aenter__(self) -> Self:
+        session = self._session = self._sessions()
+        self.users = SqlUsers(session, self._clock)
+        self.locations = SqlLocations(session)
+        self.rooms = SqlRooms(session)
+        self.bookings = SqlBookings(session)
+        self.codes = SqlCodes(session, self._clock)
+        self.outbox = SqlOutbox(session, self._clock)
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if self._session is not None:
+            # Closing without a commit rolls the transaction back.
+            await self._session.close()
+            self._session = None
+
+    async def commit(self) -> None:
+        assert self._session is not None, "commit outside the unit of work"
+        await self._session.commit()
+
+
+class SqlDatabase:
+    """Opens units of work on one engine; writers begin with the write lock (SQLite)."""
+
+    def __init__(self, engine: AsyncEngine, clock: Clock) -> None:
+        self.engine = engine
+        self._clock = clock
+        self._readers = async_sessionmaker(engine, expire_on_commit=False)
+        self._writers = async_sessionmaker(
+            engine.execution_options(**{WRITE_OPTION: True}), expire_on_commit=False
+        )
+
+    def reading(self) -> SqlUnitOfWork:
+        return SqlUnitOfWork(self._readers, self._clock)
+
+    def writing(self) -> SqlUnitOfWork:
+        return SqlUnitOfWork(self._writers, self._clock)
+
+    def sessions(self) -> async_sessionmaker[AsyncSession]:
+        return self._readers
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()

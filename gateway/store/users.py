@@ -1,0 +1,92 @@
+"""Users repository."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from sqlalchemy import Select, func, insert, or_, select
+from sqlalchemy.engine import Row
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain.errors import DomainError, ErrorCode
+from domain.users import Role, User
+from gateway.services.ports import Clock
+from gateway.services.records import Page, PageRequest, UserQuery
+from gateway.store.pages import as_page, fetch_page
+from gateway.store.tables import users
+
+USER_COLUMNS = (users.c.id, users.c.email, users.c.name, users.c.role)
+
+
+def to_user(row: Row[Any]) -> User:
+    return User(id=row.id, email=row.email, name=row.name, role=Role(row.role))
+
+
+def select_users() -> Select[Any]:
+    return select(*USER_COLUMNS)
+
+
+class SqlUsers:
+    def __init__(self, session: AsyncSession, clock: Clock) -> None:
+        self._session = session
+        self._clock = clock
+
+    async def get(self, user_id: int) -> User | None:
+        row = (await self._session.execute(select_users().where(users.c.id == user_id))).first()
+        return to_user(row) if row else None
+
+    async def by_email(self, email: str) -> User | None:
+        row = (await self._session.execute(select_users().where(users.c.email == email))).first()
+        return to_user(row) if row else None
+
+    async def by_emails(self, emails: Iterable[str]) -> Mapping[str, User]:
+        wanted = list(emails)
+        if not wanted:
+            return {}
+        rows = await self._session.execute(select_users().where(users.c.email.in_(wanted)))
+        return {row.email: to_user(row) for row in rows}
+
+    async def password_hash(self, user_id: int) -> str:
+        hashed = await self._session.scalar(
+            select(users.c.password_hash).where(users.c.id == user_id)
+        )
+        if hashed is None:
+            raise DomainError(ErrorCode.NOT_FOUND, f"no user with id {user_id}")
+        return str(hashed)
+
+    async def add(self, *, email: str, name: str, role: Role, password_hash: str) -> User:
+        values = {
+            "email": email,
+            "name": name,
+            "role": role.value,
+            "password_hash": password_hash,
+            "created_at": self._clock.now(),
+        }
+        try:
+            async with self._session.begin_nested():
+                user_id = await self._session.scalar(
+                    insert(users).values(**values).returning(users.c.id)
+                )
+        except IntegrityError:
+            raise DomainError(
+                ErrorCode.EMAIL_TAKEN, f"{email} already has an account", field="email"
+            ) from None
+        assert user_id is not None
+        return User(id=user_id, email=email, name=name, role=role)
+
+    async def list(self, query: UserQuery, page: PageRequest) -> Page[User]:
+        stmt = select_users().order_by(users.c.email)
+        if query.role is not None:
+            stmt = stmt.where(users.c.role == query.role.value)
+        if query.search:
+            needle = query.search.lower()
+            stmt = stmt.where(
+                or_(
+                    func.lower(users.c.email).contains(needle, autoescape=True),
+                    func.lower(users.c.name).contains(needle, autoescape=True),
+                )
+            )
+        rows, total = await fetch_page(self._session, stmt, page)
+        return as_page([to_user(r) for r in rows], total, page)

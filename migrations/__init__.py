@@ -1,0 +1,1 @@
+"""Alembic migrations; the same revisions serve SQLite and PostgreSQL."""

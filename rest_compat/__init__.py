@@ -1,0 +1,1 @@
+"""Legacy REST APIs reproduced over gateway.services (one package per API)."""
