@@ -74,7 +74,7 @@ def check_new_booking(
             ErrorCode.OUTSIDE_BOOKABLE_HOURS,
             f"rooms can be booked between {hours.opens:%H:%M} and {hours.closes:%H:%M} "
             f"({calendar.zone.key})",
-            field="start",
+            field="start" if not window.start <= interval.start < window.end else "end",
         )
     if not limits.admits(attendee_count):
         most = "no upper limit" if limits.maximum is None else f"at most {limits.maximum}"

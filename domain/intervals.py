@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from domain.errors import invalid
 
@@ -17,14 +17,18 @@ def require_aware(instant: datetime, field: str) -> datetime:
 
 @dataclass(frozen=True, order=True)
 class Interval:
-    """[start, end): back-to-back intervals do not overlap."""
+    """[start, end) in UTC: back-to-back intervals do not overlap.
+
+    Both ends are converted to UTC, because Python compares two datetimes that share a
+    tzinfo by wall-clock time, which is wrong across a daylight-saving change.
+    """
 
     start: datetime
     end: datetime
 
     def __post_init__(self) -> None:
-        require_aware(self.start, "start")
-        require_aware(self.end, "end")
+        object.__setattr__(self, "start", require_aware(self.start, "start").astimezone(UTC))
+        object.__setattr__(self, "end", require_aware(self.end, "end").astimezone(UTC))
         if not self.start < self.end:
             raise invalid("start must be before end", "end")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Select, insert, select, update
@@ -85,7 +85,6 @@ class SqlBookings:
         attendees: Sequence[Attendee],
         created_at: datetime,
     ) -> Booking:
-        interval = Interval(interval.start.astimezone(UTC), interval.end.astimezone(UTC))
         booking_id = await self._session.scalar(
             insert(bookings)
             .values(

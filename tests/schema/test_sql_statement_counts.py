@@ -1,0 +1,76 @@
+"""Nested lists are batched: the statement count does not grow with the number of rooms."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime, time
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import event
+
+from gateway.app import Gateway
+from gateway.services.bookings import BookingRequest
+from tests.support.graphql import GraphQLClient
+from tests.support.world import ZONE, World
+
+DAY = datetime(2026, 11, 24, tzinfo=ZoneInfo(ZONE)).date()
+NESTED = """
+query Nested($first: Int!) {
+  rooms(first: $first) { totalCount edges { node { id
+    bookings(date: "2026-11-24") { id createdBy { email } room { id }
+      attendees { email user { name } } } } } } }
+"""
+
+
+@contextmanager
+def counting_statements(gateway: Gateway) -> Iterator[list[str]]:
+    statements: list[str] = []
+
+    def record(*args: Any) -> None:
+        statements.append(args[2])
+
+    engine = gateway.db.engine.sync_engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
+async def _fill(world: World, rooms: int) -> None:
+    """`rooms` rooms, each with two bookings of two attendees."""
+    await world.add_rooms(rooms - len(world.rooms))
+    pairs = ((9, world.alice, world.bob), (13, world.bob, world.alice))
+    for code in world.rooms:
+        for hour, creator, guest in pairs:
+            await world.gateway.services.bookings.book(
+                world.principal(creator),
+                BookingRequest(
+                    room_code=code,
+                    start=datetime.combine(DAY, time(hour), tzinfo=ZoneInfo(ZONE)),
+                    end=datetime.combine(DAY, time(hour + 1), tzinfo=ZoneInfo(ZONE)),
+                    attendees=[guest.email],
+                ),
+            )
+
+
+async def _count(client: GraphQLClient, gateway: Gateway, token: str, rooms: int) -> int:
+    with counting_statements(gateway) as statements:
+        data = await client.data(NESTED, {"first": rooms}, token=token)
+    edges = data["rooms"]["edges"]
+    assert len(edges) == rooms
+    assert all(len(e["node"]["bookings"]) == 2 for e in edges)
+    assert all(len(b["attendees"]) == 2 for e in edges for b in e["node"]["bookings"])
+    return len(statements)
+
+
+async def test_rooms_bookings_attendees_cost_a_constant_number_of_statements(
+    client: GraphQLClient, gateway: Gateway, world: World, tokens: dict[str, str]
+) -> None:
+    await _fill(world, 50)
+    counts = {n: await _count(client, gateway, tokens["admin"], n) for n in (1, 10, 50)}
+    assert counts[1] == counts[10] == counts[50], counts
+    # Authentication, the page and its count, then one batch per nested list.
+    assert counts[1] <= 12, counts
