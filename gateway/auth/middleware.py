@@ -12,7 +12,7 @@ from http.cookies import CookieError, SimpleCookie
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from gateway.services.authz import ANONYMOUS, PRINCIPAL_SCOPE_KEY, Principal
+from gateway.services.authz import ANONYMOUS, PRINCIPAL_SCOPE_KEY, Principal, strip_bearer
 
 AUTH_COOKIE = "token"
 Authenticate = Callable[[str], Awaitable[Principal]]
@@ -21,8 +21,7 @@ Authenticate = Callable[[str], Awaitable[Principal]]
 def find_token(headers: Headers) -> str | None:
     authorization = headers.get("authorization", "").strip()
     if authorization:
-        scheme, _, rest = authorization.partition(" ")
-        return rest.strip() if scheme.lower() == "bearer" and rest.strip() else authorization
+        return strip_bearer(authorization)
     cookie = SimpleCookie()
     try:
         cookie.load(headers.get("cookie", ""))

@@ -12,13 +12,14 @@ from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL
 from strawberry.types import ExecutionContext
+from strawberry.types.unset import UnsetType
 
 from gateway.schema.context import Context, CookiePolicy, Services
 from gateway.schema.errors import ErrorPolicy
 from gateway.schema.mutations import Mutation
 from gateway.schema.queries import Query
 from gateway.schema.subscriptions import Subscription
-from gateway.services.authz import principal_in
+from gateway.services.authz import principal_in, strip_bearer
 
 
 class GatewaySchema(strawberry.Schema):
@@ -59,3 +60,12 @@ class GatewayGraphQL(GraphQL[Context, None]):
 
     async def get_root_value(self, request: Any) -> None:
         return None
+
+    async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
+        """Browsers cannot set WebSocket headers, so `connection_init` may carry the token
+        as `{"Authorization": "Bearer <jwt>"}` (or `{"token": "<jwt>"}`)."""
+        params = context.connection_params or {}
+        credential = params.get("Authorization", params.get("authorization", params.get("token")))
+        if isinstance(credential, str) and credential.strip():
+            context.principal = await self._services.accounts.authenticate(strip_bearer(credential))
+        return UnsetType()

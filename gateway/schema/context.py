@@ -43,6 +43,7 @@ class Context:
     principal: Principal
     services: Services
     cookies: CookiePolicy
+    connection_params: dict[str, object] | None = None
     loaders: Loaders = field(init=False)
 
     def __post_init__(self) -> None:

@@ -49,6 +49,12 @@ ANONYMOUS = Principal()
 PRINCIPAL_SCOPE_KEY = "occupi.principal"
 
 
+def strip_bearer(credential: str) -> str:
+    """`Bearer <jwt>` or a raw `<jwt>`: the legacy clients send both."""
+    scheme, _, rest = credential.strip().partition(" ")
+    return rest.strip() if scheme.lower() == "bearer" and rest.strip() else credential.strip()
+
+
 def principal_in(scope: Mapping[str, Any]) -> Principal:
     """The principal the authentication middleware put on an ASGI scope."""
     principal = scope.get(PRINCIPAL_SCOPE_KEY, ANONYMOUS)

@@ -101,13 +101,19 @@ class SqlBookings:
             .returning(bookings.c.id)
         )
         assert booking_id is not None
-        await self._session.execute(
-            insert(booking_attendees),
-            [
-                {"booking_id": booking_id, "email": a.email, "user_id": a.user_id, "position": i}
-                for i, a in enumerate(attendees)
-            ],
-        )
+        if attendees:  # an empty executemany would insert one row of defaults
+            await self._session.execute(
+                insert(booking_attendees),
+                [
+                    {
+                        "booking_id": booking_id,
+                        "email": a.email,
+                        "user_id": a.user_id,
+                        "position": i,
+                    }
+                    for i, a in enumerate(attendees)
+                ],
+            )
         return Booking(
             id=booking_id,
             code=code,
