@@ -61,5 +61,5 @@ def principal_in(scope: Mapping[str, Any]) -> Principal:
     return principal if isinstance(principal, Principal) else ANONYMOUS
 
 
-def not_found(what: str, key: str) -> DomainError:
-    return DomainError(ErrorCode.NOT_FOUND, f"no {what} with id {key!r}")
+def not_found(what: str, key: str, field: str | None = None) -> DomainError:
+    return DomainError(ErrorCode.NOT_FOUND, f"no {what} with id {key!r}", field=field)

@@ -16,7 +16,7 @@ from domain.bookings import (
     CheckInWindow,
     check_new_booking,
 )
-from domain.errors import DomainError, ErrorCode, invalid
+from domain.errors import invalid
 from domain.intervals import Interval, require_aware
 from domain.rooms import Room
 from domain.slots import free_slots
@@ -156,7 +156,8 @@ class Bookings:
         async with self._db.reading() as uow:
             booking = await self._booking(uow, code)
         if not details_visible(actor, booking):
-            raise not_found("booking", code)
+            # The same answer as for a missing booking, so codes cannot be probed.
+            raise not_found("booking", code, "id")
         return booking
 
     async def search(
@@ -201,7 +202,7 @@ class Bookings:
     async def _room(uow: UnitOfWork, code: str) -> Room:
         room = await uow.rooms.by_code(code)
         if room is None:
-            raise DomainError(ErrorCode.NOT_FOUND, f"no room with id {code!r}", field="roomId")
+            raise not_found("room", code, "roomId")
         return room
 
     @staticmethod
@@ -215,7 +216,7 @@ class Bookings:
     async def _booking(uow: UnitOfWork, code: str) -> Booking:
         booking = await uow.bookings.by_code(code)
         if booking is None:
-            raise DomainError(ErrorCode.NOT_FOUND, f"no booking with id {code!r}", field="id")
+            raise not_found("booking", code, "id")
         return booking
 
 

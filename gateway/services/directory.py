@@ -68,7 +68,7 @@ class Directory:
         async with self._db.writing() as uow:
             parent = await uow.locations.get(parent_id) if parent_id is not None else None
             if parent_id is not None and parent is None:
-                raise not_found("location", str(parent_id))
+                raise not_found("location", str(parent_id), "parentId")
             check_parent(kind, parent.kind if parent else None)
             location = await uow.locations.add(
                 parent_id=parent_id,
@@ -90,7 +90,7 @@ class Directory:
         async with self._db.writing() as uow:
             floor = await uow.locations.get(new.floor_id)
             if floor is None:
-                raise not_found("location", str(new.floor_id))
+                raise not_found("location", str(new.floor_id), "floorId")
             check_parent(LocationKind.ROOM, floor.kind)
             room = await uow.rooms.add(
                 floor_id=floor.id,

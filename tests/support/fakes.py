@@ -1,0 +1,492 @@
+"""In-memory fakes of the service ports, for testing use cases without a database.
+
+FakeDatabase keeps one committed `State`. A unit of work copies it on entry and works on
+the copy; `commit()` swaps the copy in, and leaving without `commit()` drops it, so a
+rollback is real. A committed state is never changed again, so a reference to one is a
+snapshot. Writing units of work hold a lock, like the SQL store's write lock.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+from collections.abc import Awaitable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from types import TracebackType
+from typing import TYPE_CHECKING, Self, TypeVar
+
+import pytest
+
+from domain.bookings import Attendee, Booking, BookingSource, BookingStatus
+from domain.calendar import BookableHours, SiteCalendar, parse_time_zone
+from domain.errors import DomainError, ErrorCode, invalid
+from domain.intervals import Interval
+from domain.locations import Location, LocationKind, OccupancyLimits
+from domain.rooms import Room
+from domain.users import Actor, Role, User
+from gateway.services.authz import Principal
+from gateway.services.events import Event
+from gateway.services.records import (
+    BookingQuery,
+    IssuedToken,
+    OneTimeCode,
+    OutgoingMail,
+    Page,
+    PageRequest,
+    QueuedMail,
+    RoomQuery,
+    TokenClaims,
+    UserQuery,
+)
+
+T = TypeVar("T")
+MAX_MAIL_ATTEMPTS = 5
+
+
+@dataclass(frozen=True)
+class RoomRow:
+    """A room's own columns; its name and floor live on its location, like in SQL."""
+
+    code: str
+    number: str
+    description: str
+    limits: OccupancyLimits
+    resources: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class MailRow:
+    mail: OutgoingMail
+    attempts: int = 0
+    sent_at: datetime | None = None
+    last_error: str | None = None
+
+
+@dataclass
+class State:
+    """Everything stored. Rows are frozen values; ids come from one sequence."""
+
+    last_id: int = 0
+    users: dict[int, User] = field(default_factory=dict)
+    password_hashes: dict[int, str] = field(default_factory=dict)
+    locations: dict[int, Location] = field(default_factory=dict)
+    rooms: dict[int, RoomRow] = field(default_factory=dict)
+    bookings: dict[int, Booking] = field(default_factory=dict)
+    cancelled_by: dict[int, int] = field(default_factory=dict)
+    codes: dict[int, OneTimeCode] = field(default_factory=dict)
+    outbox: dict[int, MailRow] = field(default_factory=dict)
+
+    def new_id(self) -> int:
+        self.last_id += 1
+        return self.last_id
+
+    def lineage(self, location_id: int) -> list[Location]:
+        """The location and its ancestors, up to its site."""
+        chain = [self.locations[location_id]]
+        while (parent := chain[-1].parent_id) is not None:
+            chain.append(self.locations[parent])
+        return chain
+
+    def booking(self, code: str) -> Booking | None:
+        return next((b for b in self.bookings.values() if b.code == code), None)
+
+    @property
+    def mails(self) -> list[OutgoingMail]:
+        return [row.mail for _, row in sorted(self.outbox.items())]
+
+
+def _page(items: Sequence[T], page: PageRequest) -> Page[T]:
+    window = list(items[page.offset : page.offset + page.first])
+    return Page(items=window, total=len(items), offset=page.offset)
+
+
+class _Repository:
+    def __init__(self, uow: FakeUnitOfWork) -> None:
+        self._uow = uow
+
+
+class FakeUsers(_Repository):
+    async def get(self, user_id: int) -> User | None:
+        return self._uow.state.users.get(user_id)
+
+    async def by_email(self, email: str) -> User | None:
+        return next((u for u in self._uow.state.users.values() if u.email == email), None)
+
+    async def by_emails(self, emails: Iterable[str]) -> Mapping[str, User]:
+        wanted = set(emails)
+        return {u.email: u for u in self._uow.state.users.values() if u.email in wanted}
+
+    async def password_hash(self, user_id: int) -> str:
+        hashed = self._uow.state.password_hashes.get(user_id)
+        if hashed is None:
+            raise DomainError(ErrorCode.NOT_FOUND, f"no user with id {user_id}")
+        return hashed
+
+    async def add(self, *, email: str, name: str, role: Role, password_hash: str) -> User:
+        state = self._uow.write()
+        if await self.by_email(email) is not None:
+            raise DomainError(
+                ErrorCode.EMAIL_TAKEN, f"{email} already has an account", field="email"
+            )
+        user = User(id=state.new_id(), email=email, name=name, role=role)
+        state.users[user.id] = user
+        state.password_hashes[user.id] = password_hash
+        return user
+
+    async def list(self, query: UserQuery, page: PageRequest) -> Page[User]:
+        needle = (query.search or "").lower()
+        found = [
+            u
+            for u in sorted(self._uow.state.users.values(), key=lambda u: u.email)
+            if (query.role is None or u.role is query.role)
+            and (needle in u.email.lower() or needle in u.name.lower())
+        ]
+        return _page(found, page)
+
+
+class FakeLocations(_Repository):
+    async def get(self, location_id: int) -> Location | None:
+        return self._uow.state.locations.get(location_id)
+
+    async def add(
+        self,
+        *,
+        parent_id: int | None,
+        kind: LocationKind,
+        name: str,
+        time_zone: str | None = None,
+        bookable_hours: BookableHours | None = None,
+    ) -> Location:
+        state = self._uow.write()
+        assert parent_id is None or parent_id in state.locations, "foreign key: parent_id"
+        if kind is LocationKind.SITE and bookable_hours is None:
+            bookable_hours = BookableHours()
+        location = Location(state.new_id(), parent_id, kind, name, time_zone, bookable_hours)
+        state.locations[location.id] = location
+        return location
+
+    async def list(
+        self, kind: LocationKind | None, parent_id: int | None, page: PageRequest
+    ) -> Page[Location]:
+        found = [
+            loc
+            for loc in sorted(self._uow.state.locations.values(), key=lambda x: (x.name, x.id))
+            if (kind is None or loc.kind is kind) and (parent_id in (None, loc.parent_id))
+        ]
+        return _page(found, page)
+
+
+class FakeRooms(_Repository):
+    def _room(self, room_id: int) -> Room:
+        state = self._uow.state
+        row, lineage = state.rooms[room_id], state.lineage(room_id)
+        site, floor_id = lineage[-1], lineage[0].parent_id
+        assert site.time_zone is not None, "a site carries a time zone"
+        assert site.bookable_hours is not None, "a site carries bookable hours"
+        assert floor_id is not None, "a room sits on a floor"
+        return Room(
+            id=room_id,
+            code=row.code,
+            name=lineage[0].name,
+            number=row.number,
+            description=row.description,
+            floor_id=floor_id,
+            limits=row.limits,
+            resources=row.resources,
+            calendar=SiteCalendar(parse_time_zone(site.time_zone), site.bookable_hours),
+        )
+
+    async def by_code(self, code: str) -> Room | None:
+        found = [i for i, row in self._uow.state.rooms.items() if row.code == code]
+        return self._room(found[0]) if found else None
+
+    async def by_id(self, room_id: int) -> Room | None:
+        return self._room(room_id) if room_id in self._uow.state.rooms else None
+
+    async def add(
+        self,
+        *,
+        floor_id: int,
+        code: str,
+        name: str,
+        number: str,
+        description: str,
+        limits: OccupancyLimits,
+        resources: Sequence[str],
+    ) -> Room:
+        if await self.by_code(code) is not None:
+            raise invalid(f"room id {code!r} is already taken", "roomId")
+        location = await self._uow.locations.add(
+            parent_id=floor_id, kind=LocationKind.ROOM, name=name
+        )
+        row = RoomRow(code, number, description, limits, tuple(resources))
+        self._uow.write().rooms[location.id] = row
+        return self._room(location.id)
+
+    async def list(self, query: RoomQuery, page: PageRequest) -> Page[Room]:
+        state, needle = self._uow.state, (query.search or "").lower()
+        rooms = sorted((self._room(i) for i in state.rooms), key=lambda r: r.code)
+        found = [
+            r
+            for r in rooms
+            if (
+                query.under_location_id is None
+                or query.under_location_id in {loc.id for loc in state.lineage(r.id)}
+            )
+            and (
+                query.min_capacity is None
+                or r.limits.maximum is None
+                or r.limits.maximum >= query.min_capacity
+            )
+            and (needle in r.name.lower() or needle in r.code.lower())
+        ]
+        return _page(found, page)
+
+
+class FakeBookings(_Repository):
+    async def by_code(self, code: str) -> Booking | None:
+        return self._uow.state.booking(code)
+
+    async def active_intervals(self, room_id: int, within: Interval) -> list[Interval]:
+        return [
+            b.interval
+            for b in self._uow.state.bookings.values()
+            if b.room_id == room_id and b.is_active and b.interval.overlaps(within)
+        ]
+
+    async def add(
+        self,
+        *,
+        code: str,
+        room_id: int,
+        creator_id: int,
+        interval: Interval,
+        source: BookingSource,
+        title: str,
+        attendees: Sequence[Attendee],
+        created_at: datetime,
+    ) -> Booking:
+        state = self._uow.write()
+        assert state.booking(code) is None, "unique: bookings.code"
+        assert room_id in state.rooms, "foreign key: room_id"
+        assert creator_id in state.users, "foreign key: creator_id"
+        booking = Booking(
+            id=state.new_id(),
+            code=code,
+            room_id=room_id,
+            creator_id=creator_id,
+            interval=interval,
+            status=BookingStatus.ACTIVE,
+            source=source,
+            attendees=tuple(attendees),
+            created_at=created_at,
+            title=title,
+        )
+        state.bookings[booking.id] = booking
+        return booking
+
+    async def cancel(self, booking_id: int, *, by_user_id: int, at: datetime) -> None:
+        state = self._uow.write()
+        booking = state.bookings[booking_id]
+        state.bookings[booking_id] = replace(
+            booking, status=BookingStatus.CANCELLED, cancelled_at=at
+        )
+        state.cancelled_by[booking_id] = by_user_id
+
+    async def check_in(self, booking_id: int, *, email: str, at: datetime) -> None:
+        state = self._uow.write()
+        booking = state.bookings[booking_id]
+        attendees = tuple(
+            replace(a, checked_in_at=at) if a.email == email and a.checked_in_at is None else a
+            for a in booking.attendees
+        )
+        state.bookings[booking_id] = replace(booking, attendees=attendees)
+
+    async def list(self, query: BookingQuery, page: PageRequest) -> Page[Booking]:
+        def wanted(b: Booking) -> bool:
+            return (
+                (query.room_ids is None or b.room_id in query.room_ids)
+                and (
+                    query.involving_email is None
+                    or any(a.email == query.involving_email for a in b.attendees)
+                )
+                and (query.creator_id is None or b.creator_id == query.creator_id)
+                and b.status in query.statuses
+                and (query.sources is None or b.source in query.sources)
+                and (query.ends_after is None or b.interval.end > query.ends_after)
+                and (query.starts_before is None or b.interval.start < query.starts_before)
+            )
+
+        bookings = self._uow.state.bookings.values()
+        found = sorted(filter(wanted, bookings), key=lambda b: (b.interval.start, b.id))
+        return _page(found, page)
+
+
+class FakeCodes(_Repository):
+    async def add(self, *, email: str, code_hash: str, expires_at: datetime) -> None:
+        state = self._uow.write()
+        code_id = state.new_id()
+        state.codes[code_id] = OneTimeCode(code_id, email, code_hash, expires_at, 0, False)
+
+    async def latest(self, email: str) -> OneTimeCode | None:
+        mine = [c for c in self._uow.state.codes.values() if c.email == email]
+        return max(mine, key=lambda c: c.id, default=None)
+
+    async def record_attempt(self, code_id: int) -> None:
+        codes = self._uow.write().codes
+        codes[code_id] = replace(codes[code_id], attempts=codes[code_id].attempts + 1)
+
+    async def consume(self, code_id: int) -> None:
+        codes = self._uow.write().codes
+        codes[code_id] = replace(codes[code_id], consumed=True)
+
+
+class FakeOutbox(_Repository):
+    async def add(self, mail: OutgoingMail) -> None:
+        state = self._uow.write()
+        state.outbox[state.new_id()] = MailRow(mail)
+
+    async def pending(self, limit: int) -> list[QueuedMail]:
+        rows = sorted(self._uow.state.outbox.items())
+        waiting = [(i, r) for i, r in rows if r.sent_at is None and r.attempts < MAX_MAIL_ATTEMPTS]
+        return [QueuedMail(i, r.mail, r.attempts) for i, r in waiting[:limit]]
+
+    async def mark_sent(self, mail_id: int, at: datetime) -> None:
+        outbox = self._uow.write().outbox
+        outbox[mail_id] = replace(
+            outbox[mail_id], sent_at=at, attempts=outbox[mail_id].attempts + 1
+        )
+
+    async def mark_failed(self, mail_id: int, error: str, at: datetime) -> None:
+        outbox = self._uow.write().outbox
+        row = outbox[mail_id]
+        outbox[mail_id] = replace(
+            row, attempts=row.attempts + 1, last_error=f"{at.isoformat()}: {error}"
+        )
+
+
+class FakeUnitOfWork:
+    def __init__(self, db: FakeDatabase, *, writing: bool) -> None:
+        self._db = db
+        self._writing = writing
+        self._state: State | None = None
+        # Plain attributes satisfy the read-only properties of the UnitOfWork protocol.
+        self.users, self.locations = FakeUsers(self), FakeLocations(self)
+        self.rooms, self.bookings = FakeRooms(self), FakeBookings(self)
+        self.codes, self.outbox = FakeCodes(self), FakeOutbox(self)
+
+    @property
+    def state(self) -> State:
+        assert self._state is not None, "the unit of work is used outside its block"
+        return self._state
+
+    def write(self) -> State:
+        assert self._writing, "a reading unit of work must not change anything"
+        return self.state
+
+    async def __aenter__(self) -> Self:
+        assert self._state is None, "a unit of work is entered once"
+        if self._writing:
+            await self._db.write_lock.acquire()
+        self._state = copy.deepcopy(self._db.state)
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self._state = None  # uncommitted changes are dropped: a rollback
+        if self._writing:
+            self._db.write_lock.release()
+
+    async def commit(self) -> None:
+        state = self.write()
+        self._db.state = state
+        self._db.commits += 1
+        self._state = copy.deepcopy(state)  # later changes must not touch the committed one
+
+
+class FakeDatabase:
+    def __init__(self) -> None:
+        self.state = State()
+        self.commits = 0
+        self.write_lock = asyncio.Lock()
+
+    def reading(self) -> FakeUnitOfWork:
+        return FakeUnitOfWork(self, writing=False)
+
+    def writing(self) -> FakeUnitOfWork:
+        return FakeUnitOfWork(self, writing=True)
+
+
+class FakeHasher:
+    """`hash` prefixes; `verify` compares. Both calls are recorded."""
+
+    def __init__(self) -> None:
+        self.hashed: list[str] = []
+        self.verified: list[tuple[str, str]] = []
+
+    def hash(self, password: str) -> str:
+        self.hashed.append(password)
+        return f"hashed:{password}"
+
+    def verify(self, hashed: str, password: str) -> bool:
+        self.verified.append((hashed, password))
+        return hashed == f"hashed:{password}"
+
+
+class FakeTokens:
+    """Opaque tokens that decode only on this codec, and only until they expire."""
+
+    def __init__(self, lifetime: timedelta = timedelta(hours=1)) -> None:
+        self.lifetime = lifetime
+        self.issued: dict[str, tuple[TokenClaims, datetime]] = {}
+
+    def issue(self, actor: Actor, now: datetime) -> IssuedToken:
+        token = f"token-{len(self.issued) + 1}"
+        expires = now + self.lifetime
+        self.issued[token] = (TokenClaims(actor.user_id, actor.email, actor.role), expires)
+        return IssuedToken(token=token, expires_at=expires)
+
+    def decode(self, token: str, now: datetime) -> TokenClaims:
+        if token not in self.issued:
+            raise DomainError(ErrorCode.UNAUTHENTICATED, "the token's signature is invalid")
+        claims, expires = self.issued[token]
+        if expires <= now:
+            raise DomainError(ErrorCode.UNAUTHENTICATED, "the token has expired; sign in again")
+        return claims
+
+
+class RecordingPublisher:
+    """Keeps the events and, with a database, the committed state as each one arrived."""
+
+    def __init__(self, db: FakeDatabase | None = None) -> None:
+        self.events: list[Event] = []
+        self.seen: list[State] = []
+        self._db = db
+
+    async def publish(self, event: Event) -> None:
+        self.events.append(event)
+        if self._db is not None:
+            self.seen.append(self._db.state)
+
+
+def signed_in(user: User) -> Principal:
+    return Principal(actor=user.as_actor())
+
+
+async def rejected(call: Awaitable[object]) -> DomainError:
+    """The DomainError `call` raises; fails the test when it raises none."""
+    with pytest.raises(DomainError) as caught:
+        await call
+    return caught.value
+
+
+if TYPE_CHECKING:  # the fakes satisfy the ports structurally
+    from gateway.services import ports
+
+    _PORTS: tuple[ports.Database, ports.PasswordHasher, ports.TokenCodec, ports.EventPublisher]
+    _PORTS = (FakeDatabase(), FakeHasher(), FakeTokens(), RecordingPublisher())
