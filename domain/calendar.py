@@ -28,7 +28,7 @@ class BookableHours:
 
     def __post_init__(self) -> None:
         if not self.opens < self.closes:
-            raise invalid("bookable hours must open before they close", "bookableHours")
+            raise invalid("bookable hours must open before they close", "closesAt")
 
 
 @dataclass(frozen=True)

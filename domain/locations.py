@@ -27,12 +27,12 @@ PARENT_KIND: dict[LocationKind, LocationKind | None] = {
 }
 
 
-def check_parent(kind: LocationKind, parent: LocationKind | None) -> None:
+def check_parent(kind: LocationKind, parent: LocationKind | None, field: str = "parentId") -> None:
     """A location may only hang under the kind directly above it."""
     expected = PARENT_KIND[kind]
     if parent is not expected:
         where = f"under a {expected.value}" if expected else "at the top of the tree"
-        raise invalid(f"a {kind.value} must sit {where}", "parentId")
+        raise invalid(f"a {kind.value} must sit {where}", field)
 
 
 def check_room_code(code: str) -> str:

@@ -27,7 +27,7 @@ from gateway.services.bookings import BookingPolicy, Bookings
 from gateway.services.clock import SystemClock
 from gateway.services.directory import Directory
 from gateway.services.events import Event
-from gateway.services.ports import Clock, EventPublisher
+from gateway.services.ports import Clock, EventPublisher, PasswordHasher
 from gateway.settings import Settings
 from gateway.store.engine import create_engine
 from gateway.store.readers import SqlBatchReader
@@ -63,8 +63,13 @@ class Gateway:
 
 
 def build_gateway(
-    settings: Settings, *, clock: Clock | None = None, mail_sender: MailSender | None = None
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    mail_sender: MailSender | None = None,
+    hasher: PasswordHasher | None = None,
 ) -> Gateway:
+    """Everything but HTTP. Tests pass their own clock, mail sender and (cheaper) hasher."""
     clock = clock or SystemClock()
     db = SqlDatabase(create_engine(settings.database_url, echo=settings.sql_echo), clock)
     broker = InMemoryBroker()
@@ -75,7 +80,7 @@ def build_gateway(
     )
     check_in = CheckInWindow(before=settings.check_in_before, after=settings.check_in_after)
     services = Services(
-        accounts=Accounts(db, clock, Argon2Hasher(), tokens, publisher),
+        accounts=Accounts(db, clock, hasher or Argon2Hasher(), tokens, publisher),
         bookings=Bookings(db, clock, publisher, BookingPolicy(check_in=check_in)),
         directory=Directory(db),
         reader=SqlBatchReader(db.sessions()),
@@ -86,9 +91,13 @@ def build_gateway(
 
 
 def create_app(
-    settings: Settings, *, clock: Clock | None = None, mail_sender: MailSender | None = None
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    mail_sender: MailSender | None = None,
+    hasher: PasswordHasher | None = None,
 ) -> Starlette:
-    gateway = build_gateway(settings, clock=clock, mail_sender=mail_sender)
+    gateway = build_gateway(settings, clock=clock, mail_sender=mail_sender, hasher=hasher)
     graphql = GatewayGraphQL(
         gateway.services, CookiePolicy(secure=settings.secure_cookies), graphiql=settings.graphiql
     )

@@ -85,11 +85,20 @@ def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
 
 
 def _kept_secret(path: Path) -> str:
-    """A random signing secret generated once and kept, so tokens survive restarts."""
+    """A random signing secret generated once and kept, so tokens survive restarts.
+
+    Written to a private temporary file and renamed into place, so a crash never leaves
+    an empty secret behind; an empty file found anyway is replaced.
+    """
     if path.exists():
-        return path.read_text().strip()
+        kept = path.read_text().strip()
+        if kept:
+            return kept
     path.parent.mkdir(parents=True, exist_ok=True)
     secret = secrets.token_urlsafe(48)
-    path.touch(mode=0o600)
-    path.write_text(secret + "\n")
+    temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}")
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "w") as file:
+        file.write(secret + "\n")
+    os.replace(temporary, path)
     return secret

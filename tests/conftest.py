@@ -8,9 +8,11 @@ from pathlib import Path
 
 import httpx
 import pytest
+from argon2 import PasswordHasher
 from starlette.applications import Starlette
 
 from gateway.app import Gateway, create_app
+from gateway.auth.passwords import Argon2Hasher
 from gateway.migrate import upgrade
 from gateway.settings import Settings
 from tests.support.clock import MutableClock
@@ -19,6 +21,8 @@ from tests.support.mail import RecordingSender
 from tests.support.world import PASSWORD, World, build_world
 
 JWT_SECRET = "test-secret-that-is-long-enough-for-hs256-0123456789"
+# Real argon2id with the smallest cost it allows: the tests hash dozens of passwords.
+FAST_ARGON2 = Argon2Hasher(PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
 
 
 @pytest.fixture(scope="session")
@@ -55,7 +59,7 @@ def mail() -> RecordingSender:
 async def app(
     settings: Settings, clock: MutableClock, mail: RecordingSender
 ) -> AsyncIterator[Starlette]:
-    application = create_app(settings, clock=clock, mail_sender=mail)
+    application = create_app(settings, clock=clock, mail_sender=mail, hasher=FAST_ARGON2)
     yield application
     await application.state.gateway.db.dispose()
 

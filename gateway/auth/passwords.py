@@ -16,5 +16,5 @@ class Argon2Hasher:
     def verify(self, hashed: str, password: str) -> bool:
         try:
             return self._hasher.verify(hashed, password)
-        except (VerificationError, InvalidHashError):
+        except (VerificationError, InvalidHashError, UnicodeError):
             return False

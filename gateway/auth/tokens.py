@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 import jwt
 
@@ -12,6 +13,8 @@ from gateway.services.records import IssuedToken, TokenClaims
 
 ALLOWED_ALGORITHMS = ("HS256", "HS384", "HS512")
 ISSUER = "occupi-gateway"
+# Tolerated difference between the issuer's clock and ours for iat and nbf.
+CLOCK_SKEW_SECONDS = 60
 
 
 def _rejected(message: str) -> DomainError:
@@ -43,13 +46,18 @@ class JwtCodec:
 
     def decode(self, token: str, now: datetime) -> TokenClaims:
         try:
-            # Expiry is checked below against the injected clock, not the system clock.
+            # Time claims are checked below against the injected clock, not the system's.
             claims = jwt.decode(
                 token,
                 self._secret,
                 algorithms=[self._algorithm],
                 issuer=ISSUER,
-                options={"require": ["sub", "exp", "iat", "iss"], "verify_exp": False},
+                options={
+                    "require": ["sub", "exp", "iat", "iss"],
+                    "verify_exp": False,
+                    "verify_iat": False,
+                    "verify_nbf": False,
+                },
             )
         except jwt.InvalidSignatureError:
             raise _rejected("the token's signature is invalid") from None
@@ -59,11 +67,19 @@ class JwtCodec:
             ) from None
         except jwt.PyJWTError as error:
             raise _rejected(f"the token is malformed: {error}") from None
-        if not isinstance(claims["exp"], int) or claims["exp"] <= now.timestamp():
-            raise _rejected("the token has expired; sign in again")
+        _check_times(claims, now.timestamp())
         try:
             return TokenClaims(
                 user_id=int(claims["sub"]), email=str(claims["email"]), role=Role(claims["role"])
             )
         except (KeyError, ValueError):
             raise _rejected("the token's claims are malformed") from None
+
+
+def _check_times(claims: dict[str, Any], now: float) -> None:
+    if not all(isinstance(claims.get(c, 0), int) for c in ("exp", "iat", "nbf")):
+        raise _rejected("the token's claims are malformed")
+    if claims["exp"] <= now:
+        raise _rejected("the token has expired; sign in again")
+    if claims["iat"] > now + CLOCK_SKEW_SECONDS or claims.get("nbf", 0) > now + CLOCK_SKEW_SECONDS:
+        raise _rejected("the token is not valid yet")

@@ -9,6 +9,7 @@ import logging
 from gateway.mail.senders import MailSender
 from gateway.services.events import Event, MailQueued
 from gateway.services.ports import Clock, Database
+from gateway.services.records import QueuedMail
 
 log = logging.getLogger(__name__)
 BATCH = 50
@@ -28,32 +29,35 @@ class MailRelay:
             self._wake.set()
 
     async def drain(self) -> int:
-        """Send everything pending; returns how many mails were sent."""
-        sent = 0
+        """One pass over the pending mail, oldest first; returns how many were sent.
+
+        Each mail is tried at most once per pass, so a failing one waits for a later pass
+        and never holds back the mail queued after it.
+        """
+        sent, after_id = 0, 0
         while True:
             async with self._db.reading() as uow:
-                batch = await uow.outbox.pending(BATCH)
-            if not batch:
-                return sent
-            sent_now = 0
+                batch = await uow.outbox.pending(BATCH, after_id)
             for queued in batch:
-                try:
-                    await self._sender.send(queued.mail)
-                except Exception as error:  # any sender failure is retried, never fatal
-                    log.warning("mail %s not sent: %s", queued.id, error)
-                    outcome = str(error) or type(error).__name__
-                    async with self._db.writing() as uow:
-                        await uow.outbox.mark_failed(queued.id, outcome, self._clock.now())
-                        await uow.commit()
-                    continue
-                async with self._db.writing() as uow:
-                    await uow.outbox.mark_sent(queued.id, self._clock.now())
-                    await uow.commit()
-                sent_now += 1
-            sent += sent_now
-            # Stop on a short batch, or when nothing went out: failures wait for a later pass.
-            if len(batch) < BATCH or sent_now == 0:
+                sent += await self._deliver(queued)
+            if len(batch) < BATCH:
                 return sent
+            after_id = batch[-1].id
+
+    async def _deliver(self, queued: QueuedMail) -> int:
+        try:
+            await self._sender.send(queued.mail)
+        except Exception as error:  # any sender failure is retried later, never fatal
+            log.warning("mail %s not sent: %s", queued.id, error)
+            async with self._db.writing() as uow:
+                outcome = str(error) or type(error).__name__
+                await uow.outbox.mark_failed(queued.id, outcome, self._clock.now())
+                await uow.commit()
+            return 0
+        async with self._db.writing() as uow:
+            await uow.outbox.mark_sent(queued.id, self._clock.now())
+            await uow.commit()
+        return 1
 
     def start(self) -> None:
         self._wake.set()

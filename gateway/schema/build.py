@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import strawberry
+from cross_web import HTTPException
 from graphql import GraphQLError
 from starlette.requests import Request
 from starlette.responses import Response
@@ -57,6 +58,14 @@ class GatewayGraphQL(GraphQL[Context, None]):
             services=self._services,
             cookies=self._cookies,
         )
+
+    def parse_json(self, data: str | bytes) -> Any:
+        """A body that is valid JSON but not a request object is a 400, not a crash."""
+        parsed = super().parse_json(data)
+        items = parsed if isinstance(parsed, list) else [parsed]
+        if not items or not all(isinstance(item, dict) for item in items):
+            raise HTTPException(400, "The request body must be a JSON object")
+        return parsed
 
     async def get_root_value(self, request: Any) -> None:
         return None

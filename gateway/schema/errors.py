@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable, Iterator
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import strawberry
 from graphql import GraphQLError
@@ -69,7 +69,15 @@ class ErrorPolicy(SchemaExtension):
 
     def on_operation(self) -> Iterator[None]:
         yield
-        result = self.execution_context.result
-        errors = getattr(result, "errors", None)
-        if result is not None and errors:
-            result.errors = [_shape(e) for e in errors]
+        _shape_all(self.execution_context.result)
+
+    def on_stream_result(self, result: Any) -> Iterator[None]:
+        """Subscriptions send each result from inside the operation: shape them one by one."""
+        _shape_all(result)
+        yield
+
+
+def _shape_all(result: object) -> None:
+    errors = getattr(result, "errors", None)
+    if errors:
+        result.errors = [_shape(e) for e in errors]  # type: ignore[attr-defined]

@@ -16,12 +16,17 @@ from gateway.services.bookings import BookingRequest, BookingSearch
 from gateway.services.directory import NewRoom
 from gateway.services.records import RoomQuery, UserQuery
 
+MAX_ID = 2**63 - 1  # the database's integer range
+
 
 def parse_int_id(raw: strawberry.ID, field: str) -> int:
     try:
-        return int(str(raw))
+        value = int(str(raw))
     except ValueError:
-        raise invalid(f"{raw!r} is not a valid id", field) from None
+        value = 0
+    if not 0 < value <= MAX_ID:
+        raise invalid(f"{raw!r} is not a valid id", field)
+    return value
 
 
 @strawberry.input

@@ -15,6 +15,7 @@ from gateway.services.records import Page, PageRequest
 Node = TypeVar("Node")
 Item = TypeVar("Item")
 _PREFIX = "offset:"
+MAX_OFFSET = 2**62  # far past any real list, well inside the database's integers
 
 
 def encode_cursor(offset: int) -> str:
@@ -24,9 +25,10 @@ def encode_cursor(offset: int) -> str:
 def decode_cursor(cursor: str) -> int:
     try:
         raw = base64.urlsafe_b64decode(cursor.encode()).decode()
-        if not raw.startswith(_PREFIX):
+        offset = int(raw.removeprefix(_PREFIX)) if raw.startswith(_PREFIX) else -1
+        if not 0 <= offset < MAX_OFFSET:
             raise ValueError(raw)
-        return int(raw.removeprefix(_PREFIX))
+        return offset
     except (ValueError, binascii.Error, UnicodeDecodeError):
         raise invalid(f"{cursor!r} is not a cursor this API issued", "after") from None
 

@@ -50,6 +50,12 @@ class BookingSearch:
     statuses: tuple[BookingStatus, ...] = (BookingStatus.ACTIVE,)
     sources: tuple[BookingSource, ...] | None = None
 
+    def __post_init__(self) -> None:
+        if self.ends_after is not None:
+            require_aware(self.ends_after, "endsAfter")
+        if self.starts_before is not None:
+            require_aware(self.starts_before, "startsBefore")
+
 
 @dataclass(frozen=True)
 class BookingPolicy:

@@ -91,7 +91,7 @@ class Directory:
             floor = await uow.locations.get(new.floor_id)
             if floor is None:
                 raise not_found("location", str(new.floor_id), "floorId")
-            check_parent(LocationKind.ROOM, floor.kind)
+            check_parent(LocationKind.ROOM, floor.kind, "floorId")
             room = await uow.rooms.add(
                 floor_id=floor.id,
                 code=code,

@@ -30,10 +30,14 @@ class SqlOutbox:
             )
         )
 
-    async def pending(self, limit: int) -> list[QueuedMail]:
+    async def pending(self, limit: int, after_id: int = 0) -> list[QueuedMail]:
         stmt = (
             select(outbox)
-            .where(outbox.c.sent_at.is_(None), outbox.c.attempts < MAX_ATTEMPTS)
+            .where(
+                outbox.c.sent_at.is_(None),
+                outbox.c.attempts < MAX_ATTEMPTS,
+                outbox.c.id > after_id,
+            )
             .order_by(outbox.c.id)
             .limit(limit)
         )

@@ -314,7 +314,7 @@ async def test_a_room_sits_on_a_floor(tree: Tree, parent: str) -> None:
 
     error = await rejected(tree.room("RM001", floor_id=parent_id))
 
-    assert (error.code, error.field) == (ErrorCode.INVALID_INPUT, "parentId")
+    assert (error.code, error.field) == (ErrorCode.INVALID_INPUT, "floorId")
     assert tree.snapshot() == before
 
 

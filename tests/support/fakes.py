@@ -347,9 +347,13 @@ class FakeOutbox(_Repository):
         state = self._uow.write()
         state.outbox[state.new_id()] = MailRow(mail)
 
-    async def pending(self, limit: int) -> list[QueuedMail]:
+    async def pending(self, limit: int, after_id: int = 0) -> list[QueuedMail]:
         rows = sorted(self._uow.state.outbox.items())
-        waiting = [(i, r) for i, r in rows if r.sent_at is None and r.attempts < MAX_MAIL_ATTEMPTS]
+        waiting = [
+            (i, r)
+            for i, r in rows
+            if i > after_id and r.sent_at is None and r.attempts < MAX_MAIL_ATTEMPTS
+        ]
         return [QueuedMail(i, r.mail, r.attempts) for i, r in waiting[:limit]]
 
     async def mark_sent(self, mail_id: int, at: datetime) -> None:

@@ -66,7 +66,7 @@ def test_bookable_hours_must_open_before_they_close(opens: time, closes: time) -
     with pytest.raises(DomainError) as exc:
         BookableHours(opens, closes)
     assert exc.value.code is ErrorCode.INVALID_INPUT
-    assert exc.value.field == "bookableHours"
+    assert exc.value.field == "closesAt"
 
 
 # --- bookable_window --------------------------------------------------------------------

@@ -1,0 +1,270 @@
+"""Live booking changes over a real WebSocket (graphql-transport-ws), served by uvicorn."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from typing import Any
+
+import httpx
+import pytest
+import uvicorn
+from starlette.applications import Starlette
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.typing import Subprotocol
+
+from gateway.app import Gateway
+from gateway.services.events import room_bookings_topic
+from tests.support.bookings import (
+    BOOK_ROOM,
+    CANCEL_BOOKING,
+    CHECK_IN,
+    TODAY,
+    instant,
+    local,
+    utc_iso,
+)
+from tests.support.clock import MutableClock
+from tests.support.graphql import JSON
+from tests.support.world import World
+
+TIMEOUT = 5.0
+PROTOCOL = Subprotocol("graphql-transport-ws")
+
+BOOKING_CHANGED = """
+subscription Changes($room: ID!) {
+  bookingChanged(roomId: $room) { change bookingId roomId start end occurredAt }
+}
+"""
+
+
+@asynccontextmanager
+async def serving(app: Starlette) -> AsyncIterator[str]:
+    """Serve `app` with uvicorn on a free local port; yields host:port."""
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning"))
+    task = asyncio.create_task(server.serve())
+    try:
+        await until(lambda: server.started or task.done())
+        assert server.started, "uvicorn did not start"
+        port = server.servers[0].sockets[0].getsockname()[1]
+        yield f"127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        await asyncio.wait_for(task, TIMEOUT)
+
+
+async def until(condition: Callable[[], bool]) -> None:
+    """Wait in small steps until `condition` holds, at most TIMEOUT seconds."""
+    for _ in range(int(TIMEOUT / 0.01)):
+        if condition():
+            return
+        await asyncio.sleep(0.01)
+    assert condition(), f"not true within {TIMEOUT} s"
+
+
+async def send(ws: ClientConnection, message: JSON) -> None:
+    await ws.send(json.dumps(message))
+
+
+async def receive(ws: ClientConnection) -> JSON:
+    message: JSON = json.loads(await asyncio.wait_for(ws.recv(), TIMEOUT))
+    return message
+
+
+@asynccontextmanager
+async def socket(host: str, token: str | None) -> AsyncIterator[ClientConnection]:
+    """A graphql-transport-ws connection, initialised and acknowledged."""
+    headers = {} if token is None else {"Authorization": f"Bearer {token}"}
+    async with connect(
+        f"ws://{host}/graphql", subprotocols=[PROTOCOL], additional_headers=headers
+    ) as ws:
+        assert ws.subprotocol == PROTOCOL
+        await send(ws, {"type": "connection_init", "payload": {}})
+        assert await receive(ws) == {"type": "connection_ack"}
+        yield ws
+
+
+async def subscribe(ws: ClientConnection, operation: str, room: str) -> None:
+    await send(
+        ws,
+        {
+            "id": operation,
+            "type": "subscribe",
+            "payload": {"query": BOOKING_CHANGED, "variables": {"room": room}},
+        },
+    )
+
+
+async def mutate(http: httpx.AsyncClient, token: str, query: str, variables: JSON) -> JSON:
+    response = await http.post(
+        "/graphql",
+        json={"query": query, "variables": variables},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert response.status_code == 200, response.text
+    body: JSON = response.json()
+    assert "errors" not in body, body
+    [payload] = body["data"].values()
+    assert payload["errors"] == [], payload["errors"]
+    result: JSON = payload["booking"]
+    return result
+
+
+def change(kind: str, booking: JSON, occurred_at: str, room: str = "RM000") -> JSON:
+    return {
+        "change": kind,
+        "bookingId": booking["id"],
+        "roomId": room,
+        "start": booking["start"],
+        "end": booking["end"],
+        "occurredAt": occurred_at,
+    }
+
+
+def booking_input(room: str, start: str, end: str) -> dict[str, Any]:
+    return {
+        "input": {
+            "roomId": room,
+            "start": local(start, TODAY).isoformat(),
+            "end": local(end, TODAY).isoformat(),
+        }
+    }
+
+
+@pytest.fixture
+async def host(app: Starlette, world: World) -> AsyncIterator[str]:
+    async with serving(app) as where:
+        yield where
+
+
+@pytest.fixture
+async def http(host: str) -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient(base_url=f"http://{host}", timeout=TIMEOUT) as client:
+        yield client
+
+
+async def test_booking_changes_arrive_live(
+    host: str,
+    http: httpx.AsyncClient,
+    gateway: Gateway,
+    tokens: dict[str, str],
+    clock: MutableClock,
+) -> None:
+    topic = room_bookings_topic("RM000")
+    async with socket(host, tokens["bob"]) as ws:
+        await subscribe(ws, "rm000", "RM000")
+        await until(lambda: gateway.broker.subscriber_count(topic) == 1)
+
+        made = await mutate(
+            http, tokens["alice"], BOOK_ROOM, booking_input("RM000", "10:00", "11:00")
+        )
+        created = await receive(ws)
+        assert created == {
+            "id": "rm000",
+            "type": "next",
+            "payload": {"data": {"bookingChanged": change("CREATED", made, utc_iso(clock.now()))}},
+        }
+        assert made["start"] == utc_iso(local("10:00", TODAY))
+
+        clock.set(instant("10:00", TODAY))
+        await mutate(http, tokens["alice"], CHECK_IN, {"id": made["id"]})
+        checked = await receive(ws)
+        assert checked["payload"]["data"]["bookingChanged"] == change(
+            "CHECKED_IN", made, utc_iso(local("10:00", TODAY))
+        )
+
+        clock.set(instant("10:05", TODAY))
+        await mutate(http, tokens["alice"], CANCEL_BOOKING, {"id": made["id"]})
+        cancelled = await receive(ws)
+        assert cancelled == {
+            "id": "rm000",
+            "type": "next",
+            "payload": {
+                "data": {
+                    "bookingChanged": change("CANCELLED", made, utc_iso(local("10:05", TODAY)))
+                }
+            },
+        }
+
+        await send(ws, {"id": "rm000", "type": "complete"})
+        await until(lambda: gateway.broker.subscriber_count(topic) == 0)
+
+
+async def test_each_subscription_hears_its_own_room(
+    host: str, http: httpx.AsyncClient, gateway: Gateway, tokens: dict[str, str]
+) -> None:
+    async with socket(host, tokens["carol"]) as ws:
+        await subscribe(ws, "one", "RM001")
+        await subscribe(ws, "zero", "RM000")
+        await until(
+            lambda: all(
+                gateway.broker.subscriber_count(room_bookings_topic(r)) == 1
+                for r in ("RM000", "RM001")
+            )
+        )
+
+        in_zero = await mutate(
+            http, tokens["alice"], BOOK_ROOM, booking_input("RM000", "09:00", "10:00")
+        )
+        first = await receive(ws)
+        in_one = await mutate(
+            http, tokens["bob"], BOOK_ROOM, booking_input("RM001", "09:00", "10:00")
+        )
+        second = await receive(ws)
+
+    assert (first["id"], first["payload"]["data"]["bookingChanged"]["bookingId"]) == (
+        "zero",
+        in_zero["id"],
+    )
+    assert (second["id"], second["payload"]["data"]["bookingChanged"]["bookingId"]) == (
+        "one",
+        in_one["id"],
+    )
+    assert second["payload"]["data"]["bookingChanged"]["roomId"] == "RM001"
+
+
+async def test_closing_the_socket_unsubscribes(
+    host: str, gateway: Gateway, tokens: dict[str, str]
+) -> None:
+    topic = room_bookings_topic("RM000")
+    async with socket(host, tokens["bob"]) as ws:
+        await subscribe(ws, "1", "RM000")
+        await until(lambda: gateway.broker.subscriber_count(topic) == 1)
+    await until(lambda: gateway.broker.subscriber_count(topic) == 0)
+
+
+@pytest.mark.parametrize(
+    ("who", "room", "code", "text"),
+    [
+        pytest.param(
+            None,
+            "RM000",
+            "UNAUTHENTICATED",
+            "sign in first: this needs a valid token",
+            id="anonymous",
+        ),
+        pytest.param("bob", "RM999", "NOT_FOUND", "no room with id 'RM999'", id="unknown-room"),
+    ],
+)
+async def test_a_refused_subscription_gets_an_error(
+    host: str,
+    gateway: Gateway,
+    tokens: dict[str, str],
+    who: str | None,
+    room: str,
+    code: str,
+    text: str,
+) -> None:
+    async with socket(host, None if who is None else tokens[who]) as ws:
+        await subscribe(ws, "1", room)
+        refused = await receive(ws)
+        completed = await receive(ws)
+
+    assert (refused["id"], refused["type"], refused["payload"]["data"]) == ("1", "next", None)
+    [error] = refused["payload"]["errors"]
+    assert error["message"] == text
+    assert error.get("extensions") == {"code": code}
+    assert completed == {"id": "1", "type": "complete"}
+    assert gateway.broker.subscriber_count(room_bookings_topic(room)) == 0
