@@ -74,14 +74,16 @@ async def receive(ws: ClientConnection) -> JSON:
 
 
 @asynccontextmanager
-async def socket(host: str, token: str | None) -> AsyncIterator[ClientConnection]:
-    """A graphql-transport-ws connection, initialised and acknowledged."""
+async def socket(
+    host: str, token: str | None, init: JSON | None = None
+) -> AsyncIterator[ClientConnection]:
+    """A graphql-transport-ws connection, initialised with `init` and acknowledged."""
     headers = {} if token is None else {"Authorization": f"Bearer {token}"}
     async with connect(
         f"ws://{host}/graphql", subprotocols=[PROTOCOL], additional_headers=headers
     ) as ws:
         assert ws.subprotocol == PROTOCOL
-        await send(ws, {"type": "connection_init", "payload": {}})
+        await send(ws, {"type": "connection_init", "payload": init or {}})
         assert await receive(ws) == {"type": "connection_ack"}
         yield ws
 
@@ -268,3 +270,38 @@ async def test_a_refused_subscription_gets_an_error(
     assert error.get("extensions") == {"code": code}
     assert completed == {"id": "1", "type": "complete"}
     assert gateway.broker.subscriber_count(room_bookings_topic(room)) == 0
+
+
+@pytest.mark.parametrize(
+    "init",
+    [
+        pytest.param(lambda t: {"Authorization": f"Bearer {t}"}, id="bearer"),
+        pytest.param(lambda t: {"authorization": t}, id="raw"),
+        pytest.param(lambda t: {"token": t}, id="token-key"),
+    ],
+)
+async def test_a_browser_may_sign_in_through_connection_init(
+    host: str,
+    http: httpx.AsyncClient,
+    gateway: Gateway,
+    tokens: dict[str, str],
+    init: Callable[[str], JSON],
+) -> None:
+    topic = room_bookings_topic("RM000")
+    async with socket(host, None, init(tokens["bob"])) as ws:
+        await subscribe(ws, "1", "RM000")
+        await until(lambda: gateway.broker.subscriber_count(topic) == 1)
+        made = await mutate(
+            http, tokens["alice"], BOOK_ROOM, booking_input("RM000", "13:00", "14:00")
+        )
+        heard = await receive(ws)
+    assert heard["payload"]["data"]["bookingChanged"]["bookingId"] == made["id"]
+
+
+async def test_a_forged_token_in_connection_init_is_refused_precisely(host: str) -> None:
+    async with socket(host, None, {"Authorization": "Bearer not.a.jwt"}) as ws:
+        await subscribe(ws, "1", "RM000")
+        refused = await receive(ws)
+    [error] = refused["payload"]["errors"]
+    assert error["extensions"] == {"code": "UNAUTHENTICATED"}
+    assert error["message"].startswith("the token is malformed")
