@@ -87,6 +87,9 @@ class Directory:
         if len(new.resources) > MAX_RESOURCES:
             raise invalid(f"a room lists at most {MAX_RESOURCES} resources", "resources")
         resources = [_text(r, "resources", required=True) for r in new.resources]
+        name = _text(new.name, "name", required=True)
+        number = _text(new.number, "number", required=False)
+        description = _text(new.description, "description", required=False, limit=MAX_TEXT)
         async with self._db.writing() as uow:
             floor = await uow.locations.get(new.floor_id)
             if floor is None:
@@ -95,9 +98,9 @@ class Directory:
             room = await uow.rooms.add(
                 floor_id=floor.id,
                 code=code,
-                name=_text(new.name, "name", required=True),
-                number=_text(new.number, "number", required=False),
-                description=_text(new.description, "description", required=False, limit=MAX_TEXT),
+                name=name,
+                number=number,
+                description=description,
                 limits=limits,
                 resources=resources,
             )
