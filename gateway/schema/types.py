@@ -171,6 +171,9 @@ class AttendeeNode:
         return UserNode(user=user) if user else None
 
 
+_PRIVATE = "Null unless you are part of the booking or an admin."
+
+
 @strawberry.type(name="Booking")
 class BookingNode:
     booking: strawberry.Private[Booking]
@@ -179,9 +182,9 @@ class BookingNode:
     def id(self) -> strawberry.ID:
         return strawberry.ID(self.booking.code)
 
-    @strawberry.field
-    def title(self) -> str:
-        return self.booking.title
+    @strawberry.field(description=_PRIVATE)
+    def title(self, info: Info) -> str | None:
+        return self.booking.title if self._visible(info) else None
 
     @strawberry.field
     def start(self) -> datetime:
@@ -199,16 +202,18 @@ class BookingNode:
     def source(self) -> BookingSource:
         return self.booking.source
 
-    @strawberry.field
-    def created_at(self) -> datetime:
-        return self.booking.created_at
+    @strawberry.field(description=_PRIVATE)
+    def created_at(self, info: Info) -> datetime | None:
+        return self.booking.created_at if self._visible(info) else None
 
     @strawberry.field
     def cancelled_at(self) -> datetime | None:
         return self.booking.cancelled_at
 
-    @strawberry.field(description="Whether anybody has checked in.")
-    def checked_in(self) -> bool:
+    @strawberry.field(description=f"Whether anybody has checked in. {_PRIVATE}")
+    def checked_in(self, info: Info) -> bool | None:
+        if not self._visible(info):
+            return None
         return any(a.checked_in_at is not None for a in self.booking.attendees)
 
     @strawberry.field
@@ -216,15 +221,18 @@ class BookingNode:
         room = await info.context.loaders.rooms.load(self.booking.room_id)
         return RoomNode(room=room) if room else None
 
-    @strawberry.field(description="Null unless you are involved in the booking or an admin.")
+    @strawberry.field(description=_PRIVATE)
     async def created_by(self, info: Info) -> UserNode | None:
-        if not details_visible(info.context.actor, self.booking):
+        if not self._visible(info):
             return None
         user = await info.context.loaders.users.load(self.booking.creator_id)
         return UserNode(user=user) if user else None
 
-    @strawberry.field(description="Null unless you are involved in the booking or an admin.")
+    @strawberry.field(description=_PRIVATE)
     def attendees(self, info: Info) -> list[AttendeeNode] | None:
-        if not details_visible(info.context.actor, self.booking):
+        if not self._visible(info):
             return None
         return [AttendeeNode(attendee=a) for a in self.booking.attendees]
+
+    def _visible(self, info: Info) -> bool:
+        return details_visible(info.context.actor, self.booking)

@@ -100,9 +100,10 @@ class Bookings:
         if len(title) > MAX_TITLE_LENGTH:
             raise invalid(f"title must be at most {MAX_TITLE_LENGTH} characters", "title")
         emails = _attendee_emails(actor, request.attendees)
-        now = self._clock.now()
         async with self._db.writing() as uow:
             room = await self._room(uow, request.room_code)
+            # Read the clock once the write lock is held: waiting for it may take a while.
+            now = self._clock.now()
             window = room.calendar.bookable_window(room.calendar.local_day(interval.start))
             check_new_booking(
                 interval,
@@ -130,10 +131,11 @@ class Bookings:
         return booking
 
     async def cancel(self, principal: Principal, code: str) -> Booking:
+        """Cancel a booking (the creator or an admin); attendees are mailed after commit."""
         actor = principal.require()
-        now = self._clock.now()
         async with self._db.writing() as uow:
-            booking = await self._booking(uow, code)
+            booking = await self._visible_booking(uow, code, actor)
+            now = self._clock.now()
             booking.ensure_cancellable(actor, now)
             await uow.bookings.cancel(booking.id, by_user_id=actor.user_id, at=now)
             room = await self._room_of(uow, booking)
@@ -146,9 +148,9 @@ class Bookings:
     async def check_in(self, principal: Principal, code: str) -> Booking:
         """Mark the caller present. Checking in twice keeps the first time."""
         actor = principal.require()
-        now = self._clock.now()
         async with self._db.writing() as uow:
-            booking = await self._booking(uow, code)
+            booking = await self._visible_booking(uow, code, actor)
+            now = self._clock.now()
             booking.ensure_check_in(actor, now, self._policy.check_in)
             await uow.bookings.check_in(booking.id, email=actor.email, at=now)
             room = await self._room_of(uow, booking)
@@ -158,13 +160,10 @@ class Bookings:
         return checked
 
     async def get(self, principal: Principal, code: str) -> Booking:
+        """A booking the caller is part of (any booking, for an admin)."""
         actor = principal.require()
         async with self._db.reading() as uow:
-            booking = await self._booking(uow, code)
-        if not details_visible(actor, booking):
-            # The same answer as for a missing booking, so codes cannot be probed.
-            raise not_found("booking", code, "id")
-        return booking
+            return await self._visible_booking(uow, code, actor)
 
     async def search(
         self, principal: Principal, search: BookingSearch, page: PageRequest, *, mine: bool
@@ -217,6 +216,14 @@ class Bookings:
         if room is None:
             raise not_found("room", str(booking.room_id))
         return room
+
+    @classmethod
+    async def _visible_booking(cls, uow: UnitOfWork, code: str, actor: Actor) -> Booking:
+        """Somebody else's booking answers exactly like a missing one: codes cannot be probed."""
+        booking = await cls._booking(uow, code)
+        if not details_visible(actor, booking):
+            raise not_found("booking", code, "id")
+        return booking
 
     @staticmethod
     async def _booking(uow: UnitOfWork, code: str) -> Booking:

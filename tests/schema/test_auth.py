@@ -694,7 +694,9 @@ BOOKING = "query Booking($id: ID!) { booking(id: $id) { id createdBy { email } }
 ROOM_DAY = """
 query RoomDay($date: Date!) {
   room(id: "RM000") {
-    bookings(date: $date) { id start end attendees { email } createdBy { email } }
+    bookings(date: $date) {
+      id start end title checkedIn createdAt attendees { email } createdBy { email }
+    }
   }
 }
 """
@@ -757,9 +759,14 @@ async def test_a_rooms_day_hides_who_booked_from_outsiders(
 
     data = await client.data(ROOM_DAY, {"date": "2026-11-23"}, token=tokens[viewer])
 
-    details: dict[str, Any] = {"attendees": None, "createdBy": None}
+    details: dict[str, Any] = dict.fromkeys(
+        ("title", "checkedIn", "createdAt", "attendees", "createdBy")
+    )
     if sees_details:
         details = {
+            "title": "Planning",
+            "checkedIn": False,
+            "createdAt": "2026-11-23T06:00:00+00:00",
             "attendees": [{"email": ALICE_EMAIL}, {"email": "carol@example.com"}],
             "createdBy": {"email": ALICE_EMAIL},
         }
