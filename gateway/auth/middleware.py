@@ -12,7 +12,13 @@ from http.cookies import CookieError, SimpleCookie
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from gateway.services.authz import ANONYMOUS, PRINCIPAL_SCOPE_KEY, Principal, strip_bearer
+from gateway.services.authz import (
+    ANONYMOUS,
+    CREDENTIAL_SCOPE_KEY,
+    PRINCIPAL_SCOPE_KEY,
+    Principal,
+    strip_bearer,
+)
 
 AUTH_COOKIE = "token"
 Authenticate = Callable[[str], Awaitable[Principal]]
@@ -42,4 +48,5 @@ class PrincipalMiddleware:
         if scope["type"] in ("http", "websocket"):
             token = find_token(Headers(scope=scope))
             scope[PRINCIPAL_SCOPE_KEY] = await self._authenticate(token) if token else ANONYMOUS
+            scope[CREDENTIAL_SCOPE_KEY] = token
         await self._app(scope, receive, send)

@@ -16,11 +16,11 @@ from strawberry.types import ExecutionContext
 from strawberry.types.unset import UnsetType
 
 from gateway.schema.context import Context, CookiePolicy, Services
-from gateway.schema.errors import ErrorPolicy
+from gateway.schema.errors import ErrorPolicy, PerOperation
 from gateway.schema.mutations import Mutation
 from gateway.schema.queries import Query
 from gateway.schema.subscriptions import Subscription
-from gateway.services.authz import principal_in, strip_bearer
+from gateway.services.authz import credential_in, principal_in, strip_bearer
 
 
 class GatewaySchema(strawberry.Schema):
@@ -32,7 +32,10 @@ class GatewaySchema(strawberry.Schema):
 
 def build_schema() -> strawberry.Schema:
     return GatewaySchema(
-        query=Query, mutation=Mutation, subscription=Subscription, extensions=[ErrorPolicy]
+        query=Query,
+        mutation=Mutation,
+        subscription=Subscription,
+        extensions=[PerOperation, ErrorPolicy],
     )
 
 
@@ -54,7 +57,8 @@ class GatewayGraphQL(GraphQL[Context, None]):
         return Context(
             request=request,
             response=response if isinstance(response, Response) else None,
-            principal=principal_in(request.scope),
+            connection_principal=principal_in(request.scope),
+            credential=credential_in(request.scope),
             services=self._services,
             cookies=self._cookies,
         )
@@ -76,5 +80,8 @@ class GatewayGraphQL(GraphQL[Context, None]):
         params = context.connection_params or {}
         credential = params.get("Authorization", params.get("authorization", params.get("token")))
         if isinstance(credential, str) and credential.strip():
-            context.principal = await self._services.accounts.authenticate(strip_bearer(credential))
+            context.credential = strip_bearer(credential)
+            context.connection_principal = await self._services.accounts.authenticate(
+                context.credential
+            )
         return UnsetType()

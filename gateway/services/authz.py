@@ -47,12 +47,19 @@ class Principal:
 
 ANONYMOUS = Principal()
 PRINCIPAL_SCOPE_KEY = "occupi.principal"
+CREDENTIAL_SCOPE_KEY = "occupi.credential"
 
 
 def strip_bearer(credential: str) -> str:
     """`Bearer <jwt>` or a raw `<jwt>`: the legacy clients send both."""
     scheme, _, rest = credential.strip().partition(" ")
     return rest.strip() if scheme.lower() == "bearer" and rest.strip() else credential.strip()
+
+
+def credential_in(scope: Mapping[str, Any]) -> str | None:
+    """The token the request presented, for re-checking it on a long-lived WebSocket."""
+    credential = scope.get(CREDENTIAL_SCOPE_KEY)
+    return credential if isinstance(credential, str) else None
 
 
 def principal_in(scope: Mapping[str, Any]) -> Principal:

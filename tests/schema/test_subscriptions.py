@@ -6,6 +6,7 @@ import asyncio
 import json
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from typing import Any
 
 import httpx
@@ -305,3 +306,40 @@ async def test_a_forged_token_in_connection_init_is_refused_precisely(host: str)
     [error] = refused["payload"]["errors"]
     assert error["extensions"] == {"code": "UNAUTHENTICATED"}
     assert error["message"].startswith("the token is malformed")
+
+
+ROOM_TODAY = 'query { room(id: "RM000") { bookings(date: "2026-11-23") { id } } }'
+
+
+async def query_over(ws: ClientConnection, operation: str, query: str) -> JSON:
+    """Run a query on the socket; returns its single result message."""
+    await send(ws, {"id": operation, "type": "subscribe", "payload": {"query": query}})
+    result = await receive(ws)
+    assert await receive(ws) == {"id": operation, "type": "complete"}
+    return result
+
+
+async def test_each_operation_on_a_socket_reads_afresh(
+    host: str, http: httpx.AsyncClient, tokens: dict[str, str]
+) -> None:
+    async with socket(host, tokens["alice"]) as ws:
+        before = await query_over(ws, "1", ROOM_TODAY)
+        made = await mutate(
+            http, tokens["alice"], BOOK_ROOM, booking_input("RM000", "15:00", "16:00")
+        )
+        after = await query_over(ws, "2", ROOM_TODAY)
+    assert before["payload"] == {"data": {"room": {"bookings": []}}}
+    assert after["payload"] == {"data": {"room": {"bookings": [{"id": made["id"]}]}}}
+
+
+async def test_a_token_that_expires_on_an_open_socket_stops_working(
+    host: str, tokens: dict[str, str], clock: MutableClock
+) -> None:
+    async with socket(host, tokens["alice"]) as ws:
+        first = await query_over(ws, "1", "{ me { email } }")
+        clock.advance(timedelta(hours=25))
+        second = await query_over(ws, "2", "{ me { email } }")
+    assert first["payload"] == {"data": {"me": {"email": "alice@example.com"}}}
+    [error] = second["payload"]["errors"]
+    assert error["extensions"] == {"code": "UNAUTHENTICATED"}
+    assert error["message"] == "the token has expired; sign in again"
