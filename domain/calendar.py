@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time
+from datetime import date, datetime, time
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from domain.errors import invalid
-from domain.intervals import Interval
+from domain.intervals import Interval, require_aware
 
 
 def parse_time_zone(name: str) -> ZoneInfo:
@@ -27,6 +27,9 @@ class BookableHours:
     closes: time = time(17, 0)
 
     def __post_init__(self) -> None:
+        for name, value in (("opensAt", self.opens), ("closesAt", self.closes)):
+            if value.tzinfo is not None:
+                raise invalid("bookable hours are site-local wall times, without an offset", name)
         if not self.opens < self.closes:
             raise invalid("bookable hours must open before they close", "closesAt")
 
@@ -45,4 +48,4 @@ class SiteCalendar:
         """The bookable hours of `day`, as UTC instants (DST-aware)."""
         opens = datetime.combine(day, self.hours.opens, tzinfo=self.zone)
         closes = datetime.combine(day, self.hours.closes, tzinfo=self.zone)
-        return Interval(opens.astimezone(UTC), closes.astimezone(UTC))
+        return Interval(require_aware(opens, "date"), require_aware(closes, "date"))

@@ -9,9 +9,14 @@ from domain.errors import invalid
 
 
 def require_aware(instant: datetime, field: str) -> datetime:
-    """Reject naive datetimes: an instant without a zone is ambiguous."""
+    """Reject naive datetimes (an instant without a zone is ambiguous) and instants that
+    fall outside the representable UTC range once their offset is applied."""
     if instant.tzinfo is None or instant.utcoffset() is None:
         raise invalid(f"{field} must carry a time zone offset", field)
+    try:
+        instant.astimezone(UTC)
+    except OverflowError:
+        raise invalid(f"{field} is out of range", field) from None
     return instant
 
 

@@ -11,6 +11,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL
 from strawberry.types import ExecutionContext
 from strawberry.types.unset import UnsetType
@@ -21,6 +22,10 @@ from gateway.schema.mutations import Mutation
 from gateway.schema.queries import Query
 from gateway.schema.subscriptions import Subscription
 from gateway.services.authz import credential_in, principal_in, strip_bearer
+
+MAX_DEPTH = 12
+MAX_ALIASES = 15
+MAX_TOKENS = 2000
 
 
 class GatewaySchema(strawberry.Schema):
@@ -35,7 +40,15 @@ def build_schema() -> strawberry.Schema:
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
-        extensions=[PerOperation, ErrorPolicy],
+        extensions=[
+            # Bounds on one document's work: deep nesting, many aliased copies of a costly
+            # field (such as login), or a huge query are refused before execution.
+            lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
+            lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
+            lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
+            PerOperation,
+            ErrorPolicy,
+        ],
     )
 
 

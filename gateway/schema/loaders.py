@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Sequence
+from datetime import date
 
 from strawberry.dataloader import DataLoader
 
@@ -47,11 +49,18 @@ class Loaders:
         return [found.get(i) for i in ids]
 
     async def _room_bookings(self, keys: Sequence[RoomDay]) -> list[list[Booking]]:
-        """Each key is a room and a window (rooms' sites may sit in different zones);
-        one query covers the union of the windows, then each key keeps its own."""
-        span = Interval(min(w.start for _, w in keys), max(w.end for _, w in keys))
-        found = await self._reader.bookings_by_room(sorted({r for r, _ in keys}), span)
-        return [
-            [b for b in found.get(room_id, []) if b.interval.overlaps(window)]
-            for room_id, window in keys
-        ]
+        """Each key is a room and a window (sites may sit in different zones). Keys are
+        grouped by the UTC day their window starts on, one query per group, so asking
+        for dates years apart never loads the years in between."""
+        groups: dict[date, list[RoomDay]] = defaultdict(list)
+        for key in keys:
+            groups[key[1].start.date()].append(key)
+        found: dict[RoomDay, list[Booking]] = {}
+        for group in groups.values():
+            span = Interval(min(w.start for _, w in group), max(w.end for _, w in group))
+            by_room = await self._reader.bookings_by_room(sorted({r for r, _ in group}), span)
+            for room_id, window in group:
+                found[(room_id, window)] = [
+                    b for b in by_room.get(room_id, []) if b.interval.overlaps(window)
+                ]
+        return [found[key] for key in keys]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import secrets
@@ -65,9 +66,9 @@ class Accounts:
             raise DomainError(ErrorCode.INVALID_CREDENTIALS, _BAD_LOGIN) from None
         async with self._db.reading() as uow:
             user = await uow.users.by_email(address)
-            hashed = await uow.users.password_hash(user.id) if user else self._decoy()
+            hashed = await uow.users.password_hash(user.id) if user else await self._decoy()
         # Verify even for unknown addresses so response time does not reveal accounts.
-        if not self._hasher.verify(hashed, password) or user is None:
+        if not await self._verify(hashed, password) or user is None:
             raise DomainError(ErrorCode.INVALID_CREDENTIALS, _BAD_LOGIN)
         return Session(self._tokens.issue(user.as_actor(), self._clock.now()), user)
 
@@ -116,6 +117,8 @@ class Accounts:
         address = normalise_email(email)
         display_name = clean_name(name)
         check_password_strength(password)
+        # Hash before taking the write lock: it is the slow part.
+        password_hash = await self._hash(password)
         async with self._db.writing() as uow:
             stored = await uow.codes.latest(address)
             usable = (
@@ -135,7 +138,7 @@ class Accounts:
                 email=address,
                 name=display_name,
                 role=Role.BASIC,
-                password_hash=self._hasher.hash(password),
+                password_hash=password_hash,
             )
             await uow.commit()
         return Session(self._tokens.issue(user.as_actor(), self._clock.now()), user)
@@ -152,12 +155,10 @@ class Accounts:
         address = normalise_email(email)
         display_name = clean_name(name)
         check_password_strength(password)
+        password_hash = await self._hash(password)
         async with self._db.writing() as uow:
             user = await uow.users.add(
-                email=address,
-                name=display_name,
-                role=role,
-                password_hash=self._hasher.hash(password),
+                email=address, name=display_name, role=role, password_hash=password_hash
             )
             await uow.commit()
         return user
@@ -169,7 +170,14 @@ class Accounts:
         async with self._db.reading() as uow:
             return await uow.users.list(query, page)
 
-    def _decoy(self) -> str:
+    # Argon2 is slow on purpose; run it in a thread so the event loop keeps serving.
+    async def _hash(self, password: str) -> str:
+        return await asyncio.to_thread(self._hasher.hash, password)
+
+    async def _verify(self, hashed: str, password: str) -> bool:
+        return await asyncio.to_thread(self._hasher.verify, hashed, password)
+
+    async def _decoy(self) -> str:
         if self._decoy_hash is None:
-            self._decoy_hash = self._hasher.hash(secrets.token_urlsafe(16))
+            self._decoy_hash = await self._hash(secrets.token_urlsafe(16))
         return self._decoy_hash

@@ -246,11 +246,11 @@ def _event(change: BookingChange, booking: Booking, room: Room, now: datetime) -
 
 def _attendee_emails(actor: Actor, raw: Sequence[str]) -> list[str]:
     """The creator first, then each invited address once, in the order given."""
-    emails = [actor.email]
-    for index, address in enumerate(raw):
-        email = normalise_email(address, f"attendees[{index}]")
-        if email not in emails:
-            emails.append(email)
+    too_many = invalid(f"a booking can have at most {MAX_ATTENDEES} attendees", "attendees")
+    if len(raw) > MAX_ATTENDEES:  # before any work: the list comes straight from the client
+        raise too_many
+    invited = (normalise_email(a, f"attendees[{i}]") for i, a in enumerate(raw))
+    emails = list(dict.fromkeys([actor.email, *invited]))
     if len(emails) > MAX_ATTENDEES:
-        raise invalid(f"a booking can have at most {MAX_ATTENDEES} attendees", "attendees")
+        raise too_many
     return emails
