@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: serve test lint typecheck imports pytest bench schema clean
+.PHONY: serve test lint typecheck imports pytest schema clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -40,11 +40,9 @@ pytest: $(VENV)/.dev
 
 test: lint typecheck imports pytest
 
-bench: $(VENV)/.dev
-	$(BIN)/python -m bench
-
 schema: $(VENV)/.runtime
-	$(BIN)/occupi export-schema > schema.graphql
+	$(BIN)/occupi export-schema > schema.graphql.tmp
+	mv schema.graphql.tmp schema.graphql
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

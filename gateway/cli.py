@@ -11,9 +11,10 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import uvicorn
+from sqlalchemy.exc import OperationalError
 
 from domain.errors import DomainError
-from domain.users import Role
+from domain.users import Role, normalise_email
 from gateway.app import build_gateway, create_app
 from gateway.migrate import upgrade
 from gateway.schema.build import build_schema
@@ -37,6 +38,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except DomainError as error:
         where = f" ({error.field})" if error.field else ""
         sys.stderr.write(f"occupi: {error.code.value}{where}: {error.message}\n")
+        return 1
+    except OperationalError as error:
+        hint = " (run `occupi migrate` first)" if "no such table" in str(error) else ""
+        sys.stderr.write(f"occupi: database error{hint}: {error.orig}\n")
         return 1
 
 
@@ -119,12 +124,15 @@ def _describe(credentials: DemoCredentials) -> str:
 
 
 def _keep(path: Path, text: str) -> None:
+    """Write `text` readable by the owner only, whatever the file's mode was."""
     path.parent.mkdir(parents=True, exist_ok=True)
     path.touch(mode=0o600)
+    path.chmod(0o600)
     path.write_text(text)
 
 
 def _create_admin(settings: Settings, args: argparse.Namespace) -> int:
+    email = normalise_email(args.email)  # before any password is asked for or printed
     if args.password_stdin:
         password = sys.stdin.readline().rstrip("\n")
     elif sys.stdin.isatty():
@@ -132,7 +140,7 @@ def _create_admin(settings: Settings, args: argparse.Namespace) -> int:
     else:
         password = generate_password()
         _say(f"generated password: {password}")
-    return asyncio.run(_create_admin_async(settings, args.email, args.name, password))
+    return asyncio.run(_create_admin_async(settings, email, args.name, password))
 
 
 async def _create_admin_async(settings: Settings, email: str, name: str, password: str) -> int:

@@ -9,7 +9,14 @@ from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
 from gateway.auth.tokens import ALLOWED_ALGORITHMS
+
+LOG_LEVELS = ("critical", "error", "warning", "info", "debug")
+# RFC 7518 §3.2: an HMAC key at least as long as the hash output.
+MIN_SECRET_BYTES = {"HS256": 32, "HS384": 48, "HS512": 64}
 
 
 class SettingsError(ValueError):
@@ -36,28 +43,57 @@ class Settings:
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
         env = os.environ if env is None else env
         data_dir = Path(env.get("OCCUPI_DATA_DIR", "var")).resolve()
+        if data_dir.exists() and not data_dir.is_dir():
+            raise SettingsError(f"OCCUPI_DATA_DIR must be a directory, not the file {data_dir}")
         algorithm = env.get("OCCUPI_JWT_ALGORITHM", "HS256")
         if algorithm not in ALLOWED_ALGORITHMS:
             raise SettingsError(
                 f"OCCUPI_JWT_ALGORITHM must be one of {', '.join(ALLOWED_ALGORITHMS)}"
             )
+        log_level = env.get("OCCUPI_LOG_LEVEL", "info").strip().lower()
+        if log_level not in LOG_LEVELS:
+            raise SettingsError(f"OCCUPI_LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}")
         return cls(
             data_dir=data_dir,
-            database_url=env.get(
-                "OCCUPI_DATABASE_URL", f"sqlite+aiosqlite:///{data_dir / 'occupi.db'}"
+            database_url=_database_url(
+                env.get("OCCUPI_DATABASE_URL", f"sqlite+aiosqlite:///{data_dir / 'occupi.db'}")
             ),
-            jwt_secret=env.get("OCCUPI_JWT_SECRET") or _kept_secret(data_dir / "jwt-secret"),
+            jwt_secret=_secret(env.get("OCCUPI_JWT_SECRET"), data_dir, algorithm),
             jwt_algorithm=algorithm,
             token_lifetime=timedelta(minutes=_int(env, "OCCUPI_TOKEN_TTL_MINUTES", 1440, 1)),
             check_in_before=timedelta(minutes=_int(env, "OCCUPI_CHECK_IN_BEFORE_MINUTES", 15, 0)),
             check_in_after=timedelta(minutes=_int(env, "OCCUPI_CHECK_IN_AFTER_MINUTES", 15, 0)),
             host=env.get("OCCUPI_HOST", "127.0.0.1"),
             port=_int(env, "OCCUPI_PORT", 8000, 1, 65535),
-            log_level=env.get("OCCUPI_LOG_LEVEL", "info").lower(),
+            log_level=log_level,
             secure_cookies=_bool(env, "OCCUPI_SECURE_COOKIES", False),
             graphiql=_bool(env, "OCCUPI_GRAPHIQL", True),
             sql_echo=_bool(env, "OCCUPI_SQL_ECHO", False),
         )
+
+
+def _database_url(raw: str) -> str:
+    try:
+        url = make_url(raw)
+    except ArgumentError:
+        raise SettingsError(f"OCCUPI_DATABASE_URL is not a database URL: {raw!r}") from None
+    # Only SQLite's serialised writers prevent double booking so far; the PostgreSQL
+    # exclusion constraint arrives with PostgreSQL support.
+    if url.drivername != "sqlite+aiosqlite":
+        raise SettingsError(
+            "OCCUPI_DATABASE_URL must be a sqlite+aiosqlite:/// URL; "
+            "other databases are not supported yet"
+        )
+    return raw
+
+
+def _secret(given: str | None, data_dir: Path, algorithm: str) -> str:
+    if not given:
+        return _kept_secret(data_dir / "jwt-secret")
+    least = MIN_SECRET_BYTES[algorithm]
+    if len(given.encode()) < least:
+        raise SettingsError(f"OCCUPI_JWT_SECRET must be at least {least} bytes for {algorithm}")
+    return given
 
 
 def _int(env: Mapping[str, str], name: str, default: int, low: int, high: int = 10**9) -> int:

@@ -14,6 +14,9 @@ from gateway.settings import Settings, SettingsError
 SECRET_FILE = "jwt-secret"
 
 
+LONG_SECRET = "s" * 64  # long enough for every algorithm
+
+
 def env_in(data_dir: Path, **values: str) -> dict[str, str]:
     return {"OCCUPI_DATA_DIR": str(data_dir), **values}
 
@@ -53,7 +56,7 @@ def test_every_variable_is_read(tmp_path: Path) -> None:
         env_in(
             tmp_path / "data",
             OCCUPI_DATABASE_URL="sqlite+aiosqlite:////srv/occupi.db",
-            OCCUPI_JWT_SECRET="from-the-environment",
+            OCCUPI_JWT_SECRET=LONG_SECRET,
             OCCUPI_JWT_ALGORITHM="HS512",
             OCCUPI_TOKEN_TTL_MINUTES="90",
             OCCUPI_CHECK_IN_BEFORE_MINUTES="0",
@@ -70,7 +73,7 @@ def test_every_variable_is_read(tmp_path: Path) -> None:
     assert settings == Settings(
         data_dir=(tmp_path / "data").resolve(),
         database_url="sqlite+aiosqlite:////srv/occupi.db",
-        jwt_secret="from-the-environment",
+        jwt_secret=LONG_SECRET,
         jwt_algorithm="HS512",
         token_lifetime=timedelta(minutes=90),
         check_in_before=timedelta(0),
@@ -90,14 +93,14 @@ def test_without_an_argument_the_process_environment_is_read(
 ) -> None:
     monkeypatch.setenv("OCCUPI_DATA_DIR", str(tmp_path))
     monkeypatch.setenv("OCCUPI_PORT", "9123")
-    monkeypatch.setenv("OCCUPI_JWT_SECRET", "process-secret")
+    monkeypatch.setenv("OCCUPI_JWT_SECRET", LONG_SECRET)
 
     settings = Settings.from_env()
 
     assert (settings.data_dir, settings.port, settings.jwt_secret) == (
         tmp_path.resolve(),
         9123,
-        "process-secret",
+        LONG_SECRET,
     )
 
 
@@ -226,3 +229,47 @@ def test_a_bad_algorithm_names_its_variable(tmp_path: Path, algorithm: str) -> N
     message = "OCCUPI_JWT_ALGORITHM must be one of HS256, HS384, HS512"
     with pytest.raises(SettingsError, match=f"^{re.escape(message)}$"):
         Settings.from_env(env_in(tmp_path, OCCUPI_JWT_ALGORITHM=algorithm))
+
+
+@pytest.mark.parametrize(
+    ("variables", "message"),
+    [
+        pytest.param(
+            {"OCCUPI_JWT_SECRET": "s" * 31},
+            "OCCUPI_JWT_SECRET must be at least 32 bytes for HS256",
+            id="short-hs256-secret",
+        ),
+        pytest.param(
+            {"OCCUPI_JWT_SECRET": "s" * 63, "OCCUPI_JWT_ALGORITHM": "HS512"},
+            "OCCUPI_JWT_SECRET must be at least 64 bytes for HS512",
+            id="short-hs512-secret",
+        ),
+        pytest.param(
+            {"OCCUPI_LOG_LEVEL": "verbose"},
+            "OCCUPI_LOG_LEVEL must be one of critical, error, warning, info, debug",
+            id="unknown-log-level",
+        ),
+        pytest.param(
+            {"OCCUPI_DATABASE_URL": "nonsense"},
+            "OCCUPI_DATABASE_URL is not a database URL: 'nonsense'",
+            id="not-a-url",
+        ),
+        pytest.param(
+            {"OCCUPI_DATABASE_URL": "postgresql+asyncpg://db/occupi"},
+            "OCCUPI_DATABASE_URL must be a sqlite+aiosqlite:/// URL; "
+            "other databases are not supported yet",
+            id="not-yet-supported-backend",
+        ),
+    ],
+)
+def test_unusable_values_are_named(tmp_path: Path, variables: dict[str, str], message: str) -> None:
+    with pytest.raises(SettingsError) as raised:
+        Settings.from_env(env_in(tmp_path, **variables))
+    assert str(raised.value) == message
+
+
+def test_a_data_dir_that_is_a_file_is_refused(tmp_path: Path) -> None:
+    occupied = tmp_path / "a-file"
+    occupied.write_text("")
+    with pytest.raises(SettingsError, match="OCCUPI_DATA_DIR must be a directory"):
+        Settings.from_env(env_in(occupied))
