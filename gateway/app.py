@@ -83,7 +83,7 @@ def build_gateway(
         accounts=Accounts(db, clock, hasher or Argon2Hasher(), tokens, publisher),
         bookings=Bookings(db, clock, publisher, BookingPolicy(check_in=check_in)),
         directory=Directory(db),
-        reader=SqlBatchReader(db.sessions()),
+        reader=SqlBatchReader(db.read_sessions()),
         clock=clock,
         live=broker,
     )

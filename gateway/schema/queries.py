@@ -127,7 +127,7 @@ class Query:
     async def available_slots(
         self, info: Info, room_id: strawberry.ID, date: date
     ) -> list[TimeSlot]:
-        _, slots = await info.context.services.bookings.available_slots(
+        slots = await info.context.services.bookings.available_slots(
             info.context.principal, room_id, date
         )
         return [TimeSlot.of(s) for s in slots]

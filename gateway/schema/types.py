@@ -12,10 +12,9 @@ from domain.bookings import Attendee, Booking, BookingSource, BookingStatus
 from domain.intervals import Interval
 from domain.locations import Location, LocationKind
 from domain.rooms import Room
-from domain.slots import free_slots
 from domain.users import Role, User
 from gateway.schema.context import Info
-from gateway.services.bookings import details_visible
+from gateway.services.bookings import details_visible, offered_slots
 
 
 @strawberry.type(name="User")
@@ -141,7 +140,7 @@ class RoomNode:
         window = self._window(info, date)
         found = await info.context.loaders.room_bookings.load((self.room.id, window))
         now = info.context.services.clock.now()
-        slots = free_slots(window, (b.interval for b in found), not_before=now)
+        slots = offered_slots(window, (b.interval for b in found), now)
         return [TimeSlot.of(s) for s in slots]
 
     def _window(self, info: Info, day: date | None) -> Interval:

@@ -87,6 +87,7 @@ class Accounts:
         return Principal(actor=user.as_actor())
 
     async def me(self, principal: Principal) -> User:
+        """The signed-in caller's own account."""
         actor = principal.require()
         async with self._db.reading() as uow:
             user = await uow.users.get(actor.user_id)
@@ -166,6 +167,7 @@ class Accounts:
     async def list_users(
         self, principal: Principal, query: UserQuery, page: PageRequest
     ) -> Page[User]:
+        """Every account, filtered; admins only."""
         principal.require_admin()
         async with self._db.reading() as uow:
             return await uow.users.list(query, page)

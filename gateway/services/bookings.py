@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -66,6 +66,11 @@ def new_booking_code(year: int) -> str:
     """Legacy clients know bookings as BOOKOCCUPI<year><suffix>; the suffix is random."""
     suffix = "".join(secrets.choice(_CODE_ALPHABET) for _ in range(8))
     return f"BOOKOCCUPI{year}{suffix}"
+
+
+def offered_slots(window: Interval, busy: Iterable[Interval], now: datetime) -> list[Interval]:
+    """What a room offers in a bookable window: its free parts, never in the past."""
+    return free_slots(window, busy, not_before=now)
 
 
 def details_visible(actor: Actor, booking: Booking) -> bool:
@@ -188,14 +193,14 @@ class Bookings:
 
     async def available_slots(
         self, principal: Principal, room_code: str, day: date
-    ) -> tuple[Room, list[Interval]]:
+    ) -> list[Interval]:
         """The free parts of the room's bookable hours on `day` (site-local), from now on."""
         principal.require()
         async with self._db.reading() as uow:
             room = await self._room(uow, room_code)
             window = room.calendar.bookable_window(day)
             busy = await uow.bookings.active_intervals(room.id, window)
-        return room, free_slots(window, busy, not_before=self._clock.now())
+        return offered_slots(window, busy, self._clock.now())
 
     async def _announce(
         self, change: BookingChange, booking: Booking, room: Room, now: datetime

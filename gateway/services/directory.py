@@ -81,6 +81,7 @@ class Directory:
         return location
 
     async def add_room(self, principal: Principal, new: NewRoom) -> Room:
+        """Add a room on a floor; admins only. Room ids (RM…) are unique."""
         principal.require_admin()
         code = check_room_code(new.code.strip())
         limits = OccupancyLimits(new.min_occupancy, new.max_occupancy)
@@ -108,6 +109,7 @@ class Directory:
         return room
 
     async def room(self, principal: Principal, code: str) -> Room:
+        """A room by its id (RM…), for anybody signed in."""
         principal.require()
         async with self._db.reading() as uow:
             room = await uow.rooms.by_code(code)
@@ -116,11 +118,13 @@ class Directory:
         return room
 
     async def rooms(self, principal: Principal, query: RoomQuery, page: PageRequest) -> Page[Room]:
+        """Rooms matching `query`, by id, for anybody signed in."""
         principal.require()
         async with self._db.reading() as uow:
             return await uow.rooms.list(query, page)
 
     async def location(self, principal: Principal, location_id: int) -> Location:
+        """One node of the tree, for anybody signed in."""
         principal.require()
         async with self._db.reading() as uow:
             location = await uow.locations.get(location_id)
@@ -135,6 +139,7 @@ class Directory:
         parent_id: int | None,
         page: PageRequest,
     ) -> Page[Location]:
+        """Nodes of one kind and/or under one parent, by name, for anybody signed in."""
         principal.require()
         async with self._db.reading() as uow:
             return await uow.locations.list(kind, parent_id, page)

@@ -70,6 +70,8 @@ class EventStream(Protocol):
 
 
 class UserRepository(Protocol):
+    """Accounts; addresses are stored normalised (trimmed, lower-case)."""
+
     async def get(self, user_id: int) -> User | None: ...
 
     async def by_email(self, email: str) -> User | None: ...
@@ -86,6 +88,8 @@ class UserRepository(Protocol):
 
 
 class LocationRepository(Protocol):
+    """The location tree. Rooms are added through RoomRepository."""
+
     async def get(self, location_id: int) -> Location | None: ...
 
     async def add(
@@ -104,6 +108,8 @@ class LocationRepository(Protocol):
 
 
 class RoomRepository(Protocol):
+    """Rooms, each returned with the calendar (zone, bookable hours) of its site."""
+
     async def by_code(self, code: str) -> Room | None: ...
 
     async def by_id(self, room_id: int) -> Room | None: ...
@@ -126,6 +132,8 @@ class RoomRepository(Protocol):
 
 
 class BookingRepository(Protocol):
+    """Bookings with their attendees, creator first, in invitation order."""
+
     async def by_code(self, code: str) -> Booking | None: ...
 
     async def active_intervals(self, room_id: int, within: Interval) -> list[Interval]:
@@ -153,6 +161,8 @@ class BookingRepository(Protocol):
 
 
 class OneTimeCodeRepository(Protocol):
+    """Hashes of mailed one-time codes; the newest per address is the one that counts."""
+
     async def add(self, *, email: str, code_hash: str, expires_at: datetime) -> None: ...
 
     async def latest(self, email: str) -> OneTimeCode | None: ...

@@ -46,7 +46,6 @@ class BookingQuery:
 
     room_ids: tuple[int, ...] | None = None
     involving_email: str | None = None
-    creator_id: int | None = None
     statuses: tuple[BookingStatus, ...] = (BookingStatus.ACTIVE,)
     sources: tuple[BookingSource, ...] | None = None
     ends_after: datetime | None = None

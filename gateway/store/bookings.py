@@ -154,8 +154,6 @@ class SqlBookings:
                 booking_attendees.c.email == query.involving_email
             )
             stmt = stmt.where(bookings.c.id.in_(attending))
-        if query.creator_id is not None:
-            stmt = stmt.where(bookings.c.creator_id == query.creator_id)
         stmt = stmt.where(bookings.c.status.in_([s.value for s in query.statuses]))
         if query.sources is not None:
             stmt = stmt.where(bookings.c.source.in_([s.value for s in query.sources]))

@@ -73,7 +73,8 @@ class SqlDatabase:
     def writing(self) -> SqlUnitOfWork:
         return SqlUnitOfWork(self._writers, self._clock)
 
-    def sessions(self) -> async_sessionmaker[AsyncSession]:
+    def read_sessions(self) -> async_sessionmaker[AsyncSession]:
+        """Sessions that begin plain (deferred) transactions, for batch readers."""
         return self._readers
 
     async def dispose(self) -> None:

@@ -16,7 +16,7 @@ MISSING = 9999
 
 @pytest.fixture
 def reader(db: SqlDatabase) -> SqlBatchReader:
-    return SqlBatchReader(db.sessions())
+    return SqlBatchReader(db.read_sessions())
 
 
 async def test_users_by_id_leaves_out_unknown_ids(reader: SqlBatchReader, scene: Scene) -> None:

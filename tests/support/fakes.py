@@ -311,7 +311,6 @@ class FakeBookings(_Repository):
                     query.involving_email is None
                     or any(a.email == query.involving_email for a in b.attendees)
                 )
-                and (query.creator_id is None or b.creator_id == query.creator_id)
                 and b.status in query.statuses
                 and (query.sources is None or b.source in query.sources)
                 and (query.ends_after is None or b.interval.end > query.ends_after)
