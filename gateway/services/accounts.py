@@ -14,7 +14,14 @@ from domain.users import Role, User, check_password_strength, clean_name, normal
 from gateway.services import mails
 from gateway.services.authz import Principal
 from gateway.services.events import MailQueued
-from gateway.services.ports import Clock, Database, EventPublisher, PasswordHasher, TokenCodec
+from gateway.services.ports import (
+    Clock,
+    Database,
+    EventPublisher,
+    PasswordHasher,
+    TokenCodec,
+    UnitOfWork,
+)
 from gateway.services.records import IssuedToken, Page, PageRequest, UserQuery
 
 _BAD_LOGIN = "the e-mail address or the password is incorrect"
@@ -25,6 +32,8 @@ _BAD_CODE = "the code is wrong or has expired; ask for a new one"
 class AccountPolicy:
     code_ttl: timedelta = timedelta(minutes=10)
     max_code_attempts: int = 5
+    # A new code brings fresh attempts, so codes for one address are rationed.
+    code_cooldown: timedelta = timedelta(minutes=1)
 
 
 @dataclass(frozen=True)
@@ -96,10 +105,15 @@ class Accounts:
         return user
 
     async def request_registration_code(self, email: str) -> None:
-        """Mail a one-time code; the answer is the same whether or not the address is taken."""
+        """Mail a one-time code; the answer is the same whether or not the address is taken.
+
+        Within the cooldown after a code was sent, asking again sends nothing.
+        """
         address = normalise_email(email)
         minutes = int(self._policy.code_ttl.total_seconds() // 60)
         async with self._db.writing() as uow:
+            if await self._recently_sent(uow, address):
+                return
             if await uow.users.by_email(address) is not None:
                 await uow.outbox.add(mails.already_registered(address))
             else:
@@ -171,6 +185,13 @@ class Accounts:
         principal.require_admin()
         async with self._db.reading() as uow:
             return await uow.users.list(query, page)
+
+    async def _recently_sent(self, uow: UnitOfWork, address: str) -> bool:
+        latest = await uow.codes.latest(address)
+        if latest is None:
+            return False
+        sent_at = latest.expires_at - self._policy.code_ttl
+        return self._clock.now() < sent_at + self._policy.code_cooldown
 
     # Argon2 is slow on purpose; run it in a thread so the event loop keeps serving.
     async def _hash(self, password: str) -> str:

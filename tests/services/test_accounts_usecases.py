@@ -321,6 +321,7 @@ async def test_only_the_latest_code_counts(env: Env, monkeypatch: pytest.MonkeyP
     codes = iter([111_111, 222_222])
     monkeypatch.setattr("gateway.services.accounts.secrets.randbelow", lambda _: next(codes))
     await env.accounts.request_registration_code("new@example.com")
+    env.clock.advance(timedelta(minutes=1))
     await env.accounts.request_registration_code("new@example.com")
 
     error = await rejected(env.accounts.register("new@example.com", "111111", PASSWORD, "New"))
@@ -497,3 +498,16 @@ async def test_listing_users_is_for_admins(env: Env) -> None:
 
     assert (list(page.items), page.total, page.has_next) == ([alice], 2, True)
     assert error.code is ErrorCode.FORBIDDEN
+
+
+async def test_codes_for_one_address_are_rationed(env: Env) -> None:
+    await env.accounts.request_registration_code("new@example.com")
+    env.clock.advance(timedelta(seconds=59))
+    await env.accounts.request_registration_code("new@example.com")
+    assert len(env.db.state.codes) == 1
+    assert len(env.db.state.mails) == 1
+
+    env.clock.advance(timedelta(seconds=1))
+    await env.accounts.request_registration_code("new@example.com")
+    assert len(env.db.state.codes) == 2
+    assert len(env.db.state.mails) == 2
