@@ -16,8 +16,8 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_P
 from strawberry.types import ExecutionContext
 from strawberry.types.unset import UnsetType
 
-from gateway.schema.context import Context, CookiePolicy, Services
-from gateway.schema.errors import ErrorPolicy, PerOperation
+from gateway.schema.context import Context, CookiePolicy, PerOperation, Services
+from gateway.schema.errors import ErrorPolicy
 from gateway.schema.mutations import Mutation
 from gateway.schema.queries import Query
 from gateway.schema.subscriptions import Subscription

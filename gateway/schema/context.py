@@ -1,14 +1,16 @@
-"""Per-request context: the caller, the use cases, and fresh DataLoaders."""
+"""The request context, and the per-operation scope: the caller and fresh DataLoaders."""
 
 from __future__ import annotations
 
 import contextlib
-from contextvars import ContextVar, Token
-from dataclasses import dataclass, field
+from collections.abc import AsyncIterator
+from contextvars import ContextVar
+from dataclasses import dataclass
 
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.websockets import WebSocket
+from strawberry.extensions import SchemaExtension
 from strawberry.types import Info as StrawberryInfo
 
 from domain.users import Actor
@@ -64,7 +66,6 @@ class Context:
     cookies: CookiePolicy
     credential: str | None = None
     connection_params: dict[str, object] | None = None
-    _fallback: OperationScope | None = field(default=None, init=False, repr=False)
 
     @property
     def principal(self) -> Principal:
@@ -78,28 +79,28 @@ class Context:
     def actor(self) -> Actor:
         return self.principal.require()
 
-    async def begin_operation(self) -> Token[OperationScope | None]:
-        """Called by the PerOperation extension before each operation runs."""
-        principal = self.connection_principal
-        if isinstance(self.request, WebSocket) and self.credential is not None:
-            principal = await self.services.accounts.authenticate(self.credential)
-        return _operation.set(OperationScope(principal, Loaders(self.services.reader)))
-
-    def _scope(self) -> OperationScope:
+    @staticmethod
+    def _scope() -> OperationScope:
         scope = _operation.get()
-        if scope is None:  # only outside an operation, e.g. while a socket connects
-            if self._fallback is None:
-                self._fallback = OperationScope(
-                    self.connection_principal, Loaders(self.services.reader)
-                )
-            scope = self._fallback
+        assert scope is not None, "resolvers run inside an operation started by PerOperation"
         return scope
 
 
-def end_operation(token: Token[OperationScope | None]) -> None:
-    # A subscription may be closed from another context; the task ends with it anyway.
-    with contextlib.suppress(ValueError):
-        _operation.reset(token)
+class PerOperation(SchemaExtension):
+    """Fresh DataLoaders (and, on a WebSocket, a fresh look at the token) per operation."""
+
+    async def on_operation(self) -> AsyncIterator[None]:
+        context: Context = self.execution_context.context
+        principal = context.connection_principal
+        if isinstance(context.request, WebSocket) and context.credential is not None:
+            principal = await context.services.accounts.authenticate(context.credential)
+        token = _operation.set(OperationScope(principal, Loaders(context.services.reader)))
+        try:
+            yield
+        finally:
+            # A subscription may be closed from another context; its task ends with it.
+            with contextlib.suppress(ValueError):
+                _operation.reset(token)
 
 
 Info = StrawberryInfo[Context, None]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from typing import Any, TypeVar
 
 import strawberry
@@ -12,7 +12,6 @@ from strawberry.extensions import SchemaExtension
 
 import gateway.schema.enums  # noqa: F401  (registers the enums)
 from domain.errors import DomainError, ErrorCode
-from gateway.schema.context import end_operation
 
 log = logging.getLogger("occupi.graphql")
 T = TypeVar("T")
@@ -63,18 +62,6 @@ def _shape(error: GraphQLError) -> GraphQLError:
         path=error.path,
         extensions={"code": "INTERNAL"},
     )
-
-
-class PerOperation(SchemaExtension):
-    """Fresh DataLoaders (and, on a WebSocket, a fresh look at the token) per operation."""
-
-    async def on_operation(self) -> AsyncIterator[None]:
-        context = self.execution_context.context
-        token = await context.begin_operation()
-        try:
-            yield
-        finally:
-            end_operation(token)
 
 
 class ErrorPolicy(SchemaExtension):
