@@ -118,10 +118,12 @@ class Accounts:
                 await uow.outbox.add(mails.already_registered(address))
             else:
                 code = f"{secrets.randbelow(1_000_000):06d}"
+                now = self._clock.now()
                 await uow.codes.add(
                     email=address,
                     code_hash=_code_hash(address, code),
-                    expires_at=self._clock.now() + self._policy.code_ttl,
+                    created_at=now,
+                    expires_at=now + self._policy.code_ttl,
                 )
                 await uow.outbox.add(mails.registration_code(address, code, minutes))
             await uow.commit()
@@ -188,10 +190,9 @@ class Accounts:
 
     async def _recently_sent(self, uow: UnitOfWork, address: str) -> bool:
         latest = await uow.codes.latest(address)
-        if latest is None:
-            return False
-        sent_at = latest.expires_at - self._policy.code_ttl
-        return self._clock.now() < sent_at + self._policy.code_cooldown
+        return latest is not None and (
+            self._clock.now() < latest.created_at + self._policy.code_cooldown
+        )
 
     # Argon2 is slow on purpose; run it in a thread so the event loop keeps serving.
     async def _hash(self, password: str) -> str:

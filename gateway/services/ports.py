@@ -163,7 +163,9 @@ class BookingRepository(Protocol):
 class OneTimeCodeRepository(Protocol):
     """Hashes of mailed one-time codes; the newest per address is the one that counts."""
 
-    async def add(self, *, email: str, code_hash: str, expires_at: datetime) -> None: ...
+    async def add(
+        self, *, email: str, code_hash: str, created_at: datetime, expires_at: datetime
+    ) -> None: ...
 
     async def latest(self, email: str) -> OneTimeCode | None: ...
 

@@ -101,3 +101,4 @@ class OneTimeCode:
     expires_at: datetime
     attempts: int
     consumed: bool
+    created_at: datetime

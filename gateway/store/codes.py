@@ -17,14 +17,16 @@ class SqlCodes:
         self._session = session
         self._clock = clock
 
-    async def add(self, *, email: str, code_hash: str, expires_at: datetime) -> None:
+    async def add(
+        self, *, email: str, code_hash: str, created_at: datetime, expires_at: datetime
+    ) -> None:
         await self._session.execute(
             insert(codes).values(
                 email=email,
                 code_hash=code_hash,
                 expires_at=expires_at,
                 attempts=0,
-                created_at=self._clock.now(),
+                created_at=created_at,
             )
         )
 
@@ -40,6 +42,7 @@ class SqlCodes:
             expires_at=row.expires_at,
             attempts=row.attempts,
             consumed=row.consumed_at is not None,
+            created_at=row.created_at,
         )
 
     async def record_attempt(self, code_id: int) -> None:

@@ -511,3 +511,18 @@ async def test_codes_for_one_address_are_rationed(env: Env) -> None:
     await env.accounts.request_registration_code("new@example.com")
     assert len(env.db.state.codes) == 2
     assert len(env.db.state.mails) == 2
+
+
+async def test_the_cooldown_counts_from_when_the_code_was_sent(clock: MutableClock) -> None:
+    """Not from its expiry: the code lifetime may be reconfigured between two requests."""
+    db = FakeDatabase()
+
+    def accounts(ttl: timedelta) -> Accounts:
+        policy = AccountPolicy(code_ttl=ttl)
+        return Accounts(db, clock, FakeHasher(), FakeTokens(), RecordingPublisher(), policy)
+
+    await accounts(timedelta(minutes=30)).request_registration_code("new@example.com")
+    clock.advance(timedelta(minutes=2))
+    await accounts(timedelta(minutes=10)).request_registration_code("new@example.com")
+
+    assert len(db.state.codes) == 2

@@ -25,10 +25,25 @@ async def test_latest_is_the_most_recent_code_for_that_email(
     db: SqlDatabase, clock: MutableClock
 ) -> None:
     async with db.writing() as uow:
-        await uow.codes.add(email="a@example.com", code_hash="first", expires_at=EXPIRES)
+        await uow.codes.add(
+            email="a@example.com",
+            code_hash="first",
+            created_at=clock.now(),
+            expires_at=EXPIRES,
+        )
         clock.advance(timedelta(minutes=1))
-        await uow.codes.add(email="a@example.com", code_hash="second", expires_at=at(1))
-        await uow.codes.add(email="b@example.com", code_hash="other", expires_at=at(2))
+        await uow.codes.add(
+            email="a@example.com",
+            code_hash="second",
+            created_at=clock.now(),
+            expires_at=at(1),
+        )
+        await uow.codes.add(
+            email="b@example.com",
+            code_hash="other",
+            created_at=clock.now(),
+            expires_at=at(2),
+        )
         await uow.commit()
 
     found = await latest(db, "a@example.com")
@@ -40,6 +55,7 @@ async def test_latest_is_the_most_recent_code_for_that_email(
         expires_at=at(1),
         attempts=0,
         consumed=False,
+        created_at=START + timedelta(minutes=1),
     )
     other = await latest(db, "b@example.com")
     assert other is not None
@@ -60,8 +76,18 @@ async def test_attempts_count_up_and_consume_marks_the_code(
     db: SqlDatabase, clock: MutableClock
 ) -> None:
     async with db.writing() as uow:
-        await uow.codes.add(email="a@example.com", code_hash="old", expires_at=EXPIRES)
-        await uow.codes.add(email="a@example.com", code_hash="new", expires_at=EXPIRES)
+        await uow.codes.add(
+            email="a@example.com",
+            code_hash="old",
+            created_at=clock.now(),
+            expires_at=EXPIRES,
+        )
+        await uow.codes.add(
+            email="a@example.com",
+            code_hash="new",
+            created_at=clock.now(),
+            expires_at=EXPIRES,
+        )
         await uow.commit()
 
     async with db.writing() as uow:
@@ -72,7 +98,7 @@ async def test_attempts_count_up_and_consume_marks_the_code(
         await uow.commit()
 
     found = await latest(db, "a@example.com")
-    assert found == OneTimeCode(new.id, "a@example.com", "new", EXPIRES, 2, False)
+    assert found == OneTimeCode(new.id, "a@example.com", "new", EXPIRES, 2, False, START)
 
     clock.advance(timedelta(minutes=3))
     async with db.writing() as uow:
@@ -80,7 +106,7 @@ async def test_attempts_count_up_and_consume_marks_the_code(
         await uow.commit()
 
     consumed = await latest(db, "a@example.com")
-    assert consumed == OneTimeCode(new.id, "a@example.com", "new", EXPIRES, 2, True)
+    assert consumed == OneTimeCode(new.id, "a@example.com", "new", EXPIRES, 2, True, START)
     columns = one_time_codes.c
     async with db.engine.connect() as conn:
         rows = await conn.execute(

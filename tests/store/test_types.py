@@ -24,7 +24,9 @@ POSTGRES: Dialect = PGDialect()  # type: ignore[no-untyped-call]  # unannotated 
 
 async def test_an_aware_non_utc_instant_comes_back_equal_and_in_utc(db: SqlDatabase) -> None:
     async with db.writing() as uow:
-        await uow.codes.add(email="a@example.com", code_hash="h", expires_at=LOCAL)
+        await uow.codes.add(
+            email="a@example.com", code_hash="h", created_at=LOCAL, expires_at=LOCAL
+        )
         await uow.commit()
 
     async with db.reading() as uow:
@@ -37,7 +39,9 @@ async def test_an_aware_non_utc_instant_comes_back_equal_and_in_utc(db: SqlDatab
 
 async def test_sqlite_stores_the_utc_wall_time(db: SqlDatabase) -> None:
     async with db.writing() as uow:
-        await uow.codes.add(email="a@example.com", code_hash="h", expires_at=LOCAL)
+        await uow.codes.add(
+            email="a@example.com", code_hash="h", created_at=LOCAL, expires_at=LOCAL
+        )
         await uow.commit()
 
     async with db.engine.connect() as conn:
@@ -48,7 +52,9 @@ async def test_sqlite_stores_the_utc_wall_time(db: SqlDatabase) -> None:
 async def test_a_naive_instant_is_refused_and_nothing_is_written(db: SqlDatabase) -> None:
     async with db.writing() as uow:
         with pytest.raises(StatementError) as raised:
-            await uow.codes.add(email="a@example.com", code_hash="h", expires_at=NAIVE)
+            await uow.codes.add(
+                email="a@example.com", code_hash="h", created_at=LOCAL, expires_at=NAIVE
+            )
     assert isinstance(raised.value.orig, ValueError)
     assert "naive datetime" in str(raised.value.orig)
 

@@ -323,10 +323,14 @@ class FakeBookings(_Repository):
 
 
 class FakeCodes(_Repository):
-    async def add(self, *, email: str, code_hash: str, expires_at: datetime) -> None:
+    async def add(
+        self, *, email: str, code_hash: str, created_at: datetime, expires_at: datetime
+    ) -> None:
         state = self._uow.write()
         code_id = state.new_id()
-        state.codes[code_id] = OneTimeCode(code_id, email, code_hash, expires_at, 0, False)
+        state.codes[code_id] = OneTimeCode(
+            code_id, email, code_hash, expires_at, 0, False, created_at
+        )
 
     async def latest(self, email: str) -> OneTimeCode | None:
         mine = [c for c in self._uow.state.codes.values() if c.email == email]
