@@ -7,7 +7,7 @@ the overlap rule here sees all of them.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 
@@ -94,12 +94,42 @@ class Attendee:
     user_id: int | None = None
     checked_in_at: datetime | None = None
 
+    def is_(self, actor: Actor) -> bool:
+        """The account this entry was invited as, or (for an address that had no account
+        when invited) the account that now owns the address."""
+        if self.user_id is not None:
+            return self.user_id == actor.user_id
+        return self.email == actor.email
+
+
+class BookingChange(StrEnum):
+    CREATED = "created"
+    CANCELLED = "cancelled"
+    CHECKED_IN = "checked_in"
+
+
+@dataclass(frozen=True)
+class BookingChanged:
+    """What happened to a booking; published after the change is committed."""
+
+    change: BookingChange
+    booking: Booking
+    occurred_at: datetime
+
+    def visible_to(self, actor: Actor) -> bool:
+        """A room's busy times are public to signed-in users; who checked in is not."""
+        if self.change is BookingChange.CHECKED_IN:
+            return self.booking.details_visible_to(actor)
+        return True
+
 
 @dataclass(frozen=True)
 class Booking:
     """A room booked for a half-open interval by its creator, with its attendees.
 
-    The creator is always one of the attendees.
+    The creator is always the first attendee. The aggregate decides every change to
+    itself: `cancel` and `check_in` return the new state and the event to publish, and
+    repositories store exactly that.
     """
 
     id: int
@@ -113,17 +143,31 @@ class Booking:
     created_at: datetime
     cancelled_at: datetime | None = None
     title: str = ""
+    cancelled_by: int | None = None
 
     @property
     def is_active(self) -> bool:
         return self.status is BookingStatus.ACTIVE
 
-    def involves(self, actor: Actor) -> bool:
-        return actor.user_id == self.creator_id or any(
-            a.email == actor.email for a in self.attendees
-        )
+    @property
+    def checked_in(self) -> bool:
+        return any(a.checked_in_at is not None for a in self.attendees)
 
-    def ensure_cancellable(self, actor: Actor, now: datetime) -> None:
+    def attendee_index(self, actor: Actor) -> int | None:
+        return next((i for i, a in enumerate(self.attendees) if a.is_(actor)), None)
+
+    def involves(self, actor: Actor) -> bool:
+        return actor.user_id == self.creator_id or self.attendee_index(actor) is not None
+
+    def details_visible_to(self, actor: Actor) -> bool:
+        """The one visibility rule: title, people, check-in and creation time are shown to
+        the people in the booking and to admins; to anybody else only the busy time."""
+        return actor.is_admin or self.involves(actor)
+
+    def created(self, now: datetime) -> BookingChanged:
+        return BookingChanged(BookingChange.CREATED, self, now)
+
+    def cancel(self, actor: Actor, now: datetime) -> tuple[Booking, BookingChanged]:
         """Only the creator or an admin may cancel, and only an active booking not yet over."""
         if not (actor.is_admin or actor.user_id == self.creator_id):
             raise DomainError(
@@ -132,10 +176,22 @@ class Booking:
         self._ensure_active()
         if self.interval.end <= now:
             raise DomainError(ErrorCode.BOOKING_ENDED, "the booking is already over")
+        cancelled = replace(
+            self, status=BookingStatus.CANCELLED, cancelled_at=now, cancelled_by=actor.user_id
+        )
+        return cancelled, BookingChanged(BookingChange.CANCELLED, cancelled, now)
 
-    def ensure_check_in(self, actor: Actor, now: datetime, window: CheckInWindow) -> None:
-        """The creator or an invited attendee may check in, inside the window around the start."""
-        if not self.involves(actor):
+    def check_in(
+        self, actor: Actor, now: datetime, window: CheckInWindow
+    ) -> tuple[Booking, BookingChanged | None]:
+        """Mark the actor present, inside the window around the start.
+
+        Checking in twice keeps the first time and announces nothing new.
+        """
+        index = self.attendee_index(actor)
+        if index is None and actor.user_id == self.creator_id:
+            index = 0  # the creator is always the first attendee
+        if index is None:
             raise DomainError(
                 ErrorCode.FORBIDDEN, "only the person who booked or an attendee may check in"
             )
@@ -146,6 +202,12 @@ class Booking:
                 ErrorCode.CHECK_IN_CLOSED,
                 f"check-in is open from {allowed.start.isoformat()} to {allowed.end.isoformat()}",
             )
+        if self.attendees[index].checked_in_at is not None:
+            return self, None
+        attendees = list(self.attendees)
+        attendees[index] = replace(attendees[index], checked_in_at=now)
+        checked = replace(self, attendees=tuple(attendees))
+        return checked, BookingChanged(BookingChange.CHECKED_IN, checked, now)
 
     def _ensure_active(self) -> None:
         if not self.is_active:

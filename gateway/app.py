@@ -14,6 +14,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 
 from domain.bookings import CheckInWindow
+from gateway.auth.credentials import CredentialAuthenticator
 from gateway.auth.middleware import PrincipalMiddleware
 from gateway.auth.passwords import Argon2Hasher
 from gateway.auth.tokens import JwtCodec
@@ -21,13 +22,17 @@ from gateway.live.broker import InMemoryBroker
 from gateway.mail.relay import MailRelay
 from gateway.mail.senders import ConsoleSender, MailSender
 from gateway.schema.build import GatewayGraphQL
-from gateway.schema.context import CookiePolicy, Services
+from gateway.schema.context import CookiePolicy
 from gateway.services.accounts import Accounts
+from gateway.services.application import Application
 from gateway.services.bookings import BookingPolicy, Bookings
 from gateway.services.clock import SystemClock
 from gateway.services.directory import Directory
 from gateway.services.events import Event
+from gateway.services.live import Live
 from gateway.services.ports import Clock, EventPublisher, PasswordHasher
+from gateway.services.probes import Probes
+from gateway.services.reads import Reads
 from gateway.settings import Settings
 from gateway.store.engine import create_engine
 from gateway.store.readers import SqlBatchReader
@@ -57,7 +62,7 @@ class Gateway:
 
     settings: Settings
     db: SqlDatabase
-    services: Services
+    app: Application
     relay: MailRelay
     broker: InMemoryBroker
 
@@ -79,15 +84,19 @@ def build_gateway(
         settings.jwt_secret, lifetime=settings.token_lifetime, algorithm=settings.jwt_algorithm
     )
     check_in = CheckInWindow(before=settings.check_in_before, after=settings.check_in_after)
-    services = Services(
-        accounts=Accounts(db, clock, hasher or Argon2Hasher(), tokens, publisher),
-        bookings=Bookings(db, clock, publisher, BookingPolicy(check_in=check_in)),
+    accounts = Accounts(db, clock, hasher or Argon2Hasher(), tokens, publisher)
+    reads = Reads(SqlBatchReader(db.read_sessions()), clock)
+    app = Application(
+        accounts=accounts,
+        bookings=Bookings(db, clock, publisher, reads, BookingPolicy(check_in=check_in)),
         directory=Directory(db),
-        reader=SqlBatchReader(db.read_sessions()),
+        reads=reads,
+        live=Live(db, broker, clock, accounts.authenticate, recheck=settings.live_recheck),
+        probes=Probes(),
         clock=clock,
-        live=broker,
+        authenticate=CredentialAuthenticator(accounts),
     )
-    return Gateway(settings, db, services, relay, broker)
+    return Gateway(settings, db, app, relay, broker)
 
 
 def create_app(
@@ -99,7 +108,7 @@ def create_app(
 ) -> Starlette:
     gateway = build_gateway(settings, clock=clock, mail_sender=mail_sender, hasher=hasher)
     graphql = GatewayGraphQL(
-        gateway.services, CookiePolicy(secure=settings.secure_cookies), graphiql=settings.graphiql
+        gateway.app, CookiePolicy(secure=settings.secure_cookies), graphiql=settings.graphiql
     )
 
     @asynccontextmanager
@@ -124,9 +133,7 @@ def create_app(
             Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),
         ],
-        middleware=[
-            Middleware(PrincipalMiddleware, authenticate=gateway.services.accounts.authenticate)
-        ],
+        middleware=[Middleware(PrincipalMiddleware, authenticate=gateway.app.authenticate)],
         lifespan=lifespan,
     )
     app.state.gateway = gateway

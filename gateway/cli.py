@@ -146,7 +146,7 @@ def _create_admin(settings: Settings, args: argparse.Namespace) -> int:
 async def _create_admin_async(settings: Settings, email: str, name: str, password: str) -> int:
     gateway = build_gateway(settings)
     try:
-        user = await gateway.services.accounts.provision(
+        user = await gateway.app.accounts.provision(
             email=email, name=name, password=password, role=Role.ADMIN
         )
     finally:

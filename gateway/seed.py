@@ -10,9 +10,9 @@ from datetime import datetime, time, timedelta
 from domain.locations import LocationKind
 from domain.users import Role, User
 from gateway.app import Gateway
-from gateway.services.authz import Principal
 from gateway.services.bookings import BookingRequest
 from gateway.services.directory import NewRoom
+from gateway.services.authz import Principal
 from gateway.services.records import PageRequest, UserQuery
 
 SITE_ZONE = "Africa/Johannesburg"
@@ -49,7 +49,7 @@ async def is_seeded(gateway: Gateway) -> bool:
 
 
 async def seed_demo(gateway: Gateway) -> DemoCredentials:
-    services = gateway.services
+    services = gateway.app
     admin_password, user_password = generate_password(), generate_password()
     admin = await services.accounts.provision(
         email=ADMIN_EMAIL, name="Demo Admin", password=admin_password, role=Role.ADMIN
@@ -69,7 +69,7 @@ async def seed_demo(gateway: Gateway) -> DemoCredentials:
 
 
 async def _seed_rooms(gateway: Gateway, admin: Principal) -> None:
-    directory = gateway.services.directory
+    directory = gateway.app.directory
     site = await directory.add_location(
         admin, kind=LocationKind.SITE, name="Occupi HQ", time_zone=SITE_ZONE
     )
@@ -100,10 +100,10 @@ async def _seed_rooms(gateway: Gateway, admin: Principal) -> None:
 
 async def _seed_bookings(gateway: Gateway, users: list[User]) -> None:
     """A few bookings on the next working day, so the demo shows busy and free slots."""
-    bookings = gateway.services.bookings
-    room = await gateway.services.directory.room(Principal(actor=users[0].as_actor()), "RM001")
+    bookings = gateway.app.bookings
+    room = await gateway.app.directory.room(Principal(actor=users[0].as_actor()), "RM001")
     zone = room.calendar.zone
-    day = (gateway.services.clock.now().astimezone(zone) + timedelta(days=1)).date()
+    day = (gateway.app.clock.now().astimezone(zone) + timedelta(days=1)).date()
     while day.weekday() >= 5:
         day += timedelta(days=1)
     plan = ((0, "RM001", 9, 10), (1, "RM001", 11, 12), (2, "RM101", 14, 16), (0, "RM102", 13, 14))

@@ -32,6 +32,7 @@ class Settings:
     token_lifetime: timedelta = timedelta(hours=24)
     check_in_before: timedelta = timedelta(minutes=15)
     check_in_after: timedelta = timedelta(minutes=15)
+    live_recheck: timedelta = timedelta(seconds=15)
     host: str = "127.0.0.1"
     port: int = 8000
     log_level: str = "info"
@@ -63,6 +64,7 @@ class Settings:
             token_lifetime=timedelta(minutes=_int(env, "OCCUPI_TOKEN_TTL_MINUTES", 1440, 1)),
             check_in_before=timedelta(minutes=_int(env, "OCCUPI_CHECK_IN_BEFORE_MINUTES", 15, 0)),
             check_in_after=timedelta(minutes=_int(env, "OCCUPI_CHECK_IN_AFTER_MINUTES", 15, 0)),
+            live_recheck=timedelta(seconds=_int(env, "OCCUPI_LIVE_RECHECK_SECONDS", 15, 1, 3600)),
             host=env.get("OCCUPI_HOST", "127.0.0.1"),
             port=_int(env, "OCCUPI_PORT", 8000, 1, 65535),
             log_level=log_level,

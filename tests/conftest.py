@@ -85,7 +85,7 @@ async def world(gateway: Gateway) -> World:
 @pytest.fixture
 async def tokens(world: World) -> dict[str, str]:
     """A token per person in the world, by handle (admin, alice, bob, carol)."""
-    accounts = world.gateway.services.accounts
+    accounts = world.gateway.app.accounts
     people = {"admin": world.admin, "alice": world.alice, "bob": world.bob, "carol": world.carol}
     return {
         handle: (await accounts.login(user.email, PASSWORD)).token.token

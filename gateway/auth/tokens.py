@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import jwt
@@ -70,7 +70,10 @@ class JwtCodec:
         _check_times(claims, now.timestamp())
         try:
             return TokenClaims(
-                user_id=int(claims["sub"]), email=str(claims["email"]), role=Role(claims["role"])
+                user_id=int(claims["sub"]),
+                email=str(claims["email"]),
+                role=Role(claims["role"]),
+                expires_at=datetime.fromtimestamp(claims["exp"], UTC),
             )
         except (KeyError, ValueError):
             raise _rejected("the token's claims are malformed") from None

@@ -16,12 +16,12 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_P
 from strawberry.types import ExecutionContext
 from strawberry.types.unset import UnsetType
 
-from gateway.schema.context import Context, CookiePolicy, PerOperation, Services
+from gateway.schema.context import Context, CookiePolicy, PerOperation, principal_of
 from gateway.schema.errors import ErrorPolicy
 from gateway.schema.mutations import Mutation
 from gateway.schema.queries import Query
 from gateway.schema.subscriptions import Subscription
-from gateway.services.authz import credential_in, principal_in, strip_bearer
+from gateway.services.application import Application
 
 MAX_DEPTH = 12
 MAX_ALIASES = 15
@@ -55,13 +55,13 @@ def build_schema() -> strawberry.Schema:
 class GatewayGraphQL(GraphQL[Context, None]):
     """Strawberry's ASGI app with our context: principal from the auth middleware."""
 
-    def __init__(self, services: Services, cookies: CookiePolicy, *, graphiql: bool) -> None:
+    def __init__(self, app: Application, cookies: CookiePolicy, *, graphiql: bool) -> None:
         super().__init__(
             build_schema(),
             graphql_ide="graphiql" if graphiql else None,
             subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL),
         )
-        self._services = services
+        self._app = app
         self._cookies = cookies
 
     async def get_context(
@@ -70,9 +70,8 @@ class GatewayGraphQL(GraphQL[Context, None]):
         return Context(
             request=request,
             response=response if isinstance(response, Response) else None,
-            connection_principal=principal_in(request.scope),
-            credential=credential_in(request.scope),
-            services=self._services,
+            connection_principal=principal_of(request),
+            app=self._app,
             cookies=self._cookies,
         )
 
@@ -93,8 +92,5 @@ class GatewayGraphQL(GraphQL[Context, None]):
         params = context.connection_params or {}
         credential = params.get("Authorization", params.get("authorization", params.get("token")))
         if isinstance(credential, str) and credential.strip():
-            context.credential = strip_bearer(credential)
-            context.connection_principal = await self._services.accounts.authenticate(
-                context.credential
-            )
+            context.connection_principal = await self._app.authenticate(credential)
         return UnsetType()

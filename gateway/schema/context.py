@@ -15,23 +15,14 @@ from strawberry.types import Info as StrawberryInfo
 
 from domain.users import Actor
 from gateway.schema.loaders import Loaders
-from gateway.services.accounts import Accounts
-from gateway.services.authz import Principal
-from gateway.services.bookings import Bookings
-from gateway.services.directory import Directory
-from gateway.services.ports import BatchReader, Clock, EventStream
+from gateway.services.application import Application
+from gateway.services.authz import ANONYMOUS, Principal
 
 
-@dataclass(frozen=True)
-class Services:
-    """Everything resolvers may call; built once by gateway.app."""
-
-    accounts: Accounts
-    bookings: Bookings
-    directory: Directory
-    reader: BatchReader
-    clock: Clock
-    live: EventStream
+def principal_of(connection: Request | WebSocket) -> Principal:
+    """The principal the authentication middleware put on the connection."""
+    found = connection.scope.get("auth")
+    return found if isinstance(found, Principal) else ANONYMOUS
 
 
 @dataclass(frozen=True)
@@ -62,9 +53,8 @@ class Context:
     request: Request | WebSocket
     response: Response | None
     connection_principal: Principal
-    services: Services
+    app: Application
     cookies: CookiePolicy
-    credential: str | None = None
     connection_params: dict[str, object] | None = None
 
     @property
@@ -92,9 +82,10 @@ class PerOperation(SchemaExtension):
     async def on_operation(self) -> AsyncIterator[None]:
         context: Context = self.execution_context.context
         principal = context.connection_principal
-        if isinstance(context.request, WebSocket) and context.credential is not None:
-            principal = await context.services.accounts.authenticate(context.credential)
-        token = _operation.set(OperationScope(principal, Loaders(context.services.reader)))
+        credential = principal.credential
+        if isinstance(context.request, WebSocket) and credential is not None:
+            principal = await context.app.authenticate(credential)
+        token = _operation.set(OperationScope(principal, Loaders(context.app.reads, principal)))
         try:
             yield
         finally:

@@ -1,66 +1,49 @@
-"""DataLoaders, built per request: nested lists cost one batch each, not one query per parent."""
+"""DataLoaders, built per operation for its caller: nested lists cost one batch each, not
+one query per parent. Each batch is one call of a read model in gateway.services."""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Sequence
-from datetime import date
 
 from strawberry.dataloader import DataLoader
 
-from domain.bookings import Booking
-from domain.intervals import Interval
 from domain.locations import Location
 from domain.rooms import Room
-from domain.users import User
-from gateway.services.ports import BatchReader
-
-RoomDay = tuple[int, Interval]
+from gateway.services.authz import Principal
+from gateway.services.reads import Reads, RoomDay, RoomDayRequest
+from gateway.services.views import PersonView
 
 
 class Loaders:
-    def __init__(self, reader: BatchReader) -> None:
-        self._reader = reader
-        self.users = DataLoader[int, User | None](load_fn=self._users)
+    def __init__(self, reads: Reads, principal: Principal) -> None:
+        self._reads = reads
+        self._principal = principal
+        self.people = DataLoader[int, PersonView | None](load_fn=self._people)
         self.locations = DataLoader[int, Location | None](load_fn=self._locations)
         self.children = DataLoader[int, list[Location]](load_fn=self._children)
         self.floor_rooms = DataLoader[int, list[Room]](load_fn=self._floor_rooms)
         self.rooms = DataLoader[int, Room | None](load_fn=self._rooms)
-        self.room_bookings = DataLoader[RoomDay, list[Booking]](load_fn=self._room_bookings)
+        self.room_days = DataLoader[RoomDayRequest, RoomDay](load_fn=self._room_days)
 
-    async def _users(self, ids: Sequence[int]) -> list[User | None]:
-        found = await self._reader.users_by_id(ids)
+    async def _people(self, ids: Sequence[int]) -> list[PersonView | None]:
+        found = await self._reads.people(self._principal, ids)
         return [found.get(i) for i in ids]
 
     async def _locations(self, ids: Sequence[int]) -> list[Location | None]:
-        found = await self._reader.locations_by_id(ids)
+        found = await self._reads.locations(self._principal, ids)
         return [found.get(i) for i in ids]
 
     async def _children(self, ids: Sequence[int]) -> list[list[Location]]:
-        found = await self._reader.children_of(ids)
+        found = await self._reads.children(self._principal, ids)
         return [found.get(i, []) for i in ids]
 
     async def _floor_rooms(self, ids: Sequence[int]) -> list[list[Room]]:
-        found = await self._reader.rooms_by_location(ids)
+        found = await self._reads.floor_rooms(self._principal, ids)
         return [found.get(i, []) for i in ids]
 
     async def _rooms(self, ids: Sequence[int]) -> list[Room | None]:
-        found = await self._reader.rooms_by_id(ids)
+        found = await self._reads.rooms(self._principal, ids)
         return [found.get(i) for i in ids]
 
-    async def _room_bookings(self, keys: Sequence[RoomDay]) -> list[list[Booking]]:
-        """Each key is a room and a window (sites may sit in different zones). Keys are
-        grouped by the UTC day their window starts on, one query per group, so asking
-        for dates years apart never loads the years in between."""
-        groups: dict[date, list[RoomDay]] = defaultdict(list)
-        for key in keys:
-            groups[key[1].start.date()].append(key)
-        found: dict[RoomDay, list[Booking]] = {}
-        for group in groups.values():
-            span = Interval(min(w.start for _, w in group), max(w.end for _, w in group))
-            by_room = await self._reader.bookings_by_room(sorted({r for r, _ in group}), span)
-            for room_id, window in group:
-                found[(room_id, window)] = [
-                    b for b in by_room.get(room_id, []) if b.interval.overlaps(window)
-                ]
-        return [found[key] for key in keys]
+    async def _room_days(self, keys: Sequence[RoomDayRequest]) -> list[RoomDay]:
+        return await self._reads.room_days(self._principal, keys)

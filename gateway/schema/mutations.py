@@ -6,7 +6,6 @@ from datetime import datetime
 
 import strawberry
 
-from domain.bookings import Booking
 from gateway.schema.context import Info
 from gateway.schema.errors import UserError, attempt
 from gateway.schema.inputs import (
@@ -19,6 +18,7 @@ from gateway.schema.inputs import (
 )
 from gateway.schema.types import BookingNode, LocationNode, RoomNode, UserNode
 from gateway.services.accounts import Session
+from gateway.services.views import BookingView
 
 
 @strawberry.type
@@ -86,7 +86,7 @@ def _signed_in(info: Info, session: Session | None, errors: list[UserError]) -> 
     )
 
 
-def _booking(booking: Booking | None, errors: list[UserError]) -> BookingPayload:
+def _booking(booking: BookingView | None, errors: list[UserError]) -> BookingPayload:
     return BookingPayload(booking=BookingNode(booking=booking) if booking else None, errors=errors)
 
 
@@ -94,7 +94,7 @@ def _booking(booking: Booking | None, errors: list[UserError]) -> BookingPayload
 class Mutation:
     @strawberry.mutation
     async def login(self, info: Info, email: str, password: str) -> LoginPayload:
-        accounts = info.context.services.accounts
+        accounts = info.context.app.accounts
         session, errors = await attempt(lambda: accounts.login(email, password))
         return _signed_in(info, session, errors)
 
@@ -108,13 +108,13 @@ class Mutation:
     async def request_registration_code(
         self, info: Info, email: str
     ) -> RequestRegistrationCodePayload:
-        accounts = info.context.services.accounts
+        accounts = info.context.app.accounts
         _, errors = await attempt(lambda: accounts.request_registration_code(email))
         return RequestRegistrationCodePayload(sent=not errors, errors=errors)
 
     @strawberry.mutation
     async def register(self, info: Info, input: RegisterInput) -> LoginPayload:
-        accounts = info.context.services.accounts
+        accounts = info.context.app.accounts
         session, errors = await attempt(
             lambda: accounts.register(input.email, input.code, input.password, input.name)
         )
@@ -122,7 +122,7 @@ class Mutation:
 
     @strawberry.mutation(description="Admins only.")
     async def create_user(self, info: Info, input: CreateUserInput) -> UserPayload:
-        accounts = info.context.services.accounts
+        accounts = info.context.app.accounts
         user, errors = await attempt(
             lambda: accounts.create_user(
                 info.context.principal,
@@ -136,7 +136,7 @@ class Mutation:
 
     @strawberry.mutation(description="Admins only.")
     async def add_location(self, info: Info, input: AddLocationInput) -> LocationPayload:
-        directory = info.context.services.directory
+        directory = info.context.app.directory
 
         async def add() -> LocationNode:
             parent = parse_int_id(input.parent_id, "parentId") if input.parent_id else None
@@ -155,7 +155,7 @@ class Mutation:
 
     @strawberry.mutation(description="Admins only.")
     async def add_room(self, info: Info, input: AddRoomInput) -> RoomPayload:
-        directory = info.context.services.directory
+        directory = info.context.app.directory
 
         async def add() -> RoomNode:
             room = await directory.add_room(info.context.principal, input.to_new_room())
@@ -166,7 +166,7 @@ class Mutation:
 
     @strawberry.mutation
     async def book_room(self, info: Info, input: BookRoomInput) -> BookingPayload:
-        bookings = info.context.services.bookings
+        bookings = info.context.app.bookings
         booking, errors = await attempt(
             lambda: bookings.book(info.context.principal, input.to_request())
         )
@@ -174,13 +174,13 @@ class Mutation:
 
     @strawberry.mutation(description="The creator or an admin.")
     async def cancel_booking(self, info: Info, id: strawberry.ID) -> BookingPayload:
-        bookings = info.context.services.bookings
+        bookings = info.context.app.bookings
         booking, errors = await attempt(lambda: bookings.cancel(info.context.principal, id))
         return _booking(booking, errors)
 
     @strawberry.mutation(description="The creator or an invited attendee, around the start.")
     async def check_in(self, info: Info, booking_id: strawberry.ID) -> BookingPayload:
-        bookings = info.context.services.bookings
+        bookings = info.context.app.bookings
         booking, errors = await attempt(
             lambda: bookings.check_in(info.context.principal, booking_id)
         )

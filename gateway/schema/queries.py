@@ -17,34 +17,30 @@ from gateway.schema.inputs import (
 from gateway.schema.pagination import Connection, page_request
 from gateway.schema.types import BookingNode, LocationNode, RoomNode, TimeSlot, UserNode
 
-PONG = "pong -> I am alive and kicking"
 DEFAULT_PAGE = 20
 
 
 @strawberry.type
 class Query:
     @strawberry.field(description="Anybody: is the gateway up?")
-    def ping(self) -> str:
-        return PONG
+    def ping(self, info: Info) -> str:
+        return info.context.app.probes.ping()
 
     @strawberry.field(description="Signed-out callers only, like the legacy /ping-open.")
     def ping_open(self, info: Info) -> str:
-        info.context.principal.require_anonymous()
-        return f"{PONG} and you are not auth'd, only non-auth'd users can access this endpoint"
+        return info.context.app.probes.ping_open(info.context.principal)
 
     @strawberry.field(description="Signed-in callers only, like the legacy /ping-auth.")
     def ping_auth(self, info: Info) -> str:
-        info.context.principal.require()
-        return f"{PONG} and you are auth'd"
+        return info.context.app.probes.ping_auth(info.context.principal)
 
     @strawberry.field(description="Admins only, like the legacy /ping-admin.")
     def ping_admin(self, info: Info) -> str:
-        info.context.principal.require_admin()
-        return f"{PONG} and you are an admin"
+        return info.context.app.probes.ping_admin(info.context.principal)
 
     @strawberry.field
     async def me(self, info: Info) -> UserNode:
-        return UserNode(user=await info.context.services.accounts.me(info.context.principal))
+        return UserNode(user=await info.context.app.accounts.me(info.context.principal))
 
     @strawberry.field(description="Admins only.")
     async def users(
@@ -54,14 +50,14 @@ class Query:
         first: int = DEFAULT_PAGE,
         after: str | None = None,
     ) -> Connection[UserNode]:
-        page = await info.context.services.accounts.list_users(
+        page = await info.context.app.accounts.list_users(
             info.context.principal, (filter or UserFilter()).to_query(), page_request(first, after)
         )
         return Connection.of(page, lambda u: UserNode(user=u))
 
     @strawberry.field
     async def room(self, info: Info, id: strawberry.ID) -> RoomNode:
-        return RoomNode(room=await info.context.services.directory.room(info.context.principal, id))
+        return RoomNode(room=await info.context.app.directory.room(info.context.principal, id))
 
     @strawberry.field
     async def rooms(
@@ -71,14 +67,14 @@ class Query:
         first: int = DEFAULT_PAGE,
         after: str | None = None,
     ) -> Connection[RoomNode]:
-        page = await info.context.services.directory.rooms(
+        page = await info.context.app.directory.rooms(
             info.context.principal, (filter or RoomFilter()).to_query(), page_request(first, after)
         )
         return Connection.of(page, lambda r: RoomNode(room=r))
 
     @strawberry.field
     async def location(self, info: Info, id: strawberry.ID) -> LocationNode:
-        found = await info.context.services.directory.location(
+        found = await info.context.app.directory.location(
             info.context.principal, parse_int_id(id, "id")
         )
         return LocationNode(location=found)
@@ -93,14 +89,14 @@ class Query:
     ) -> Connection[LocationNode]:
         wanted = filter or LocationFilter()
         parent = parse_int_id(wanted.parent_id, "parentId") if wanted.parent_id else None
-        page = await info.context.services.directory.locations(
+        page = await info.context.app.directory.locations(
             info.context.principal, wanted.kind, parent, page_request(first, after)
         )
         return Connection.of(page, lambda loc: LocationNode(location=loc))
 
     @strawberry.field
     async def booking(self, info: Info, id: strawberry.ID) -> BookingNode:
-        found = await info.context.services.bookings.get(info.context.principal, id)
+        found = await info.context.app.bookings.get(info.context.principal, id)
         return BookingNode(booking=found)
 
     @strawberry.field(description="Bookings you created or are invited to.")
@@ -127,7 +123,7 @@ class Query:
     async def available_slots(
         self, info: Info, room_id: strawberry.ID, date: date
     ) -> list[TimeSlot]:
-        slots = await info.context.services.bookings.available_slots(
+        slots = await info.context.app.bookings.available_slots(
             info.context.principal, room_id, date
         )
         return [TimeSlot.of(s) for s in slots]
@@ -136,7 +132,7 @@ class Query:
 async def _bookings(
     info: Info, filter: BookingFilter | None, first: int, after: str | None, *, mine: bool
 ) -> Connection[BookingNode]:
-    page = await info.context.services.bookings.search(
+    page = await info.context.app.bookings.search(
         info.context.principal,
         (filter or BookingFilter()).to_search(),
         page_request(first, after),

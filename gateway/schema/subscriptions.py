@@ -8,7 +8,7 @@ from datetime import datetime
 import strawberry
 
 from gateway.schema.context import Info
-from gateway.services.events import BookingChange, BookingEvent, room_bookings_topic
+from gateway.services.events import BookingChange, BookingEvent
 
 strawberry.enum(BookingChange, name="BookingChange")
 
@@ -24,25 +24,25 @@ class BookingChanged:
 
     @classmethod
     def of(cls, event: BookingEvent) -> BookingChanged:
+        booking = event.changed.booking
         return cls(
             change=event.change,
-            booking_id=strawberry.ID(event.booking_code),
+            booking_id=strawberry.ID(booking.code),
             room_id=strawberry.ID(event.room_code),
-            start=event.starts_at,
-            end=event.ends_at,
+            start=booking.interval.start,
+            end=booking.interval.end,
             occurred_at=event.occurred_at,
         )
 
 
 @strawberry.type
 class Subscription:
-    @strawberry.subscription(description="Bookings made, cancelled or checked into in a room.")
+    @strawberry.subscription(
+        description="Bookings made or cancelled in a room; check-ins only of bookings you "
+        "are part of (any, for admins). Ends with UNAUTHENTICATED when your token expires."
+    )
     async def booking_changed(
         self, info: Info, room_id: strawberry.ID
     ) -> AsyncGenerator[BookingChanged, None]:
-        room = await info.context.services.directory.room(info.context.principal, room_id)
-        async with info.context.services.live.subscribe(room_bookings_topic(room.code)) as queue:
-            while True:
-                event = await queue.get()
-                if isinstance(event, BookingEvent):
-                    yield BookingChanged.of(event)
+        async for event in info.context.app.live.room_bookings(info.context.principal, room_id):
+            yield BookingChanged.of(event)

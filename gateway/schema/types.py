@@ -8,33 +8,35 @@ from datetime import date, datetime
 import strawberry
 
 import gateway.schema.enums  # noqa: F401  (registers the enums)
-from domain.bookings import Attendee, Booking, BookingSource, BookingStatus
+from domain.bookings import Attendee, BookingSource, BookingStatus
 from domain.intervals import Interval
 from domain.locations import Location, LocationKind
 from domain.rooms import Room
-from domain.users import Role, User
+from domain.users import Role
 from gateway.schema.context import Info
-from gateway.services.bookings import details_visible, offered_slots
+from gateway.services.views import BookingDetails, BookingView, PersonView
+
+_OWN = "Null unless this is you or you are an admin."
 
 
 @strawberry.type(name="User")
 class UserNode:
-    user: strawberry.Private[User]
+    user: strawberry.Private[PersonView]
 
     @strawberry.field
     def id(self) -> strawberry.ID:
         return strawberry.ID(str(self.user.id))
 
-    @strawberry.field
-    def email(self) -> str:
+    @strawberry.field(description=_OWN)
+    def email(self) -> str | None:
         return self.user.email
 
     @strawberry.field
     def name(self) -> str:
         return self.user.name
 
-    @strawberry.field
-    def role(self) -> Role:
+    @strawberry.field(description=_OWN)
+    def role(self) -> Role | None:
         return self.user.role
 
 
@@ -129,25 +131,13 @@ class RoomNode:
 
     @strawberry.field(description="Active bookings on a site-local day (default: today).")
     async def bookings(self, info: Info, date: date | None = None) -> list[BookingNode]:
-        info.context.principal.require()
-        window = self._window(info, date)
-        found = await info.context.loaders.room_bookings.load((self.room.id, window))
-        return [BookingNode(booking=b) for b in found]
+        day = await info.context.loaders.room_days.load((self.room, date))
+        return [BookingNode(booking=b) for b in day.bookings]
 
     @strawberry.field(description="Free parts of the bookable hours of a site-local day.")
     async def available_slots(self, info: Info, date: date) -> list[TimeSlot]:
-        info.context.principal.require()
-        window = self._window(info, date)
-        found = await info.context.loaders.room_bookings.load((self.room.id, window))
-        now = info.context.services.clock.now()
-        slots = offered_slots(window, (b.interval for b in found), now)
-        return [TimeSlot.of(s) for s in slots]
-
-    def _window(self, info: Info, day: date | None) -> Interval:
-        calendar = self.room.calendar
-        return calendar.bookable_window(
-            day or calendar.local_day(info.context.services.clock.now())
-        )
+        day = await info.context.loaders.room_days.load((self.room, date))
+        return [TimeSlot.of(s) for s in day.slots]
 
 
 @strawberry.type(name="Attendee")
@@ -166,7 +156,7 @@ class AttendeeNode:
     async def user(self, info: Info) -> UserNode | None:
         if self.attendee.user_id is None:
             return None
-        user = await info.context.loaders.users.load(self.attendee.user_id)
+        user = await info.context.loaders.people.load(self.attendee.user_id)
         return UserNode(user=user) if user else None
 
 
@@ -175,15 +165,15 @@ _PRIVATE = "Null unless you are part of the booking or an admin."
 
 @strawberry.type(name="Booking")
 class BookingNode:
-    booking: strawberry.Private[Booking]
+    booking: strawberry.Private[BookingView]
 
     @strawberry.field(description="The booking id (BOOKOCCUPI…), as the legacy clients know it.")
     def id(self) -> strawberry.ID:
         return strawberry.ID(self.booking.code)
 
     @strawberry.field(description=_PRIVATE)
-    def title(self, info: Info) -> str | None:
-        return self.booking.title if self._visible(info) else None
+    def title(self) -> str | None:
+        return self._details.title if self._details else None
 
     @strawberry.field
     def start(self) -> datetime:
@@ -202,18 +192,16 @@ class BookingNode:
         return self.booking.source
 
     @strawberry.field(description=_PRIVATE)
-    def created_at(self, info: Info) -> datetime | None:
-        return self.booking.created_at if self._visible(info) else None
+    def created_at(self) -> datetime | None:
+        return self._details.created_at if self._details else None
 
     @strawberry.field
     def cancelled_at(self) -> datetime | None:
         return self.booking.cancelled_at
 
     @strawberry.field(description=f"Whether anybody has checked in. {_PRIVATE}")
-    def checked_in(self, info: Info) -> bool | None:
-        if not self._visible(info):
-            return None
-        return any(a.checked_in_at is not None for a in self.booking.attendees)
+    def checked_in(self) -> bool | None:
+        return self._details.checked_in if self._details else None
 
     @strawberry.field
     async def room(self, info: Info) -> RoomNode | None:
@@ -222,16 +210,17 @@ class BookingNode:
 
     @strawberry.field(description=_PRIVATE)
     async def created_by(self, info: Info) -> UserNode | None:
-        if not self._visible(info):
+        if self._details is None:
             return None
-        user = await info.context.loaders.users.load(self.booking.creator_id)
+        user = await info.context.loaders.people.load(self._details.creator_id)
         return UserNode(user=user) if user else None
 
     @strawberry.field(description=_PRIVATE)
-    def attendees(self, info: Info) -> list[AttendeeNode] | None:
-        if not self._visible(info):
+    def attendees(self) -> list[AttendeeNode] | None:
+        if self._details is None:
             return None
-        return [AttendeeNode(attendee=a) for a in self.booking.attendees]
+        return [AttendeeNode(attendee=a) for a in self._details.attendees]
 
-    def _visible(self, info: Info) -> bool:
-        return details_visible(info.context.actor, self.booking)
+    @property
+    def _details(self) -> BookingDetails | None:
+        return self.booking.details

@@ -23,6 +23,7 @@ from gateway.services.ports import (
     UnitOfWork,
 )
 from gateway.services.records import IssuedToken, Page, PageRequest, UserQuery
+from gateway.services.views import PersonView
 
 _BAD_LOGIN = "the e-mail address or the password is incorrect"
 _BAD_CODE = "the code is wrong or has expired; ask for a new one"
@@ -39,7 +40,11 @@ class AccountPolicy:
 @dataclass(frozen=True)
 class Session:
     token: IssuedToken
-    user: User
+    user: PersonView
+
+    @classmethod
+    def of(cls, token: IssuedToken, user: User) -> Session:
+        return cls(token, PersonView.of(user, user.as_actor()))
 
 
 def _code_hash(email: str, code: str) -> str:
@@ -79,7 +84,7 @@ class Accounts:
         # Verify even for unknown addresses so response time does not reveal accounts.
         if not await self._verify(hashed, password) or user is None:
             raise DomainError(ErrorCode.INVALID_CREDENTIALS, _BAD_LOGIN)
-        return Session(self._tokens.issue(user.as_actor(), self._clock.now()), user)
+        return Session.of(self._tokens.issue(user.as_actor(), self._clock.now()), user)
 
     async def authenticate(self, token: str) -> Principal:
         """The principal behind a token; the role is read afresh from the database."""
@@ -93,16 +98,16 @@ class Accounts:
             return Principal(
                 rejection=DomainError(ErrorCode.UNAUTHENTICATED, "the account no longer exists")
             )
-        return Principal(actor=user.as_actor())
+        return Principal(actor=user.as_actor(), credential=token, expires_at=claims.expires_at)
 
-    async def me(self, principal: Principal) -> User:
+    async def me(self, principal: Principal) -> PersonView:
         """The signed-in caller's own account."""
         actor = principal.require()
         async with self._db.reading() as uow:
             user = await uow.users.get(actor.user_id)
         if user is None:
             raise DomainError(ErrorCode.UNAUTHENTICATED, "the account no longer exists")
-        return user
+        return PersonView.of(user, actor)
 
     async def request_registration_code(self, email: str) -> None:
         """Mail a one-time code; the answer is the same whether or not the address is taken.
@@ -158,14 +163,15 @@ class Accounts:
                 password_hash=password_hash,
             )
             await uow.commit()
-        return Session(self._tokens.issue(user.as_actor(), self._clock.now()), user)
+        return Session.of(self._tokens.issue(user.as_actor(), self._clock.now()), user)
 
     async def create_user(
         self, principal: Principal, *, email: str, name: str, password: str, role: Role
-    ) -> User:
+    ) -> PersonView:
         """Admins create accounts directly, with any role."""
-        principal.require_admin()
-        return await self.provision(email=email, name=name, password=password, role=role)
+        admin = principal.require_admin()
+        user = await self.provision(email=email, name=name, password=password, role=role)
+        return PersonView.of(user, admin)
 
     async def provision(self, *, email: str, name: str, password: str, role: Role) -> User:
         """Create an account without a caller: for the CLI and the demo seed only."""
@@ -182,11 +188,12 @@ class Accounts:
 
     async def list_users(
         self, principal: Principal, query: UserQuery, page: PageRequest
-    ) -> Page[User]:
+    ) -> Page[PersonView]:
         """Every account, filtered; admins only."""
-        principal.require_admin()
+        admin = principal.require_admin()
         async with self._db.reading() as uow:
-            return await uow.users.list(query, page)
+            found = await uow.users.list(query, page)
+        return found.map(lambda u: PersonView.of(u, admin))
 
     async def _recently_sent(self, uow: UnitOfWork, address: str) -> bool:
         latest = await uow.codes.latest(address)

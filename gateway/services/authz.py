@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
+from datetime import datetime
 
 from domain.errors import DomainError, ErrorCode
 from domain.users import Actor
@@ -16,10 +15,13 @@ class Principal:
 
     A rejected token does not make the caller anonymous for protected operations: they
     get the precise reason (expired, forged) instead of a generic "sign in".
+    `credential` and `expires_at` let a long-lived connection re-check the caller.
     """
 
     actor: Actor | None = None
     rejection: DomainError | None = None
+    credential: str | None = field(default=None, repr=False)
+    expires_at: datetime | None = None
 
     @property
     def is_authenticated(self) -> bool:
@@ -46,26 +48,6 @@ class Principal:
 
 
 ANONYMOUS = Principal()
-PRINCIPAL_SCOPE_KEY = "occupi.principal"
-CREDENTIAL_SCOPE_KEY = "occupi.credential"
-
-
-def strip_bearer(credential: str) -> str:
-    """`Bearer <jwt>` or a raw `<jwt>`: the legacy clients send both."""
-    scheme, _, rest = credential.strip().partition(" ")
-    return rest.strip() if scheme.lower() == "bearer" and rest.strip() else credential.strip()
-
-
-def credential_in(scope: Mapping[str, Any]) -> str | None:
-    """The token the request presented, for re-checking it on a long-lived WebSocket."""
-    credential = scope.get(CREDENTIAL_SCOPE_KEY)
-    return credential if isinstance(credential, str) else None
-
-
-def principal_in(scope: Mapping[str, Any]) -> Principal:
-    """The principal the authentication middleware put on an ASGI scope."""
-    principal = scope.get(PRINCIPAL_SCOPE_KEY, ANONYMOUS)
-    return principal if isinstance(principal, Principal) else ANONYMOUS
 
 
 def not_found(what: str, key: str, field: str | None = None) -> DomainError:

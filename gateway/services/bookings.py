@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -11,6 +11,7 @@ from domain.bookings import (
     MAX_ATTENDEES,
     Attendee,
     Booking,
+    BookingChanged,
     BookingSource,
     BookingStatus,
     CheckInWindow,
@@ -19,13 +20,14 @@ from domain.bookings import (
 from domain.errors import invalid
 from domain.intervals import Interval, require_aware
 from domain.rooms import Room
-from domain.slots import free_slots
 from domain.users import Actor, normalise_email
 from gateway.services import mails
 from gateway.services.authz import Principal, not_found
-from gateway.services.events import BookingChange, BookingEvent, MailQueued
+from gateway.services.events import BookingEvent, MailQueued
 from gateway.services.ports import Clock, Database, EventPublisher, UnitOfWork
+from gateway.services.reads import Reads
 from gateway.services.records import BookingQuery, Page, PageRequest
+from gateway.services.views import BookingView
 
 MAX_TITLE_LENGTH = 200
 _CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -68,33 +70,26 @@ def new_booking_code(year: int) -> str:
     return f"BOOKOCCUPI{year}{suffix}"
 
 
-def offered_slots(window: Interval, busy: Iterable[Interval], now: datetime) -> list[Interval]:
-    """What a room offers in a bookable window: its free parts, never in the past."""
-    return free_slots(window, busy, not_before=now)
-
-
-def details_visible(actor: Actor, booking: Booking) -> bool:
-    """Who booked and who attends is shown to the people involved and to admins only."""
-    return actor.is_admin or booking.involves(actor)
-
-
 class Bookings:
     """Use cases on bookings. Any signed-in user may book and see rooms' busy times;
-    changes to a booking are limited by the rules on `domain.bookings.Booking`."""
+    changes to a booking are decided by the `domain.bookings.Booking` aggregate. Every
+    booking returned is a view for the caller: details only for its people and admins."""
 
     def __init__(
         self,
         db: Database,
         clock: Clock,
         publisher: EventPublisher,
+        reads: Reads,
         policy: BookingPolicy | None = None,
     ) -> None:
         self._db = db
         self._clock = clock
         self._publisher = publisher
+        self._reads = reads
         self._policy = policy or BookingPolicy()
 
-    async def book(self, principal: Principal, request: BookingRequest) -> Booking:
+    async def book(self, principal: Principal, request: BookingRequest) -> BookingView:
         """Book a room. Two concurrent requests for one slot never both succeed: the check
         and the insert share one writing unit of work, which holds the write lock."""
         actor = principal.require()
@@ -132,64 +127,63 @@ class Bookings:
             for mail in mails.booking_confirmation(booking, room, actor.email):
                 await uow.outbox.add(mail)
             await uow.commit()
-        await self._announce(BookingChange.CREATED, booking, room, now)
-        return booking
+        await self._announce(booking.created(now), room, mailed=True)
+        return BookingView.of(booking, actor)
 
-    async def cancel(self, principal: Principal, code: str) -> Booking:
+    async def cancel(self, principal: Principal, code: str) -> BookingView:
         """Cancel a booking (the creator or an admin); attendees are mailed after commit."""
         actor = principal.require()
         async with self._db.writing() as uow:
             booking = await self._visible_booking(uow, code, actor)
-            now = self._clock.now()
-            booking.ensure_cancellable(actor, now)
-            await uow.bookings.cancel(booking.id, by_user_id=actor.user_id, at=now)
+            cancelled, changed = booking.cancel(actor, self._clock.now())
+            await uow.bookings.save_cancellation(cancelled)
             room = await self._room_of(uow, booking)
-            await uow.outbox.add(mails.booking_cancellation(booking, room))
-            cancelled = await self._booking(uow, code)
+            await uow.outbox.add(mails.booking_cancellation(cancelled, room))
             await uow.commit()
-        await self._announce(BookingChange.CANCELLED, cancelled, room, now)
-        return cancelled
+        await self._announce(changed, room, mailed=True)
+        return BookingView.of(cancelled, actor)
 
-    async def check_in(self, principal: Principal, code: str) -> Booking:
+    async def check_in(self, principal: Principal, code: str) -> BookingView:
         """Mark the caller present. Checking in twice keeps the first time."""
         actor = principal.require()
         async with self._db.writing() as uow:
             booking = await self._visible_booking(uow, code, actor)
-            now = self._clock.now()
-            booking.ensure_check_in(actor, now, self._policy.check_in)
-            await uow.bookings.check_in(booking.id, email=actor.email, at=now)
+            checked, changed = booking.check_in(actor, self._clock.now(), self._policy.check_in)
+            if changed is None:
+                return BookingView.of(booking, actor)
+            await uow.bookings.save_check_ins(checked)
             room = await self._room_of(uow, booking)
-            checked = await self._booking(uow, code)
             await uow.commit()
-        await self._publisher.publish(_event(BookingChange.CHECKED_IN, checked, room, now))
-        return checked
+        await self._announce(changed, room, mailed=False)
+        return BookingView.of(checked, actor)
 
-    async def get(self, principal: Principal, code: str) -> Booking:
+    async def get(self, principal: Principal, code: str) -> BookingView:
         """A booking the caller is part of (any booking, for an admin)."""
         actor = principal.require()
         async with self._db.reading() as uow:
-            return await self._visible_booking(uow, code, actor)
+            return BookingView.of(await self._visible_booking(uow, code, actor), actor)
 
     async def search(
         self, principal: Principal, search: BookingSearch, page: PageRequest, *, mine: bool
-    ) -> Page[Booking]:
+    ) -> Page[BookingView]:
         """Bookings matching `search`. Basic users only ever list bookings they are part of;
         admins see all unless they ask for `mine`."""
         actor = principal.require()
-        involving = actor.email if mine or not actor.is_admin else None
+        involving = mine or not actor.is_admin
         async with self._db.reading() as uow:
             room_ids = None
             if search.room_code is not None:
                 room_ids = ((await self._room(uow, search.room_code)).id,)
             query = BookingQuery(
                 room_ids=room_ids,
-                involving_email=involving,
+                involving=actor if involving else None,
                 statuses=search.statuses,
                 sources=search.sources,
                 ends_after=search.ends_after,
                 starts_before=search.starts_before,
             )
-            return await uow.bookings.list(query, page)
+            found = await uow.bookings.list(query, page)
+        return found.map(lambda b: BookingView.of(b, actor))
 
     async def available_slots(
         self, principal: Principal, room_code: str, day: date
@@ -198,15 +192,13 @@ class Bookings:
         principal.require()
         async with self._db.reading() as uow:
             room = await self._room(uow, room_code)
-            window = room.calendar.bookable_window(day)
-            busy = await uow.bookings.active_intervals(room.id, window)
-        return offered_slots(window, busy, self._clock.now())
+        (room_day,) = await self._reads.room_days(principal, [(room, day)])
+        return list(room_day.slots)
 
-    async def _announce(
-        self, change: BookingChange, booking: Booking, room: Room, now: datetime
-    ) -> None:
-        await self._publisher.publish(_event(change, booking, room, now))
-        await self._publisher.publish(MailQueued(now))
+    async def _announce(self, changed: BookingChanged, room: Room, *, mailed: bool) -> None:
+        await self._publisher.publish(BookingEvent(changed, room.code))
+        if mailed:
+            await self._publisher.publish(MailQueued(changed.occurred_at))
 
     @staticmethod
     async def _room(uow: UnitOfWork, code: str) -> Room:
@@ -222,31 +214,13 @@ class Bookings:
             raise not_found("room", str(booking.room_id))
         return room
 
-    @classmethod
-    async def _visible_booking(cls, uow: UnitOfWork, code: str, actor: Actor) -> Booking:
-        """Somebody else's booking answers exactly like a missing one: codes cannot be probed."""
-        booking = await cls._booking(uow, code)
-        if not details_visible(actor, booking):
-            raise not_found("booking", code, "id")
-        return booking
-
     @staticmethod
-    async def _booking(uow: UnitOfWork, code: str) -> Booking:
+    async def _visible_booking(uow: UnitOfWork, code: str, actor: Actor) -> Booking:
+        """Somebody else's booking answers exactly like a missing one: codes cannot be probed."""
         booking = await uow.bookings.by_code(code)
-        if booking is None:
+        if booking is None or not booking.details_visible_to(actor):
             raise not_found("booking", code, "id")
         return booking
-
-
-def _event(change: BookingChange, booking: Booking, room: Room, now: datetime) -> BookingEvent:
-    return BookingEvent(
-        change=change,
-        booking_code=booking.code,
-        room_code=room.code,
-        starts_at=booking.interval.start,
-        ends_at=booking.interval.end,
-        occurred_at=now,
-    )
 
 
 def _attendee_emails(actor: Actor, raw: Sequence[str]) -> list[str]:

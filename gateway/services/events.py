@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
 
+from domain.bookings import BookingChange, BookingChanged
+from domain.users import Actor
 
-class BookingChange(StrEnum):
-    CREATED = "created"
-    CANCELLED = "cancelled"
-    CHECKED_IN = "checked_in"
+__all__ = ["BookingChange", "BookingEvent", "Event", "MailQueued", "room_bookings_topic"]
 
 
 def room_bookings_topic(room_code: str) -> str:
@@ -19,16 +17,29 @@ def room_bookings_topic(room_code: str) -> str:
 
 @dataclass(frozen=True)
 class BookingEvent:
-    change: BookingChange
-    booking_code: str
+    """A booking of a room changed; subscribers receive it only as far as they may see it."""
+
+    changed: BookingChanged
     room_code: str
-    starts_at: datetime
-    ends_at: datetime
-    occurred_at: datetime
 
     @property
     def topic(self) -> str:
         return room_bookings_topic(self.room_code)
+
+    @property
+    def change(self) -> BookingChange:
+        return self.changed.change
+
+    @property
+    def booking_code(self) -> str:
+        return self.changed.booking.code
+
+    @property
+    def occurred_at(self) -> datetime:
+        return self.changed.occurred_at
+
+    def visible_to(self, actor: Actor) -> bool:
+        return self.changed.visible_to(actor)
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from domain.intervals import Interval
 from domain.locations import Location, LocationKind, OccupancyLimits
 from domain.rooms import Room
 from domain.users import Actor, Role, User
+from gateway.services.authz import Principal
 from gateway.services.events import Event
 from gateway.services.records import (
     BookingQuery,
@@ -55,6 +56,13 @@ class TokenCodec(Protocol):
     def issue(self, actor: Actor, now: datetime) -> IssuedToken: ...
 
     def decode(self, token: str, now: datetime) -> TokenClaims: ...
+
+
+class Authenticator(Protocol):
+    """Turns a credential as presented (`Bearer <jwt>` or a raw token) into a principal;
+    never raises: a bad credential gives a principal carrying the rejection."""
+
+    async def __call__(self, credential: str) -> Principal: ...
 
 
 class EventPublisher(Protocol):
@@ -153,9 +161,13 @@ class BookingRepository(Protocol):
         created_at: datetime,
     ) -> Booking: ...
 
-    async def cancel(self, booking_id: int, *, by_user_id: int, at: datetime) -> None: ...
+    async def save_cancellation(self, booking: Booking) -> None:
+        """Store the status, time and canceller the aggregate decided."""
+        ...
 
-    async def check_in(self, booking_id: int, *, email: str, at: datetime) -> None: ...
+    async def save_check_ins(self, booking: Booking) -> None:
+        """Store the attendees' check-in times the aggregate holds; stored times stay."""
+        ...
 
     async def list(self, query: BookingQuery, page: PageRequest) -> Page[Booking]: ...
 

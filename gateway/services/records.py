@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Generic, TypeVar
 
 from domain.bookings import BookingSource, BookingStatus
 from domain.errors import invalid
-from domain.users import Role
+from domain.users import Actor, Role
 
 T = TypeVar("T")
+U = TypeVar("U")
 MAX_PAGE_SIZE = 100
 
 
@@ -39,13 +40,17 @@ class Page(Generic[T]):
     def has_next(self) -> bool:
         return self.offset + len(self.items) < self.total
 
+    def map(self, convert: Callable[[T], U]) -> Page[U]:
+        return Page([convert(item) for item in self.items], self.total, self.offset)
+
 
 @dataclass(frozen=True)
 class BookingQuery:
     """Which bookings to list; every set field narrows the result."""
 
     room_ids: tuple[int, ...] | None = None
-    involving_email: str | None = None
+    involving: Actor | None = None
+    """Only bookings this person created or is an attendee of (as `Attendee.is_`)."""
     statuses: tuple[BookingStatus, ...] = (BookingStatus.ACTIVE,)
     sources: tuple[BookingSource, ...] | None = None
     ends_after: datetime | None = None
@@ -91,6 +96,7 @@ class TokenClaims:
     user_id: int
     email: str
     role: Role
+    expires_at: datetime
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, insert, select, update
+from sqlalchemy import Select, and_, bindparam, insert, or_, select, update
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -24,6 +24,17 @@ def select_bookings() -> Select[Any]:
 
 def overlapping(within: Interval) -> Any:
     return (bookings.c.starts_at < within.end) & (bookings.c.ends_at > within.start)
+
+
+def involving(user_id: int, email: str) -> Any:
+    """Bookings the person created or attends, by the rule of `Attendee.is_`."""
+    attending = select(booking_attendees.c.booking_id).where(
+        or_(
+            booking_attendees.c.user_id == user_id,
+            and_(booking_attendees.c.user_id.is_(None), booking_attendees.c.email == email),
+        )
+    )
+    return or_(bookings.c.creator_id == user_id, bookings.c.id.in_(attending))
 
 
 async def with_attendees(session: AsyncSession, rows: Sequence[Row[Any]]) -> list[Booking]:
@@ -51,6 +62,7 @@ async def with_attendees(session: AsyncSession, rows: Sequence[Row[Any]]) -> lis
             created_at=r.created_at,
             cancelled_at=r.cancelled_at,
             title=r.title,
+            cancelled_by=r.cancelled_by,
         )
         for r in rows
     ]
@@ -127,33 +139,43 @@ class SqlBookings:
             title=title,
         )
 
-    async def cancel(self, booking_id: int, *, by_user_id: int, at: datetime) -> None:
+    async def save_cancellation(self, booking: Booking) -> None:
         await self._session.execute(
             update(bookings)
-            .where(bookings.c.id == booking_id)
-            .values(status=BookingStatus.CANCELLED.value, cancelled_at=at, cancelled_by=by_user_id)
+            .where(bookings.c.id == booking.id)
+            .values(
+                status=booking.status.value,
+                cancelled_at=booking.cancelled_at,
+                cancelled_by=booking.cancelled_by,
+            )
         )
 
-    async def check_in(self, booking_id: int, *, email: str, at: datetime) -> None:
+    async def save_check_ins(self, booking: Booking) -> None:
+        """Record the check-in times the aggregate holds; times already stored stay."""
+        checked = [
+            {"b_email": a.email, "b_at": a.checked_in_at}
+            for a in booking.attendees
+            if a.checked_in_at is not None
+        ]
+        if not checked:
+            return
         await self._session.execute(
             update(booking_attendees)
             .where(
-                booking_attendees.c.booking_id == booking_id,
-                booking_attendees.c.email == email,
+                booking_attendees.c.booking_id == booking.id,
+                booking_attendees.c.email == bindparam("b_email"),
                 booking_attendees.c.checked_in_at.is_(None),
             )
-            .values(checked_in_at=at)
+            .values(checked_in_at=bindparam("b_at")),
+            checked,
         )
 
     async def list(self, query: BookingQuery, page: PageRequest) -> Page[Booking]:
         stmt = select_bookings().order_by(bookings.c.starts_at, bookings.c.id)
         if query.room_ids is not None:
             stmt = stmt.where(bookings.c.room_id.in_(query.room_ids))
-        if query.involving_email is not None:
-            attending = select(booking_attendees.c.booking_id).where(
-                booking_attendees.c.email == query.involving_email
-            )
-            stmt = stmt.where(bookings.c.id.in_(attending))
+        if query.involving is not None:
+            stmt = stmt.where(involving(query.involving.user_id, query.involving.email))
         stmt = stmt.where(bookings.c.status.in_([s.value for s in query.statuses]))
         if query.sources is not None:
             stmt = stmt.where(bookings.c.source.in_([s.value for s in query.sources]))

@@ -556,7 +556,7 @@ async def test_an_unexpected_error_is_masked_and_logged(
     query: str,
     caller: str | None,
 ) -> None:
-    monkeypatch.setattr(getattr(gateway.services, service), method, _explode)
+    monkeypatch.setattr(getattr(gateway.app, service), method, _explode)
 
     with caplog.at_level(logging.ERROR, logger="occupi.graphql"):
         response = await client.post(query, token=tokens[caller] if caller else None)

@@ -240,7 +240,7 @@ async def test_book_room_checks_the_maximum_occupancy(
 async def test_book_room_checks_the_minimum_occupancy(
     client: GraphQLClient, world: World, tokens: dict[str, str]
 ) -> None:
-    await world.gateway.services.directory.add_room(
+    await world.gateway.app.directory.add_room(
         world.principal(world.admin),
         NewRoom(floor_id=world.floor_id, code="RMBIG", name="Big", min_occupancy=2),
     )

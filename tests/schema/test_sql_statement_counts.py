@@ -45,7 +45,7 @@ async def _fill(world: World, rooms: int) -> None:
     pairs = ((9, world.alice, world.bob), (13, world.bob, world.alice))
     for code in world.rooms:
         for hour, creator, guest in pairs:
-            await world.gateway.services.bookings.book(
+            await world.gateway.app.bookings.book(
                 world.principal(creator),
                 BookingRequest(
                     room_code=code,

@@ -286,31 +286,33 @@ class FakeBookings(_Repository):
         state.bookings[booking.id] = booking
         return booking
 
-    async def cancel(self, booking_id: int, *, by_user_id: int, at: datetime) -> None:
+    async def save_cancellation(self, booking: Booking) -> None:
         state = self._uow.write()
-        booking = state.bookings[booking_id]
-        state.bookings[booking_id] = replace(
-            booking, status=BookingStatus.CANCELLED, cancelled_at=at
+        stored = state.bookings[booking.id]
+        state.bookings[booking.id] = replace(
+            stored,
+            status=booking.status,
+            cancelled_at=booking.cancelled_at,
+            cancelled_by=booking.cancelled_by,
         )
-        state.cancelled_by[booking_id] = by_user_id
+        assert booking.cancelled_by is not None
+        state.cancelled_by[booking.id] = booking.cancelled_by
 
-    async def check_in(self, booking_id: int, *, email: str, at: datetime) -> None:
+    async def save_check_ins(self, booking: Booking) -> None:
         state = self._uow.write()
-        booking = state.bookings[booking_id]
+        stored = state.bookings[booking.id]
+        times = {a.email: a.checked_in_at for a in booking.attendees}
         attendees = tuple(
-            replace(a, checked_in_at=at) if a.email == email and a.checked_in_at is None else a
-            for a in booking.attendees
+            replace(a, checked_in_at=times.get(a.email)) if a.checked_in_at is None else a
+            for a in stored.attendees
         )
-        state.bookings[booking_id] = replace(booking, attendees=attendees)
+        state.bookings[booking.id] = replace(stored, attendees=attendees)
 
     async def list(self, query: BookingQuery, page: PageRequest) -> Page[Booking]:
         def wanted(b: Booking) -> bool:
             return (
                 (query.room_ids is None or b.room_id in query.room_ids)
-                and (
-                    query.involving_email is None
-                    or any(a.email == query.involving_email for a in b.attendees)
-                )
+                and (query.involving is None or b.involves(query.involving))
                 and b.status in query.statuses
                 and (query.sources is None or b.source in query.sources)
                 and (query.ends_after is None or b.interval.end > query.ends_after)
@@ -455,7 +457,8 @@ class FakeTokens:
     def issue(self, actor: Actor, now: datetime) -> IssuedToken:
         token = f"token-{len(self.issued) + 1}"
         expires = now + self.lifetime
-        self.issued[token] = (TokenClaims(actor.user_id, actor.email, actor.role), expires)
+        claims = TokenClaims(actor.user_id, actor.email, actor.role, expires)
+        self.issued[token] = (claims, expires)
         return IssuedToken(token=token, expires_at=expires)
 
     def decode(self, token: str, now: datetime) -> TokenClaims:

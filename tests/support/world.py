@@ -32,7 +32,7 @@ class World:
         start = len(self.rooms)
         for n in range(start, start + count):
             code = f"RM{n:03d}"
-            await self.gateway.services.directory.add_room(
+            await self.gateway.app.directory.add_room(
                 self.principal(self.admin),
                 NewRoom(
                     floor_id=self.floor_id,
@@ -47,7 +47,7 @@ class World:
 
 
 async def build_world(gateway: Gateway, *, rooms: int = 2) -> World:
-    accounts = gateway.services.accounts
+    accounts = gateway.app.accounts
 
     async def person(handle: str, role: Role = Role.BASIC) -> User:
         return await accounts.provision(
@@ -56,7 +56,7 @@ async def build_world(gateway: Gateway, *, rooms: int = 2) -> World:
 
     admin = await person("admin", Role.ADMIN)
     as_admin = Principal(actor=admin.as_actor())
-    directory = gateway.services.directory
+    directory = gateway.app.directory
     site = await directory.add_location(as_admin, kind=LocationKind.SITE, name="HQ", time_zone=ZONE)
     building = await directory.add_location(
         as_admin, kind=LocationKind.BUILDING, name="Main", parent_id=site.id

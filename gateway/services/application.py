@@ -1,0 +1,30 @@
+"""The application bundle: everything an API may call. Composed once by gateway.app;
+gateway.schema and rest_compat receive it and nothing else."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from gateway.services.accounts import Accounts
+from gateway.services.bookings import Bookings
+from gateway.services.directory import Directory
+from gateway.services.live import Live
+from gateway.services.ports import Authenticator, Clock
+from gateway.services.probes import Probes
+from gateway.services.reads import Reads
+
+
+@dataclass(frozen=True)
+class Application:
+    """Use cases (`accounts`, `bookings`, `directory`, `probes`), batched read models for
+    nested fields (`reads`), subscriptions (`live`), the clock, and `authenticate`, which
+    turns a credential as presented by a client into a principal."""
+
+    accounts: Accounts
+    bookings: Bookings
+    directory: Directory
+    reads: Reads
+    live: Live
+    probes: Probes
+    clock: Clock
+    authenticate: Authenticator
