@@ -189,8 +189,9 @@ class Booking:
         Checking in twice keeps the first time and announces nothing new.
         """
         index = self.attendee_index(actor)
-        if index is None and actor.user_id == self.creator_id:
-            index = 0  # the creator is always the first attendee
+        first = self.attendees[0] if self.attendees else None
+        if index is None and actor.user_id == self.creator_id and first and first.user_id is None:
+            index = 0  # the creator's own entry, written before they had an account id on it
         if index is None:
             raise DomainError(
                 ErrorCode.FORBIDDEN, "only the person who booked or an attendee may check in"

@@ -23,6 +23,7 @@ class ErrorCode(StrEnum):
     BOOKING_NOT_ACTIVE = "BOOKING_NOT_ACTIVE"
     BOOKING_ENDED = "BOOKING_ENDED"
     CHECK_IN_CLOSED = "CHECK_IN_CLOSED"
+    RATE_LIMITED = "RATE_LIMITED"
 
 
 class DomainError(Exception):

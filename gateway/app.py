@@ -13,6 +13,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 
+import rest_compat
 from domain.bookings import CheckInWindow
 from gateway.auth.credentials import CredentialAuthenticator
 from gateway.auth.middleware import PrincipalMiddleware
@@ -23,7 +24,7 @@ from gateway.mail.relay import MailRelay
 from gateway.mail.senders import ConsoleSender, MailSender
 from gateway.schema.build import GatewayGraphQL
 from gateway.schema.context import CookiePolicy
-from gateway.services.accounts import Accounts
+from gateway.services.accounts import AccountPolicy, Accounts
 from gateway.services.application import Application
 from gateway.services.bookings import BookingPolicy, Bookings
 from gateway.services.clock import SystemClock
@@ -32,6 +33,7 @@ from gateway.services.events import Event
 from gateway.services.live import Live
 from gateway.services.ports import Clock, EventPublisher, PasswordHasher
 from gateway.services.probes import Probes
+from gateway.services.ration import MailRation
 from gateway.services.reads import Reads
 from gateway.settings import Settings
 from gateway.store.engine import create_engine
@@ -84,11 +86,16 @@ def build_gateway(
         settings.jwt_secret, lifetime=settings.token_lifetime, algorithm=settings.jwt_algorithm
     )
     check_in = CheckInWindow(before=settings.check_in_before, after=settings.check_in_after)
-    accounts = Accounts(db, clock, hasher or Argon2Hasher(), tokens, publisher)
+    ration = MailRation(per_recipient=settings.mails_per_recipient_per_day)
+    account_policy = AccountPolicy(mail=ration)
+    booking_policy = BookingPolicy(
+        check_in=check_in, invites_per_day=settings.invites_per_day, mail=ration
+    )
+    accounts = Accounts(db, clock, hasher or Argon2Hasher(), tokens, publisher, account_policy)
     reads = Reads(SqlBatchReader(db.read_sessions()), clock)
     app = Application(
         accounts=accounts,
-        bookings=Bookings(db, clock, publisher, reads, BookingPolicy(check_in=check_in)),
+        bookings=Bookings(db, clock, publisher, reads, booking_policy),
         directory=Directory(db),
         reads=reads,
         live=Live(db, broker, clock, accounts.authenticate, recheck=settings.live_recheck),
@@ -132,7 +139,10 @@ def create_app(
             Route("/healthz", health),
             Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),
+            *rest_compat.routes(gateway.app),
         ],
+        # Only unmatched paths raise this 404; /graphql answers its own errors.
+        exception_handlers={404: rest_compat.not_found},
         middleware=[Middleware(PrincipalMiddleware, authenticate=gateway.app.authenticate)],
         lifespan=lifespan,
     )

@@ -10,9 +10,9 @@ from datetime import datetime, time, timedelta
 from domain.locations import LocationKind
 from domain.users import Role, User
 from gateway.app import Gateway
+from gateway.services.authz import Principal
 from gateway.services.bookings import BookingRequest
 from gateway.services.directory import NewRoom
-from gateway.services.authz import Principal
 from gateway.services.records import PageRequest, UserQuery
 
 SITE_ZONE = "Africa/Johannesburg"
@@ -45,7 +45,7 @@ def generate_password() -> str:
 
 async def is_seeded(gateway: Gateway) -> bool:
     async with gateway.db.reading() as uow:
-        return (await uow.users.list(UserQuery(), PageRequest(first=1))).total > 0
+        return bool((await uow.users.list(UserQuery(), PageRequest(first=1))).items)
 
 
 async def seed_demo(gateway: Gateway) -> DemoCredentials:

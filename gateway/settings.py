@@ -33,6 +33,8 @@ class Settings:
     check_in_before: timedelta = timedelta(minutes=15)
     check_in_after: timedelta = timedelta(minutes=15)
     live_recheck: timedelta = timedelta(seconds=15)
+    invites_per_day: int = 100
+    mails_per_recipient_per_day: int = 20
     host: str = "127.0.0.1"
     port: int = 8000
     log_level: str = "info"
@@ -65,6 +67,10 @@ class Settings:
             check_in_before=timedelta(minutes=_int(env, "OCCUPI_CHECK_IN_BEFORE_MINUTES", 15, 0)),
             check_in_after=timedelta(minutes=_int(env, "OCCUPI_CHECK_IN_AFTER_MINUTES", 15, 0)),
             live_recheck=timedelta(seconds=_int(env, "OCCUPI_LIVE_RECHECK_SECONDS", 15, 1, 3600)),
+            invites_per_day=_int(env, "OCCUPI_INVITES_PER_DAY", 100, 0, 100_000),
+            mails_per_recipient_per_day=_int(
+                env, "OCCUPI_MAILS_PER_RECIPIENT_PER_DAY", 20, 0, 100_000
+            ),
             host=env.get("OCCUPI_HOST", "127.0.0.1"),
             port=_int(env, "OCCUPI_PORT", 8000, 1, 65535),
             log_level=log_level,

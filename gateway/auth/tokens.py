@@ -75,7 +75,7 @@ class JwtCodec:
                 role=Role(claims["role"]),
                 expires_at=datetime.fromtimestamp(claims["exp"], UTC),
             )
-        except (KeyError, ValueError):
+        except (KeyError, ValueError, OverflowError, OSError):
             raise _rejected("the token's claims are malformed") from None
 
 

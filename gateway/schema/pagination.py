@@ -1,40 +1,38 @@
-"""Cursor connections with totalCount over the services' offset pages."""
+"""Cursor connections over the services' keyset pages. `totalCount` costs a statement of
+its own, so it is counted only when the query selects it."""
 
 from __future__ import annotations
 
-import base64
-import binascii
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Generic, TypeVar
 
 import strawberry
+from strawberry.types.nodes import FragmentSpread, InlineFragment, SelectedField, Selection
 
-from domain.errors import invalid
+from gateway.schema.context import Info
 from gateway.services.records import Page, PageRequest
 
 Node = TypeVar("Node")
 Item = TypeVar("Item")
-_PREFIX = "offset:"
-MAX_OFFSET = 2**62  # far past any real list, well inside the database's integers
 
 
-def encode_cursor(offset: int) -> str:
-    return base64.urlsafe_b64encode(f"{_PREFIX}{offset}".encode()).decode()
+def selects(selections: Iterable[Selection], name: str) -> bool:
+    """Whether `name` is selected directly or through fragments."""
+    for selection in selections:
+        if isinstance(selection, SelectedField) and selection.name == name:
+            return True
+        if isinstance(selection, FragmentSpread | InlineFragment) and selects(
+            selection.selections, name
+        ):
+            return True
+    return False
 
 
-def decode_cursor(cursor: str) -> int:
-    try:
-        raw = base64.urlsafe_b64decode(cursor.encode()).decode()
-        offset = int(raw.removeprefix(_PREFIX)) if raw.startswith(_PREFIX) else -1
-        if not 0 <= offset < MAX_OFFSET:
-            raise ValueError(raw)
-        return offset
-    except (ValueError, binascii.Error, UnicodeDecodeError):
-        raise invalid(f"{cursor!r} is not a cursor this API issued", "after") from None
-
-
-def page_request(first: int, after: str | None) -> PageRequest:
-    return PageRequest(first=first, offset=decode_cursor(after) + 1 if after else 0)
+def page_request(info: Info, first: int, after: str | None) -> PageRequest:
+    """The page a connection field asks for; the total only if `totalCount` is selected."""
+    fields = info.selected_fields
+    wanted = any(selects(f.selections, "totalCount") for f in fields)
+    return PageRequest(first=first, after=after, with_total=wanted)
 
 
 @strawberry.type
@@ -55,21 +53,27 @@ class Edge(Generic[Node]):
 class Connection(Generic[Node]):
     edges: list[Edge[Node]]
     page_info: PageInfo
-    total_count: int
+    total: strawberry.Private[int | None]
+
+    @strawberry.field(description="How many items match, over all pages.")
+    def total_count(self) -> int:
+        if self.total is None:
+            raise RuntimeError("totalCount was selected but not counted")
+        return self.total
 
     @classmethod
     def of(cls, page: Page[Item], wrap: Callable[[Item], Node]) -> Connection[Node]:
         edges = [
-            Edge(cursor=encode_cursor(page.offset + i), node=wrap(item))
-            for i, item in enumerate(page.items)
+            Edge(cursor=cursor, node=wrap(item))
+            for cursor, item in zip(page.cursors, page.items, strict=True)
         ]
         return cls(
             edges=edges,
             page_info=PageInfo(
                 has_next_page=page.has_next,
-                has_previous_page=page.offset > 0,
+                has_previous_page=page.has_previous,
                 start_cursor=edges[0].cursor if edges else None,
                 end_cursor=edges[-1].cursor if edges else None,
             ),
-            total_count=page.total,
+            total=page.total,
         )

@@ -51,7 +51,9 @@ class Query:
         after: str | None = None,
     ) -> Connection[UserNode]:
         page = await info.context.app.accounts.list_users(
-            info.context.principal, (filter or UserFilter()).to_query(), page_request(first, after)
+            info.context.principal,
+            (filter or UserFilter()).to_query(),
+            page_request(info, first, after),
         )
         return Connection.of(page, lambda u: UserNode(user=u))
 
@@ -68,7 +70,9 @@ class Query:
         after: str | None = None,
     ) -> Connection[RoomNode]:
         page = await info.context.app.directory.rooms(
-            info.context.principal, (filter or RoomFilter()).to_query(), page_request(first, after)
+            info.context.principal,
+            (filter or RoomFilter()).to_query(),
+            page_request(info, first, after),
         )
         return Connection.of(page, lambda r: RoomNode(room=r))
 
@@ -90,7 +94,7 @@ class Query:
         wanted = filter or LocationFilter()
         parent = parse_int_id(wanted.parent_id, "parentId") if wanted.parent_id else None
         page = await info.context.app.directory.locations(
-            info.context.principal, wanted.kind, parent, page_request(first, after)
+            info.context.principal, wanted.kind, parent, page_request(info, first, after)
         )
         return Connection.of(page, lambda loc: LocationNode(location=loc))
 
@@ -135,7 +139,7 @@ async def _bookings(
     page = await info.context.app.bookings.search(
         info.context.principal,
         (filter or BookingFilter()).to_search(),
-        page_request(first, after),
+        page_request(info, first, after),
         mine=mine,
     )
     return Connection.of(page, lambda b: BookingNode(booking=b))

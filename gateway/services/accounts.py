@@ -6,7 +6,7 @@ import asyncio
 import hashlib
 import hmac
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from domain.errors import DomainError, ErrorCode
@@ -20,21 +20,24 @@ from gateway.services.ports import (
     EventPublisher,
     PasswordHasher,
     TokenCodec,
-    UnitOfWork,
 )
-from gateway.services.records import IssuedToken, Page, PageRequest, UserQuery
+from gateway.services.ration import MailRation, queue_mail, recently_mailed
+from gateway.services.records import IssuedToken, MailKind, Page, PageRequest, UserQuery
 from gateway.services.views import PersonView
 
 _BAD_LOGIN = "the e-mail address or the password is incorrect"
 _BAD_CODE = "the code is wrong or has expired; ask for a new one"
+_REGISTRATION_MAILS = (MailKind.REGISTRATION_CODE, MailKind.ALREADY_REGISTERED)
 
 
 @dataclass(frozen=True)
 class AccountPolicy:
     code_ttl: timedelta = timedelta(minutes=10)
     max_code_attempts: int = 5
-    # A new code brings fresh attempts, so codes for one address are rationed.
+    # A new code brings fresh attempts, so codes for one address are rationed; so is the
+    # "already registered" mail, which anybody can trigger for any address.
     code_cooldown: timedelta = timedelta(minutes=1)
+    mail: MailRation = field(default_factory=MailRation)
 
 
 @dataclass(frozen=True)
@@ -117,20 +120,23 @@ class Accounts:
         address = normalise_email(email)
         minutes = int(self._policy.code_ttl.total_seconds() // 60)
         async with self._db.writing() as uow:
-            if await self._recently_sent(uow, address):
+            now = self._clock.now()
+            since = now - self._policy.code_cooldown
+            if await recently_mailed(uow, address, _REGISTRATION_MAILS, since):
                 return
             if await uow.users.by_email(address) is not None:
-                await uow.outbox.add(mails.already_registered(address))
+                mail = mails.already_registered(address)
             else:
                 code = f"{secrets.randbelow(1_000_000):06d}"
-                now = self._clock.now()
                 await uow.codes.add(
                     email=address,
                     code_hash=_code_hash(address, code),
                     created_at=now,
                     expires_at=now + self._policy.code_ttl,
                 )
-                await uow.outbox.add(mails.registration_code(address, code, minutes))
+                mail = mails.registration_code(address, code, minutes)
+            if await queue_mail(uow, mail, now, self._policy.mail) is None:
+                return
             await uow.commit()
         await self._publisher.publish(MailQueued(self._clock.now()))
 
@@ -194,12 +200,6 @@ class Accounts:
         async with self._db.reading() as uow:
             found = await uow.users.list(query, page)
         return found.map(lambda u: PersonView.of(u, admin))
-
-    async def _recently_sent(self, uow: UnitOfWork, address: str) -> bool:
-        latest = await uow.codes.latest(address)
-        return latest is not None and (
-            self._clock.now() < latest.created_at + self._policy.code_cooldown
-        )
 
     # Argon2 is slow on purpose; run it in a thread so the event loop keeps serving.
     async def _hash(self, password: str) -> str:

@@ -17,7 +17,7 @@ from domain.bookings import (
     CheckInWindow,
     check_new_booking,
 )
-from domain.errors import invalid
+from domain.errors import DomainError, ErrorCode, invalid
 from domain.intervals import Interval, require_aware
 from domain.rooms import Room
 from domain.users import Actor, normalise_email
@@ -25,6 +25,7 @@ from gateway.services import mails
 from gateway.services.authz import Principal, not_found
 from gateway.services.events import BookingEvent, MailQueued
 from gateway.services.ports import Clock, Database, EventPublisher, UnitOfWork
+from gateway.services.ration import DAY, MailRation, queue_mail
 from gateway.services.reads import Reads
 from gateway.services.records import BookingQuery, Page, PageRequest
 from gateway.services.views import BookingView
@@ -61,7 +62,11 @@ class BookingSearch:
 
 @dataclass(frozen=True)
 class BookingPolicy:
+    """`invites_per_day`: distinct addresses one person may invite in a rolling day."""
+
     check_in: CheckInWindow = field(default_factory=CheckInWindow)
+    invites_per_day: int = 100
+    mail: MailRation = field(default_factory=MailRation)
 
 
 def new_booking_code(year: int) -> str:
@@ -113,6 +118,7 @@ class Bookings:
                 now=now,
                 existing=await uow.bookings.active_intervals(room.id, window),
             )
+            await self._ensure_invitation_budget(uow, actor, emails[1:], now)
             users = await uow.users.by_emails(emails)
             booking = await uow.bookings.add(
                 code=new_booking_code(now.year),
@@ -125,7 +131,7 @@ class Bookings:
                 created_at=now,
             )
             for mail in mails.booking_confirmation(booking, room, actor.email):
-                await uow.outbox.add(mail)
+                await queue_mail(uow, mail, now, self._policy.mail)
             await uow.commit()
         await self._announce(booking.created(now), room, mailed=True)
         return BookingView.of(booking, actor)
@@ -138,7 +144,8 @@ class Bookings:
             cancelled, changed = booking.cancel(actor, self._clock.now())
             await uow.bookings.save_cancellation(cancelled)
             room = await self._room_of(uow, booking)
-            await uow.outbox.add(mails.booking_cancellation(cancelled, room))
+            mail = mails.booking_cancellation(cancelled, room)
+            await queue_mail(uow, mail, changed.occurred_at, self._policy.mail)
             await uow.commit()
         await self._announce(changed, room, mailed=True)
         return BookingView.of(cancelled, actor)
@@ -194,6 +201,24 @@ class Bookings:
             room = await self._room(uow, room_code)
         (room_day,) = await self._reads.room_days(principal, [(room, day)])
         return list(room_day.slots)
+
+    async def _ensure_invitation_budget(
+        self, uow: UnitOfWork, actor: Actor, invited: Sequence[str], now: datetime
+    ) -> None:
+        """Each person invites at most `invites_per_day` distinct addresses a rolling day, so
+        bookings cannot be used to probe or mail-bomb arbitrary addresses."""
+        if not invited:
+            return
+        budget = self._policy.invites_per_day
+        already = await uow.bookings.invited_since(actor.user_id, now - DAY)
+        if len(already | set(invited)) > budget:
+            left = max(0, budget - len(already))
+            raise DomainError(
+                ErrorCode.RATE_LIMITED,
+                f"you can invite at most {budget} different addresses a day; "
+                f"{left} new ones are left for now",
+                field="attendees",
+            )
 
     async def _announce(self, changed: BookingChanged, room: Room, *, mailed: bool) -> None:
         await self._publisher.publish(BookingEvent(changed, room.code))

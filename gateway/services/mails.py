@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from domain.bookings import Booking
 from domain.rooms import Room
-from gateway.services.records import OutgoingMail
+from gateway.services.records import MailKind, OutgoingMail
 
 
 def _when(booking: Booking, room: Room) -> str:
@@ -39,6 +39,7 @@ def booking_confirmation(booking: Booking, room: Room, creator_email: str) -> li
                 bcc=guests,
                 subject=f"You're invited: {room.name}",
                 body=f"{creator_email} invited you to a booking.\n\n{_summary(booking, room)}",
+                kind=MailKind.INVITATION,
             )
         )
     return mails
@@ -50,6 +51,7 @@ def booking_cancellation(booking: Booking, room: Room) -> OutgoingMail:
         bcc=tuple(a.email for a in booking.attendees),
         subject=f"Booking cancelled: {room.name}",
         body=f"This booking has been cancelled.\n\n{_summary(booking, room)}",
+        kind=MailKind.CANCELLATION,
     )
 
 
@@ -58,6 +60,7 @@ def registration_code(email: str, code: str, minutes: int) -> OutgoingMail:
         to=(email,),
         subject="Your Occupi verification code",
         body=f"Your verification code is {code}. It expires in {minutes} minutes.\n",
+        kind=MailKind.REGISTRATION_CODE,
     )
 
 
@@ -67,4 +70,5 @@ def already_registered(email: str) -> OutgoingMail:
         subject="You already have an Occupi account",
         body="Somebody asked to register this address, which already has an account. "
         "Sign in instead; if it was not you, you can ignore this mail.\n",
+        kind=MailKind.ALREADY_REGISTERED,
     )

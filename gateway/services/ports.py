@@ -21,6 +21,7 @@ from gateway.services.events import Event
 from gateway.services.records import (
     BookingQuery,
     IssuedToken,
+    MailKind,
     OneTimeCode,
     OutgoingMail,
     Page,
@@ -171,6 +172,11 @@ class BookingRepository(Protocol):
 
     async def list(self, query: BookingQuery, page: PageRequest) -> Page[Booking]: ...
 
+    async def invited_since(self, creator_id: int, since: datetime) -> set[str]:
+        """The addresses, other than the creator's own, invited to bookings that the
+        person created since `since` (cancelled bookings included: their mail went out)."""
+        ...
+
 
 class OneTimeCodeRepository(Protocol):
     """Hashes of mailed one-time codes; the newest per address is the one that counts."""
@@ -189,7 +195,19 @@ class OneTimeCodeRepository(Protocol):
 class Outbox(Protocol):
     """Mail queued inside the business transaction; a relay sends it after commit."""
 
-    async def add(self, mail: OutgoingMail) -> None: ...
+    async def add(self, mail: OutgoingMail) -> None:
+        """Queue the mail; mail sent on somebody's behalf is also counted per recipient."""
+        ...
+
+    async def deliveries_since(
+        self,
+        addresses: Sequence[str],
+        since: datetime,
+        kinds: Sequence[MailKind] | None,
+    ) -> Mapping[str, int]:
+        """How many mails on somebody's behalf (of `kinds`, or any) were queued for each
+        address after `since`; addresses with none are left out."""
+        ...
 
     async def pending(self, limit: int, after_id: int = 0) -> list[QueuedMail]:
         """Unsent mail still worth trying, oldest first, with ids above `after_id`."""

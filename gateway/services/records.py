@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
+import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from enum import StrEnum
 from typing import Generic, TypeVar
 
 from domain.bookings import BookingSource, BookingStatus
@@ -14,34 +18,73 @@ from domain.users import Actor, Role
 T = TypeVar("T")
 U = TypeVar("U")
 MAX_PAGE_SIZE = 100
+MAX_CURSOR_LENGTH = 1024
 
 
 @dataclass(frozen=True)
 class PageRequest:
-    """`first` items after `offset`; cursors are encoded by the delivery layer."""
+    """`first` items after the cursor `after` (keyset paging), or after skipping `offset`
+    items (page numbers, for the legacy APIs). `with_total` asks for the total count,
+    which costs a statement of its own, so it is only computed when someone reads it."""
 
     first: int = 20
+    after: str | None = None
     offset: int = 0
+    with_total: bool = True
 
     def __post_init__(self) -> None:
         if not 0 <= self.first <= MAX_PAGE_SIZE:
             raise invalid(f"first must be between 0 and {MAX_PAGE_SIZE}", "first")
         if self.offset < 0:
-            raise invalid("offset cannot be negative", "after")
+            raise invalid("offset cannot be negative", "offset")
+        if self.after is not None and self.offset:
+            raise invalid("page by a cursor or by an offset, not both", "after")
 
 
 @dataclass(frozen=True)
 class Page(Generic[T]):
-    items: Sequence[T]
-    total: int
-    offset: int
+    """One page; `cursors[i]` is the cursor that continues after `items[i]`."""
 
-    @property
-    def has_next(self) -> bool:
-        return self.offset + len(self.items) < self.total
+    items: Sequence[T]
+    has_next: bool
+    total: int | None = None
+    offset: int = 0
+    cursors: Sequence[str] = ()
+    has_previous: bool = False
 
     def map(self, convert: Callable[[T], U]) -> Page[U]:
-        return Page([convert(item) for item in self.items], self.total, self.offset)
+        return Page(
+            [convert(item) for item in self.items],
+            self.has_next,
+            self.total,
+            self.offset,
+            self.cursors,
+            self.has_previous,
+        )
+
+
+def encode_cursor(collection: str, key: Sequence[str | int]) -> str:
+    """An opaque cursor: the collection's name and the sort key of the last item seen."""
+    raw = json.dumps([collection, *key], separators=(",", ":"))
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, collection: str, size: int) -> list[str | int]:
+    """The sort key inside a cursor of `collection`; a precise error for anything else."""
+    bad = invalid(f"{cursor[:80]!r} is not a cursor this API issued", "after")
+    if len(cursor) > MAX_CURSOR_LENGTH:
+        raise bad
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        decoded = json.loads(base64.urlsafe_b64decode(padded.encode()).decode())
+    except (ValueError, UnicodeError, binascii.Error):
+        raise bad from None
+    if not isinstance(decoded, list) or len(decoded) != size + 1 or decoded[0] != collection:
+        raise bad
+    key = decoded[1:]
+    if not all(isinstance(v, str) or (type(v) is int and abs(v) < 2**63) for v in key):
+        raise bad
+    return key
 
 
 @dataclass(frozen=True)
@@ -70,12 +113,32 @@ class UserQuery:
     search: str | None = None
 
 
+class MailKind(StrEnum):
+    """Why a mail is sent. Every kind but a confirmation to the person who acted is sent
+    on somebody else's behalf, and so rationed per recipient."""
+
+    BOOKING_CONFIRMATION = "booking_confirmation"
+    INVITATION = "invitation"
+    CANCELLATION = "cancellation"
+    REGISTRATION_CODE = "registration_code"
+    ALREADY_REGISTERED = "already_registered"
+
+    @property
+    def on_behalf(self) -> bool:
+        return self is not MailKind.BOOKING_CONFIRMATION
+
+
 @dataclass(frozen=True)
 class OutgoingMail:
     to: tuple[str, ...]
     subject: str
     body: str
     bcc: tuple[str, ...] = field(default=())
+    kind: MailKind = MailKind.BOOKING_CONFIRMATION
+
+    @property
+    def recipients(self) -> tuple[str, ...]:
+        return (*self.to, *self.bcc)
 
 
 @dataclass(frozen=True)

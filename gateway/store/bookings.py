@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain.bookings import Attendee, Booking, BookingSource, BookingStatus
 from domain.intervals import Interval
 from gateway.services.records import BookingQuery, Page, PageRequest
-from gateway.store.pages import as_page, fetch_page
+from gateway.store.pages import Keyset, fetch_page
 from gateway.store.tables import booking_attendees, bookings
 
 
@@ -66,6 +66,9 @@ async def with_attendees(session: AsyncSession, rows: Sequence[Row[Any]]) -> lis
         )
         for r in rows
     ]
+
+
+BOOKING_ORDER = Keyset("bookings", (bookings.c.starts_at, bookings.c.id))
 
 
 class SqlBookings:
@@ -171,7 +174,7 @@ class SqlBookings:
         )
 
     async def list(self, query: BookingQuery, page: PageRequest) -> Page[Booking]:
-        stmt = select_bookings().order_by(bookings.c.starts_at, bookings.c.id)
+        stmt = select_bookings()
         if query.room_ids is not None:
             stmt = stmt.where(bookings.c.room_id.in_(query.room_ids))
         if query.involving is not None:
@@ -183,5 +186,18 @@ class SqlBookings:
             stmt = stmt.where(bookings.c.ends_at > query.ends_after)
         if query.starts_before is not None:
             stmt = stmt.where(bookings.c.starts_at < query.starts_before)
-        rows, total = await fetch_page(self._session, stmt, page)
-        return as_page(await with_attendees(self._session, rows), total, page)
+        found = await fetch_page(self._session, stmt, page, BOOKING_ORDER)
+        return found.of(await with_attendees(self._session, found.rows))
+
+    async def invited_since(self, creator_id: int, since: datetime) -> set[str]:
+        stmt = (
+            select(booking_attendees.c.email)
+            .distinct()
+            .join(bookings, bookings.c.id == booking_attendees.c.booking_id)
+            .where(
+                bookings.c.creator_id == creator_id,
+                bookings.c.created_at >= since,
+                booking_attendees.c.position > 0,
+            )
+        )
+        return set((await self._session.scalars(stmt)).all())

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain.calendar import BookableHours
 from domain.locations import Location, LocationKind
 from gateway.services.records import Page, PageRequest
-from gateway.store.pages import as_page, fetch_page
+from gateway.store.pages import Keyset, fetch_page
 from gateway.store.tables import locations
 
 
@@ -31,6 +31,9 @@ def to_location(row: Row[Any]) -> Location:
 
 def select_locations() -> Select[Any]:
     return select(locations)
+
+
+LOCATION_ORDER = Keyset("locations", (locations.c.name, locations.c.id))
 
 
 class SqlLocations:
@@ -72,10 +75,10 @@ class SqlLocations:
     async def list(
         self, kind: LocationKind | None, parent_id: int | None, page: PageRequest
     ) -> Page[Location]:
-        stmt = select_locations().order_by(locations.c.name, locations.c.id)
+        stmt = select_locations()
         if kind is not None:
             stmt = stmt.where(locations.c.kind == kind.value)
         if parent_id is not None:
             stmt = stmt.where(locations.c.parent_id == parent_id)
-        rows, total = await fetch_page(self._session, stmt, page)
-        return as_page([to_location(r) for r in rows], total, page)
+        found = await fetch_page(self._session, stmt, page, LOCATION_ORDER)
+        return found.of([to_location(r) for r in found.rows])

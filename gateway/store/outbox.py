@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.services.ports import Clock
-from gateway.services.records import OutgoingMail, QueuedMail
-from gateway.store.tables import outbox
+from gateway.services.records import MailKind, OutgoingMail, QueuedMail
+from gateway.store.tables import mail_deliveries, outbox
 
 MAX_ATTEMPTS = 5
 
@@ -20,15 +21,48 @@ class SqlOutbox:
         self._clock = clock
 
     async def add(self, mail: OutgoingMail) -> None:
-        await self._session.execute(
-            insert(outbox).values(
+        now = self._clock.now()
+        mail_id = await self._session.scalar(
+            insert(outbox)
+            .values(
                 recipients={"to": list(mail.to), "bcc": list(mail.bcc)},
                 subject=mail.subject,
                 body=mail.body,
-                created_at=self._clock.now(),
+                kind=mail.kind.value,
+                created_at=now,
                 attempts=0,
             )
+            .returning(outbox.c.id)
         )
+        recipients = dict.fromkeys(mail.recipients)
+        if mail.kind.on_behalf and recipients:
+            await self._session.execute(
+                insert(mail_deliveries),
+                [
+                    {"mail_id": mail_id, "email": r, "kind": mail.kind.value, "queued_at": now}
+                    for r in recipients
+                ],
+            )
+
+    async def deliveries_since(
+        self,
+        addresses: Sequence[str],
+        since: datetime,
+        kinds: Sequence[MailKind] | None,
+    ) -> Mapping[str, int]:
+        if not addresses:
+            return {}
+        stmt = (
+            select(mail_deliveries.c.email, func.count())
+            .where(
+                mail_deliveries.c.email.in_(sorted(set(addresses))),
+                mail_deliveries.c.queued_at > since,
+            )
+            .group_by(mail_deliveries.c.email)
+        )
+        if kinds is not None:
+            stmt = stmt.where(mail_deliveries.c.kind.in_([k.value for k in kinds]))
+        return {email: int(count) for email, count in await self._session.execute(stmt)}
 
     async def pending(self, limit: int, after_id: int = 0) -> list[QueuedMail]:
         stmt = (
@@ -49,6 +83,7 @@ class SqlOutbox:
                     bcc=tuple(row.recipients["bcc"]),
                     subject=row.subject,
                     body=row.body,
+                    kind=MailKind(row.kind),
                 ),
                 attempts=row.attempts,
             )

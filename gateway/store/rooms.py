@@ -15,7 +15,7 @@ from domain.errors import invalid
 from domain.locations import LocationKind, OccupancyLimits
 from domain.rooms import Room
 from gateway.services.records import Page, PageRequest, RoomQuery
-from gateway.store.pages import as_page, fetch_page
+from gateway.store.pages import Keyset, fetch_page
 from gateway.store.tables import locations, rooms
 
 room_loc = locations.alias("room_loc")
@@ -58,6 +58,9 @@ def to_room(row: Row[Any]) -> Room:
             parse_time_zone(row.time_zone), BookableHours(row.opens_at, row.closes_at)
         ),
     )
+
+
+ROOM_ORDER = Keyset("rooms", (rooms.c.code,))
 
 
 class SqlRooms:
@@ -110,7 +113,7 @@ class SqlRooms:
         return room
 
     async def list(self, query: RoomQuery, page: PageRequest) -> Page[Room]:
-        stmt = select_rooms().order_by(rooms.c.code)
+        stmt = select_rooms()
         if query.under_location_id is not None:
             where = query.under_location_id
             stmt = stmt.where(
@@ -133,5 +136,5 @@ class SqlRooms:
                     func.lower(rooms.c.code).contains(needle, autoescape=True),
                 )
             )
-        rows, total = await fetch_page(self._session, stmt, page)
-        return as_page([to_room(r) for r in rows], total, page)
+        found = await fetch_page(self._session, stmt, page, ROOM_ORDER)
+        return found.of([to_room(r) for r in found.rows])

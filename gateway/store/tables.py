@@ -136,8 +136,20 @@ outbox = Table(
     Column("recipients", JSON, nullable=False),
     Column("subject", String(300), nullable=False),
     Column("body", Text, nullable=False),
+    Column("kind", String(32), nullable=False, server_default="booking_confirmation"),
     Column("created_at", UtcDateTime, nullable=False),
     Column("sent_at", UtcDateTime, index=True),
     Column("attempts", Integer, nullable=False),
     Column("last_error", Text),
 )
+
+mail_deliveries = Table(
+    "mail_deliveries",
+    metadata,
+    Column("mail_id", Integer, ForeignKey("outbox.id", ondelete="CASCADE"), primary_key=True),
+    Column("email", String(254), primary_key=True),
+    Column("kind", String(32), nullable=False),
+    Column("queued_at", UtcDateTime, nullable=False),
+    Index("ix_mail_deliveries_email_queued_at", "email", "queued_at"),
+)
+"""One row per recipient of a mail sent on somebody's behalf: the per-address ration."""

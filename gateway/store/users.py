@@ -14,7 +14,7 @@ from domain.errors import DomainError, ErrorCode
 from domain.users import Role, User
 from gateway.services.ports import Clock
 from gateway.services.records import Page, PageRequest, UserQuery
-from gateway.store.pages import as_page, fetch_page
+from gateway.store.pages import Keyset, fetch_page
 from gateway.store.tables import users
 
 USER_COLUMNS = (users.c.id, users.c.email, users.c.name, users.c.role)
@@ -26,6 +26,9 @@ def to_user(row: Row[Any]) -> User:
 
 def select_users() -> Select[Any]:
     return select(*USER_COLUMNS)
+
+
+USER_ORDER = Keyset("users", (users.c.email,))
 
 
 class SqlUsers:
@@ -77,7 +80,7 @@ class SqlUsers:
         return User(id=user_id, email=email, name=name, role=role)
 
     async def list(self, query: UserQuery, page: PageRequest) -> Page[User]:
-        stmt = select_users().order_by(users.c.email)
+        stmt = select_users()
         if query.role is not None:
             stmt = stmt.where(users.c.role == query.role.value)
         if query.search:
@@ -88,5 +91,5 @@ class SqlUsers:
                     func.lower(users.c.name).contains(needle, autoescape=True),
                 )
             )
-        rows, total = await fetch_page(self._session, stmt, page)
-        return as_page([to_user(r) for r in rows], total, page)
+        found = await fetch_page(self._session, stmt, page, USER_ORDER)
+        return found.of([to_user(r) for r in found.rows])

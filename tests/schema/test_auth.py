@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from domain.users import User
 from gateway.app import Gateway
 from tests.support.clock import MutableClock
 from tests.support.graphql import JSON, GraphQLClient
@@ -705,12 +706,12 @@ async def test_users_are_paged_with_cursors(client: GraphQLClient, tokens: dict[
 
 # --- who sees a booking's details ----------------------------------------------------------
 
-BOOKING = "query Booking($id: ID!) { booking(id: $id) { id createdBy { email } } }"
+BOOKING = "query Booking($id: ID!) { booking(id: $id) { id createdBy { id name email role } } }"
 ROOM_DAY = """
 query RoomDay($date: Date!) {
   room(id: "RM000") {
     bookings(date: $date) {
-      id start end title checkedIn createdAt attendees { email } createdBy { email }
+      id start end title checkedIn createdAt attendees { email } createdBy { id name email }
     }
   }
 }
@@ -752,15 +753,24 @@ async def test_nobody_outside_a_booking_can_fetch_it(
     assert error_of(hidden) == missing_booking(code)
 
 
-@pytest.mark.parametrize("viewer", ["alice", "carol", "admin"])
+@pytest.mark.parametrize(
+    ("viewer", "sees_account"), [("alice", True), ("carol", False), ("admin", True)]
+)
 async def test_the_people_involved_and_admins_can_fetch_a_booking(
-    client: GraphQLClient, tokens: dict[str, str], viewer: str
+    client: GraphQLClient, world: World, tokens: dict[str, str], viewer: str, sees_account: bool
 ) -> None:
     code = await book_for_alice(client, tokens)
 
     data = await client.data(BOOKING, {"id": code}, token=tokens[viewer])
 
-    assert data["booking"] == {"id": code, "createdBy": {"email": ALICE_EMAIL}}
+    # Carol, an attendee, sees who booked, but Alice's address and role are Alice's own.
+    creator = {
+        "id": str(world.alice.id),
+        "name": "Alice",
+        "email": ALICE_EMAIL if sees_account else None,
+        "role": "BASIC" if sees_account else None,
+    }
+    assert data["booking"] == {"id": code, "createdBy": creator}
 
 
 @pytest.mark.parametrize(
@@ -768,7 +778,7 @@ async def test_the_people_involved_and_admins_can_fetch_a_booking(
     [("bob", False), ("alice", True), ("carol", True), ("admin", True)],
 )
 async def test_a_rooms_day_hides_who_booked_from_outsiders(
-    client: GraphQLClient, tokens: dict[str, str], viewer: str, sees_details: bool
+    client: GraphQLClient, world: World, tokens: dict[str, str], viewer: str, sees_details: bool
 ) -> None:
     code = await book_for_alice(client, tokens)
 
@@ -783,7 +793,11 @@ async def test_a_rooms_day_hides_who_booked_from_outsiders(
             "checkedIn": False,
             "createdAt": "2026-11-23T06:00:00+00:00",
             "attendees": [{"email": ALICE_EMAIL}, {"email": "carol@example.com"}],
-            "createdBy": {"email": ALICE_EMAIL},
+            "createdBy": {
+                "id": str(world.alice.id),
+                "name": "Alice",
+                "email": None if viewer == "carol" else ALICE_EMAIL,
+            },
         }
     assert data["room"]["bookings"] == [
         {
@@ -793,3 +807,82 @@ async def test_a_rooms_day_hides_who_booked_from_outsiders(
             **details,
         }
     ]
+
+
+# --- who sees a person's address and role ---------------------------------------------------
+
+PEOPLE = "createdBy { id name email role } attendees { email user { id name email role } }"
+BOOK_WITH_PEOPLE = f"""
+mutation Book($input: BookRoomInput!) {{
+  bookRoom(input: $input) {{ booking {{ id {PEOPLE} }} errors {{ code message field }} }}
+}}
+"""
+BOOKING_PEOPLE = f"query Booking($id: ID!) {{ booking(id: $id) {{ id {PEOPLE} }} }}"
+
+
+def person(user: User, viewer: str) -> JSON:
+    """`user` as `viewer` may see them: address and role only for themselves and admins."""
+    full = viewer == "admin" or user.email == f"{viewer}@example.com"
+    return {
+        "id": str(user.id),
+        "name": user.name,
+        "email": user.email if full else None,
+        "role": user.role.value.upper() if full else None,
+    }
+
+
+def people_as_seen_by(world: World, viewer: str) -> JSON:
+    """Alice's booking with the admin and Bob invited, as `viewer` sees its people."""
+    return {
+        "createdBy": person(world.alice, viewer),
+        "attendees": [
+            {"email": u.email, "user": person(u, viewer)}
+            for u in (world.alice, world.admin, world.bob)
+        ],
+    }
+
+
+async def test_inviting_people_does_not_reveal_their_roles_or_addresses(
+    client: GraphQLClient, world: World, tokens: dict[str, str]
+) -> None:
+    """Alice invites the admin's and Bob's addresses: she learns their accounts' ids and
+    names, never which of them is an admin, nor any account's address or role but hers."""
+    request = {
+        "roomId": "RM000",
+        "start": "2026-11-23T10:00:00+02:00",
+        "end": "2026-11-23T11:00:00+02:00",
+        "attendees": ["ADMIN@example.com", "bob@example.com"],
+    }
+    data = await client.data(BOOK_WITH_PEOPLE, {"input": request}, token=tokens["alice"])
+    payload = data["bookRoom"]
+    assert payload["errors"] == []
+    booking = payload["booking"]
+    code = booking["id"]
+
+    assert booking == {"id": code, **people_as_seen_by(world, "alice")}
+    fetched = await client.data(BOOKING_PEOPLE, {"id": code}, token=tokens["alice"])
+    assert fetched["booking"] == {"id": code, **people_as_seen_by(world, "alice")}
+    roles = [a["user"]["role"] for a in fetched["booking"]["attendees"]]
+    assert roles == ["BASIC", None, None]
+
+
+@pytest.mark.parametrize("viewer", ["bob", "admin"])
+async def test_an_invitee_sees_only_their_own_account_and_an_admin_sees_all(
+    client: GraphQLClient, world: World, tokens: dict[str, str], viewer: str
+) -> None:
+    request = {
+        "roomId": "RM000",
+        "start": "2026-11-23T10:00:00+02:00",
+        "end": "2026-11-23T11:00:00+02:00",
+        "attendees": ["admin@example.com", "bob@example.com"],
+    }
+    data = await client.data(BOOK_WITH_PEOPLE, {"input": request}, token=tokens["alice"])
+    code = data["bookRoom"]["booking"]["id"]
+
+    fetched = await client.data(BOOKING_PEOPLE, {"id": code}, token=tokens[viewer])
+
+    assert fetched["booking"] == {"id": code, **people_as_seen_by(world, viewer)}
+    if viewer == "admin":
+        roles = [a["user"]["role"] for a in fetched["booking"]["attendees"]]
+        assert roles == ["BASIC", "ADMIN", "BASIC"]
+        assert fetched["booking"]["createdBy"]["email"] == ALICE_EMAIL

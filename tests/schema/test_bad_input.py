@@ -14,6 +14,7 @@ import pytest
 from starlette.applications import Starlette
 
 from gateway.app import Gateway
+from gateway.services.records import encode_cursor
 from tests.support.graphql import JSON, GraphQLClient
 from tests.support.world import World
 
@@ -36,6 +37,9 @@ ADD_ROOM = """
 mutation AddRoom($input: AddRoomInput!) {
   addRoom(input: $input) { room { id } errors { code message field } }
 }
+"""
+BOOKINGS_PAGE = """
+query Bookings($after: String) { bookings(after: $after) { edges { cursor } } }
 """
 USERS_PAGE = """
 query Users($first: Int! = 20, $after: String) {
@@ -389,6 +393,44 @@ PAGE_SIZE = invalid_input("first must be between 0 and 100", "first")
             {"after": cursor(f"offset:{HUGE_ID}")},
             invalid_input(NOT_A_CURSOR.format(cursor(f"offset:{HUGE_ID}")), "after"),
             id="cursor-beyond-64-bits",
+        ),
+        pytest.param(
+            USERS_PAGE,
+            {"after": encode_cursor("rooms", ["RM000"])},
+            invalid_input(NOT_A_CURSOR.format(encode_cursor("rooms", ["RM000"])), "after"),
+            id="cursor-of-another-list",
+        ),
+        pytest.param(
+            USERS_PAGE,
+            {"after": encode_cursor("users", [7])},
+            invalid_input(NOT_A_CURSOR.format(encode_cursor("users", [7])), "after"),
+            id="cursor-key-of-the-wrong-type",
+        ),
+        pytest.param(
+            USERS_PAGE,
+            {"after": encode_cursor("users", ["a@example.com", "b@example.com"])},
+            invalid_input(
+                NOT_A_CURSOR.format(encode_cursor("users", ["a@example.com", "b@example.com"])),
+                "after",
+            ),
+            id="cursor-key-of-the-wrong-length",
+        ),
+        pytest.param(
+            BOOKINGS_PAGE,
+            {"after": encode_cursor("bookings", ["yesterday", 1])},
+            invalid_input(
+                NOT_A_CURSOR.format(encode_cursor("bookings", ["yesterday", 1])), "after"
+            ),
+            id="cursor-instant-not-an-instant",
+        ),
+        pytest.param(
+            BOOKINGS_PAGE,
+            {"after": encode_cursor("bookings", ["2026-11-23T10:00:00", 1])},
+            invalid_input(
+                NOT_A_CURSOR.format(encode_cursor("bookings", ["2026-11-23T10:00:00", 1])),
+                "after",
+            ),
+            id="cursor-instant-without-offset",
         ),
         pytest.param(
             '{ location(id: "ground") { id } }',

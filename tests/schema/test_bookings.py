@@ -10,7 +10,7 @@ import pytest
 
 from gateway.app import Gateway
 from gateway.services.directory import NewRoom
-from gateway.services.records import OutgoingMail
+from gateway.services.records import MailKind, OutgoingMail
 from tests.support.bookings import (
     BOOK_ROOM,
     BOOKING_FIELDS,
@@ -69,8 +69,11 @@ async def listed(
     return connection
 
 
-def attendee(email: str, name: str | None, checked_in_at: str | None = None) -> JSON:
-    user = None if name is None else {"email": email, "name": name}
+def attendee(
+    email: str, name: str | None, checked_in_at: str | None = None, *, own: bool = False
+) -> JSON:
+    """An attendee as a non-admin viewer sees it: the account's address only when `own`."""
+    user = None if name is None else {"email": email if own else None, "name": name}
     return {"email": email, "checkedInAt": checked_in_at, "user": user}
 
 
@@ -111,7 +114,7 @@ async def test_book_room_returns_the_new_booking(
         "room": {"id": "RM000"},
         "createdBy": {"email": ALICE},
         "attendees": [
-            attendee(ALICE, "Alice"),
+            attendee(ALICE, "Alice", own=True),
             attendee(BOB, "Bob"),
             attendee(CAROL, "Carol"),
             attendee(GUEST, None),
@@ -360,12 +363,14 @@ async def test_booking_mails_a_confirmation_and_invitations(
             to=(ALICE,),
             subject="Booking confirmed: Room 0",
             body=f"Your booking is confirmed.\n\n{summary(booking_id, *everybody)}",
+            kind=MailKind.BOOKING_CONFIRMATION,
         ),
         OutgoingMail(
             to=(),
             bcc=(BOB, CAROL, GUEST),
             subject="You're invited: Room 0",
             body=f"{ALICE} invited you to a booking.\n\n{summary(booking_id, *everybody)}",
+            kind=MailKind.INVITATION,
         ),
     ]
 
@@ -416,6 +421,7 @@ async def test_cancelling_mails_every_attendee(
             bcc=(ALICE, BOB, GUEST),
             subject="Booking cancelled: Room 0",
             body=f"This booking has been cancelled.\n\n{summary(booking_id, ALICE, BOB, GUEST)}",
+            kind=MailKind.CANCELLATION,
         )
     ]
 
@@ -758,14 +764,16 @@ async def test_room_bookings_hide_who_from_outsiders(
     booking_id = await booked(client, tokens["alice"], "10:00", "12:00", attendees=[BOB])
     data = await client.data(
         'query($d: Date!) { room(id: "RM000") {'
-        " bookings(date: $d) { id start createdBy { email } attendees { email } } } }",
+        " bookings(date: $d) { id start createdBy { name email } attendees { email } } } }",
         {"d": TOMORROW.isoformat()},
         token=tokens[who],
     )
+    # Bob, an attendee, sees who booked; Alice's own address is for her and admins.
+    creator = {"name": "Alice", "email": None if who == "bob" else ALICE}
     expected = {
         "id": booking_id,
         "start": utc_iso(local("10:00")),
-        "createdBy": {"email": ALICE} if details else None,
+        "createdBy": creator if details else None,
         "attendees": [{"email": ALICE}, {"email": BOB}] if details else None,
     }
     assert data["room"]["bookings"] == [expected]

@@ -4,20 +4,24 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
 import httpx
 import pytest
 import uvicorn
+from sqlalchemy import text
 from starlette.applications import Starlette
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.typing import Subprotocol
 
 from gateway.app import Gateway
 from gateway.services.events import room_bookings_topic
+from gateway.services.live import TICK_SECONDS
+from gateway.settings import Settings
 from tests.support.bookings import (
     BOOK_ROOM,
     CANCEL_BOOKING,
@@ -29,9 +33,14 @@ from tests.support.bookings import (
 )
 from tests.support.clock import MutableClock
 from tests.support.graphql import JSON
+from tests.support.tokens import claims_for, sign
 from tests.support.world import World
 
 TIMEOUT = 5.0
+# A subscription wakes at least every TICK_SECONDS to look at the clock; allow for the
+# server's work on top.
+EXPIRY_NOTICE_SECONDS = TICK_SECONDS + 0.5
+CAROL = "carol@example.com"
 PROTOCOL = Subprotocol("graphql-transport-ws")
 
 BOOKING_CHANGED = """
@@ -126,14 +135,28 @@ def change(kind: str, booking: JSON, occurred_at: str, room: str = "RM000") -> J
     }
 
 
-def booking_input(room: str, start: str, end: str) -> dict[str, Any]:
+def booking_input(
+    room: str, start: str, end: str, *, attendees: Sequence[str] = ()
+) -> dict[str, Any]:
     return {
         "input": {
             "roomId": room,
             "start": local(start, TODAY).isoformat(),
             "end": local(end, TODAY).isoformat(),
+            "attendees": list(attendees),
         }
     }
+
+
+@pytest.fixture
+def live_recheck() -> timedelta:
+    """How often a subscriber's account is read again; a test may parametrize it."""
+    return Settings.live_recheck
+
+
+@pytest.fixture
+def settings(settings: Settings, live_recheck: timedelta) -> Settings:
+    return replace(settings, live_recheck=live_recheck)
 
 
 @pytest.fixture
@@ -155,13 +178,17 @@ async def test_booking_changes_arrive_live(
     tokens: dict[str, str],
     clock: MutableClock,
 ) -> None:
+    """Carol, invited to Alice's booking, hears it made, checked into and cancelled."""
     topic = room_bookings_topic("RM000")
-    async with socket(host, tokens["bob"]) as ws:
+    async with socket(host, tokens["carol"]) as ws:
         await subscribe(ws, "rm000", "RM000")
         await until(lambda: gateway.broker.subscriber_count(topic) == 1)
 
         made = await mutate(
-            http, tokens["alice"], BOOK_ROOM, booking_input("RM000", "10:00", "11:00")
+            http,
+            tokens["alice"],
+            BOOK_ROOM,
+            booking_input("RM000", "10:00", "11:00", attendees=[CAROL]),
         )
         created = await receive(ws)
         assert created == {
@@ -174,9 +201,15 @@ async def test_booking_changes_arrive_live(
         clock.set(instant("10:00", TODAY))
         await mutate(http, tokens["alice"], CHECK_IN, {"id": made["id"]})
         checked = await receive(ws)
-        assert checked["payload"]["data"]["bookingChanged"] == change(
-            "CHECKED_IN", made, utc_iso(local("10:00", TODAY))
-        )
+        assert checked == {
+            "id": "rm000",
+            "type": "next",
+            "payload": {
+                "data": {
+                    "bookingChanged": change("CHECKED_IN", made, utc_iso(local("10:00", TODAY)))
+                }
+            },
+        }
 
         clock.set(instant("10:05", TODAY))
         await mutate(http, tokens["alice"], CANCEL_BOOKING, {"id": made["id"]})
@@ -192,6 +225,141 @@ async def test_booking_changes_arrive_live(
         }
 
         await send(ws, {"id": "rm000", "type": "complete"})
+        await until(lambda: gateway.broker.subscriber_count(topic) == 0)
+
+
+async def heard(ws: ClientConnection, operation: str, count: int) -> list[tuple[str, str]]:
+    """The next `count` changes on `operation`, as (change, booking id) pairs."""
+    changes = []
+    for _ in range(count):
+        message = await receive(ws)
+        assert (message["id"], message["type"]) == (operation, "next"), message
+        assert "errors" not in message["payload"], message
+        changed = message["payload"]["data"]["bookingChanged"]
+        changes.append((changed["change"], changed["bookingId"]))
+    return changes
+
+
+async def test_only_the_bookings_people_and_admins_hear_its_check_in(
+    host: str,
+    http: httpx.AsyncClient,
+    gateway: Gateway,
+    tokens: dict[str, str],
+    clock: MutableClock,
+) -> None:
+    """Bob is not part of Alice's booking: he hears it made and cancelled, never checked
+    into. Events reach a subscriber in order, so a leaked check-in would arrive before
+    the cancellation Bob hears next."""
+    topic = room_bookings_topic("RM000")
+    async with (
+        socket(host, tokens["bob"]) as outsider,
+        socket(host, tokens["carol"]) as attendee,
+        socket(host, tokens["admin"]) as admin,
+    ):
+        for ws in (outsider, attendee, admin):
+            await subscribe(ws, "watch", "RM000")
+        await until(lambda: gateway.broker.subscriber_count(topic) == 3)
+
+        made = await mutate(
+            http,
+            tokens["alice"],
+            BOOK_ROOM,
+            booking_input("RM000", "10:00", "11:00", attendees=[CAROL]),
+        )
+        clock.set(instant("10:00", TODAY))
+        await mutate(http, tokens["alice"], CHECK_IN, {"id": made["id"]})
+        clock.set(instant("10:05", TODAY))
+        await mutate(http, tokens["alice"], CANCEL_BOOKING, {"id": made["id"]})
+
+        everything = [
+            ("CREATED", made["id"]),
+            ("CHECKED_IN", made["id"]),
+            ("CANCELLED", made["id"]),
+        ]
+        assert await heard(attendee, "watch", 3) == everything
+        assert await heard(admin, "watch", 3) == everything
+        assert await heard(outsider, "watch", 2) == [
+            ("CREATED", made["id"]),
+            ("CANCELLED", made["id"]),
+        ]
+
+        # Still subscribed after the withheld check-in: the next booking reaches Bob.
+        later = await mutate(
+            http, tokens["alice"], BOOK_ROOM, booking_input("RM000", "14:00", "15:00")
+        )
+        assert await heard(outsider, "watch", 1) == [("CREATED", later["id"])]
+
+
+async def ended(ws: ClientConnection, operation: str) -> JSON:
+    """The error that ends `operation`, after checking the complete that follows it."""
+    refused = await receive(ws)
+    assert (refused["id"], refused["type"], refused["payload"]["data"]) == (
+        operation,
+        "next",
+        None,
+    ), refused
+    error: JSON
+    [error] = refused["payload"]["errors"]
+    assert await receive(ws) == {"id": operation, "type": "complete"}
+    return error
+
+
+async def test_a_subscription_ends_within_a_second_of_its_token_expiring(
+    host: str,
+    http: httpx.AsyncClient,
+    gateway: Gateway,
+    world: World,
+    tokens: dict[str, str],
+    clock: MutableClock,
+) -> None:
+    topic = room_bookings_topic("RM000")
+    expires = clock.now() + timedelta(minutes=1)
+    token = sign(claims_for(world.carol, clock.now(), exp=int(expires.timestamp())))
+    async with socket(host, token) as ws:
+        await subscribe(ws, "1", "RM000")
+        await until(lambda: gateway.broker.subscriber_count(topic) == 1)
+        made = await mutate(
+            http, tokens["bob"], BOOK_ROOM, booking_input("RM000", "10:00", "11:00")
+        )
+        assert await heard(ws, "1", 1) == [("CREATED", made["id"])]
+
+        clock.set(expires + timedelta(seconds=1))
+        async with asyncio.timeout(EXPIRY_NOTICE_SECONDS):
+            error = await ended(ws, "1")
+
+        assert error["extensions"] == {"code": "UNAUTHENTICATED"}
+        assert error["message"] == "the token has expired; sign in again"
+        await until(lambda: gateway.broker.subscriber_count(topic) == 0)
+
+
+@pytest.mark.parametrize("live_recheck", [timedelta(milliseconds=200)])
+async def test_a_subscription_ends_when_its_account_is_deleted(
+    host: str,
+    http: httpx.AsyncClient,
+    gateway: Gateway,
+    world: World,
+    tokens: dict[str, str],
+) -> None:
+    topic = room_bookings_topic("RM000")
+    async with socket(host, tokens["carol"]) as ws:
+        await subscribe(ws, "1", "RM000")
+        await until(lambda: gateway.broker.subscriber_count(topic) == 1)
+        made = await mutate(
+            http, tokens["bob"], BOOK_ROOM, booking_input("RM000", "10:00", "11:00")
+        )
+        assert await heard(ws, "1", 1) == [("CREATED", made["id"])]
+
+        async with gateway.db.engine.begin() as connection:
+            deleted = await connection.execute(
+                text("DELETE FROM users WHERE id = :id"), {"id": world.carol.id}
+            )
+        assert deleted.rowcount == 1
+        # At most one tick (1 s) until the loop wakes and sees the recheck is due.
+        async with asyncio.timeout(3.0):
+            error = await ended(ws, "1")
+
+        assert error["extensions"] == {"code": "UNAUTHENTICATED"}
+        assert error["message"] == "the account no longer exists"
         await until(lambda: gateway.broker.subscriber_count(topic) == 0)
 
 
@@ -239,16 +407,22 @@ async def test_closing_the_socket_unsubscribes(
 
 
 @pytest.mark.parametrize(
-    ("who", "room", "code", "text"),
+    ("who", "room", "extensions", "message"),
     [
         pytest.param(
             None,
             "RM000",
-            "UNAUTHENTICATED",
+            {"code": "UNAUTHENTICATED"},
             "sign in first: this needs a valid token",
             id="anonymous",
         ),
-        pytest.param("bob", "RM999", "NOT_FOUND", "no room with id 'RM999'", id="unknown-room"),
+        pytest.param(
+            "bob",
+            "RM999",
+            {"code": "NOT_FOUND", "field": "roomId"},
+            "no room with id 'RM999'",
+            id="unknown-room",
+        ),
     ],
 )
 async def test_a_refused_subscription_gets_an_error(
@@ -257,8 +431,8 @@ async def test_a_refused_subscription_gets_an_error(
     tokens: dict[str, str],
     who: str | None,
     room: str,
-    code: str,
-    text: str,
+    extensions: JSON,
+    message: str,
 ) -> None:
     async with socket(host, None if who is None else tokens[who]) as ws:
         await subscribe(ws, "1", room)
@@ -267,8 +441,8 @@ async def test_a_refused_subscription_gets_an_error(
 
     assert (refused["id"], refused["type"], refused["payload"]["data"]) == ("1", "next", None)
     [error] = refused["payload"]["errors"]
-    assert error["message"] == text
-    assert error.get("extensions") == {"code": code}
+    assert error["message"] == message
+    assert error.get("extensions") == extensions
     assert completed == {"id": "1", "type": "complete"}
     assert gateway.broker.subscriber_count(room_bookings_topic(room)) == 0
 

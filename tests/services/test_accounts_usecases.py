@@ -14,6 +14,7 @@ from gateway.services.accounts import AccountPolicy, Accounts
 from gateway.services.authz import ANONYMOUS, Principal
 from gateway.services.events import MailQueued
 from gateway.services.records import OneTimeCode, PageRequest, UserQuery
+from gateway.services.views import PersonView
 from tests.support.clock import MutableClock
 from tests.support.fakes import (
     FakeDatabase,
@@ -59,7 +60,7 @@ class Env:
 
 @pytest.fixture
 def env(clock: MutableClock) -> Env:
-    db = FakeDatabase()
+    db = FakeDatabase(clock)
     hasher, tokens, publisher = FakeHasher(), FakeTokens(), RecordingPublisher(db)
     return Env(db, clock, hasher, tokens, publisher, Accounts(db, clock, hasher, tokens, publisher))
 
@@ -72,7 +73,8 @@ async def test_login_issues_a_token_for_the_stored_user(env: Env) -> None:
 
     session = await env.accounts.login("  Alice@Example.COM ", PASSWORD)
 
-    assert session.user == alice
+    # The session is the person's own: they see their address and role.
+    assert session.user == PersonView(alice.id, "Alice", "alice@example.com", Role.BASIC)
     assert session.token.expires_at == env.clock.now() + env.tokens.lifetime
     claims = env.tokens.decode(session.token.token, env.clock.now())
     assert (claims.user_id, claims.email, claims.role) == (alice.id, alice.email, Role.BASIC)
@@ -102,7 +104,7 @@ async def test_every_bad_login_gets_the_same_error(env: Env, email: str, passwor
 
 
 async def test_an_unknown_email_still_costs_a_password_verification(env: Env) -> None:
-    await env.person("alice")
+    alice = await env.person("alice")
 
     await rejected(env.accounts.login("nobody@example.com", PASSWORD))
     await rejected(env.accounts.login("ghost@example.com", "An0ther-one!"))
@@ -111,8 +113,12 @@ async def test_an_unknown_email_still_costs_a_password_verification(env: Env) ->
     assert [password for _, password in env.hasher.verified] == [PASSWORD, "An0ther-one!"]
     decoys = {hashed for hashed, _ in env.hasher.verified}
     assert len(decoys) == 1
-    assert decoys.pop().startswith("hashed:")
-    assert f"hashed:{PASSWORD}" not in decoys
+    [decoy] = decoys
+    assert decoy.startswith("hashed:")
+    assert decoy.removeprefix("hashed:") in env.hasher.hashed[1:]  # hashed after alice's
+    # Not anybody's real hash: a stored password must never open the decoy.
+    assert decoy != f"hashed:{PASSWORD}"
+    assert decoy != env.db.state.password_hashes[alice.id]
 
 
 # --- authenticate and me ------------------------------------------------------------------
@@ -141,6 +147,24 @@ async def test_authenticate_reads_the_role_from_the_repository_not_the_token(env
 
     assert principal.actor == Actor(alice.id, "alice@example.com", Role.BASIC)
     assert principal.rejection is None
+
+
+async def test_authenticate_keeps_the_credential_and_its_expiry(env: Env) -> None:
+    """A long-lived connection re-checks the caller with these."""
+    alice = await env.person("alice")
+    issued = env.tokens.issue(alice.as_actor(), env.clock.now())
+
+    principal = await env.accounts.authenticate(issued.token)
+
+    assert principal.credential == issued.token
+    assert principal.expires_at == env.clock.now() + env.tokens.lifetime
+    assert "token-" not in repr(principal)
+
+
+async def test_a_rejected_principal_carries_no_credential(env: Env) -> None:
+    principal = await env.accounts.authenticate("not-a-token")
+
+    assert (principal.credential, principal.expires_at) == (None, None)
 
 
 async def test_authenticate_sees_a_promotion_without_a_new_token(env: Env) -> None:
@@ -186,7 +210,9 @@ async def test_authenticate_rejects_an_expired_token_by_the_injected_clock(env: 
 async def test_me_returns_the_stored_user(env: Env) -> None:
     alice = await env.person("alice")
 
-    assert await env.accounts.me(signed_in(alice)) == alice
+    assert await env.accounts.me(signed_in(alice)) == PersonView(
+        alice.id, "Alice", "alice@example.com", Role.BASIC
+    )
     assert (await rejected(env.accounts.me(ANONYMOUS))).code is ErrorCode.UNAUTHENTICATED
 
 
@@ -228,7 +254,9 @@ async def test_register_with_the_mailed_code_creates_a_basic_account(env: Env) -
 
     user = session.user
     assert (user.email, user.name, user.role) == ("new@example.com", "New Person", Role.BASIC)
-    assert env.db.state.users == {user.id: user}
+    assert env.db.state.users == {
+        user.id: User(user.id, "new@example.com", "New Person", Role.BASIC)
+    }
     assert env.db.state.password_hashes[user.id] == f"hashed:{PASSWORD}"
     assert env.code_row("new@example.com").consumed
     claims = env.tokens.decode(session.token.token, env.clock.now())
@@ -279,7 +307,7 @@ async def test_the_code_locks_after_too_many_wrong_attempts(
 
 
 async def test_a_custom_policy_sets_the_attempts_and_the_lifetime(clock: MutableClock) -> None:
-    db, publisher = FakeDatabase(), RecordingPublisher()
+    db, publisher = FakeDatabase(clock), RecordingPublisher()
     policy = AccountPolicy(code_ttl=timedelta(minutes=3), max_code_attempts=1)
     accounts = Accounts(db, clock, FakeHasher(), FakeTokens(), publisher, policy)
     await accounts.request_registration_code("new@example.com")
@@ -423,7 +451,9 @@ async def test_an_admin_creates_a_user_with_any_role(env: Env) -> None:
         "The Boss",
         Role.ADMIN,
     )
-    assert env.db.state.users[created.id] == created
+    assert env.db.state.users[created.id] == User(
+        created.id, "boss@example.com", "The Boss", Role.ADMIN
+    )
     assert env.db.state.password_hashes[created.id] == f"hashed:{PASSWORD}"
 
 
@@ -496,7 +526,9 @@ async def test_listing_users_is_for_admins(env: Env) -> None:
     )
     error = await rejected(env.accounts.list_users(signed_in(alice), UserQuery(), PageRequest()))
 
-    assert (list(page.items), page.total, page.has_next) == ([alice], 2, True)
+    # Admins see every listed person in full.
+    expected = PersonView(alice.id, "Alice", "alice@example.com", Role.BASIC)
+    assert (list(page.items), page.total, page.has_next) == ([expected], 2, True)
     assert error.code is ErrorCode.FORBIDDEN
 
 
@@ -515,7 +547,7 @@ async def test_codes_for_one_address_are_rationed(env: Env) -> None:
 
 async def test_the_cooldown_counts_from_when_the_code_was_sent(clock: MutableClock) -> None:
     """Not from its expiry: the code lifetime may be reconfigured between two requests."""
-    db = FakeDatabase()
+    db = FakeDatabase(clock)
 
     def accounts(ttl: timedelta) -> Accounts:
         policy = AccountPolicy(code_ttl=ttl)

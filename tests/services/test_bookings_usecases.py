@@ -14,6 +14,8 @@ from domain.bookings import (
     MAX_ATTENDEES,
     Attendee,
     Booking,
+    BookingChange,
+    BookingChanged,
     BookingSource,
     BookingStatus,
     CheckInWindow,
@@ -21,6 +23,7 @@ from domain.bookings import (
 from domain.errors import DomainError, ErrorCode
 from domain.intervals import Interval
 from domain.locations import LocationKind, OccupancyLimits
+from domain.rooms import Room
 from domain.users import Actor, Role, User
 from gateway.services.authz import ANONYMOUS, Principal
 from gateway.services.bookings import (
@@ -30,10 +33,18 @@ from gateway.services.bookings import (
     Bookings,
     BookingSearch,
 )
-from gateway.services.events import BookingChange, BookingEvent, MailQueued
+from gateway.services.events import BookingEvent, MailQueued
+from gateway.services.reads import Reads
 from gateway.services.records import PageRequest
+from gateway.services.views import BookingDetails, BookingView, PersonView
 from tests.support.clock import MutableClock
-from tests.support.fakes import FakeDatabase, RecordingPublisher, rejected, signed_in
+from tests.support.fakes import (
+    FakeBatchReader,
+    FakeDatabase,
+    RecordingPublisher,
+    rejected,
+    signed_in,
+)
 
 ZONE = ZoneInfo("Africa/Johannesburg")
 # The clock starts on Monday 23 November 2026 at 08:00 in Johannesburg, when rooms open.
@@ -74,7 +85,7 @@ class World:
     def email(self, handle: str) -> str:
         return self.people[handle].email
 
-    async def book(self, handle: str, req: BookingRequest) -> Booking:
+    async def book(self, handle: str, req: BookingRequest) -> BookingView:
         return await self.bookings.book(self.as_(handle), req)
 
     def stored(self, code: str) -> Booking:
@@ -97,7 +108,8 @@ class World:
 async def build_world(clock: MutableClock, policy: BookingPolicy | None = None) -> World:
     db = FakeDatabase()
     publisher = RecordingPublisher(db)
-    world = World(db, clock, publisher, Bookings(db, clock, publisher, policy))
+    reads = Reads(FakeBatchReader(db), clock)
+    world = World(db, clock, publisher, Bookings(db, clock, publisher, reads, policy))
     rooms = {
         "RM001": ("Boardroom", OccupancyLimits(1, 10)),
         "RM002": ("Phone booth", OccupancyLimits(1, 2)),
@@ -155,27 +167,44 @@ async def test_book_stores_the_booking_with_the_creator_first(world: World) -> N
         title="  Stand-up  ",
     )
 
-    booking = await world.book("alice", req)
+    view = await world.book("alice", req)
 
-    assert CODE.fullmatch(booking.code), booking.code
-    assert booking == Booking(
-        id=booking.id,
-        code=booking.code,
+    assert CODE.fullmatch(view.code), view.code
+    attendees = (
+        Attendee("alice@example.com", world.people["alice"].id),
+        Attendee("bob@example.com", world.people["bob"].id),
+        Attendee("carol@example.com", world.people["carol"].id),
+        Attendee("guest@outside.org", None),
+    )
+    stored = world.stored(view.code)
+    assert stored == Booking(
+        id=stored.id,
+        code=view.code,
         room_id=world.room_ids["RM001"],
         creator_id=world.people["alice"].id,
         interval=Interval(local("09:00"), local("10:00")),
         status=BookingStatus.ACTIVE,
         source=BookingSource.ADHOC,
-        attendees=(
-            Attendee("alice@example.com", world.people["alice"].id),
-            Attendee("bob@example.com", world.people["bob"].id),
-            Attendee("carol@example.com", world.people["carol"].id),
-            Attendee("guest@outside.org", None),
-        ),
+        attendees=attendees,
         created_at=world.clock.now(),
         title="Stand-up",
     )
-    assert world.stored(booking.code) == booking
+    # The creator gets their own booking back in full.
+    assert view == BookingView(
+        code=stored.code,
+        room_id=world.room_ids["RM001"],
+        interval=Interval(local("09:00"), local("10:00")),
+        status=BookingStatus.ACTIVE,
+        source=BookingSource.ADHOC,
+        cancelled_at=None,
+        details=BookingDetails(
+            title="Stand-up",
+            creator_id=world.people["alice"].id,
+            attendees=attendees,
+            created_at=world.clock.now(),
+            checked_in=False,
+        ),
+    )
 
 
 async def test_book_queues_the_mails_in_the_same_unit_of_work(world: World) -> None:
@@ -211,18 +240,24 @@ async def test_booking_alone_sends_no_invitation(world: World) -> None:
 
 
 async def test_book_announces_after_the_commit(world: World) -> None:
-    booking = await world.book("alice", request("09:00", "10:00", attendees=["bob@example.com"]))
+    view = await world.book("alice", request("09:00", "10:00", attendees=["bob@example.com"]))
 
     now = world.clock.now()
+    booking = world.stored(view.code)
     assert world.publisher.events == [
-        BookingEvent(
-            BookingChange.CREATED, booking.code, "RM001", local("09:00"), local("10:00"), now
-        ),
+        BookingEvent(BookingChanged(BookingChange.CREATED, booking, now), "RM001"),
         MailQueued(now),
     ]
-    assert world.publisher.events[0].topic == "room:RM001:bookings"
+    event = world.publisher.events[0]
+    assert isinstance(event, BookingEvent)
+    assert (event.topic, event.change, event.booking_code, event.occurred_at) == (
+        "room:RM001:bookings",
+        BookingChange.CREATED,
+        view.code,
+        now,
+    )
     for seen in world.publisher.seen:
-        assert seen.booking(booking.code) == booking
+        assert seen.booking(view.code) == booking
         assert len(seen.mails) == 2
 
 
@@ -243,9 +278,11 @@ async def test_back_to_back_bookings_do_not_overlap(world: World) -> None:
 
 
 async def test_a_title_of_the_maximum_length_is_accepted(world: World) -> None:
-    booking = await world.book("alice", request("09:00", "10:00", title="t" * MAX_TITLE_LENGTH))
+    view = await world.book("alice", request("09:00", "10:00", title="t" * MAX_TITLE_LENGTH))
 
-    assert len(booking.title) == MAX_TITLE_LENGTH
+    assert view.details is not None
+    assert view.details.title == "t" * MAX_TITLE_LENGTH
+    assert world.stored(view.code).title == "t" * MAX_TITLE_LENGTH
 
 
 BOOKING_ERRORS = [
@@ -382,16 +419,27 @@ async def test_every_use_case_needs_a_signed_in_caller(world: World, call: Call)
 
 @pytest.mark.parametrize("canceller", ["alice", "admin"])
 async def test_the_creator_or_an_admin_cancels(world: World, canceller: str) -> None:
-    booking = await world.book("alice", request("09:00", "10:00", attendees=["bob@example.com"]))
+    view = await world.book("alice", request("09:00", "10:00", attendees=["bob@example.com"]))
+    booking = world.stored(view.code)
     world.forget_side_effects()
     world.clock.advance(timedelta(hours=1))
     now = world.clock.now()
+    canceller_id = world.people[canceller].id
 
     cancelled = await world.bookings.cancel(world.as_(canceller), booking.code)
 
-    assert (cancelled.status, cancelled.cancelled_at) == (BookingStatus.CANCELLED, now)
-    assert world.stored(booking.code) == cancelled
-    assert world.db.state.cancelled_by == {booking.id: world.people[canceller].id}
+    assert (cancelled.code, cancelled.status, cancelled.cancelled_at) == (
+        booking.code,
+        BookingStatus.CANCELLED,
+        now,
+    )
+    assert cancelled.details is not None
+    assert cancelled.details.attendees == booking.attendees
+    stored = replace(
+        booking, status=BookingStatus.CANCELLED, cancelled_at=now, cancelled_by=canceller_id
+    )
+    assert world.stored(booking.code) == stored
+    assert world.db.state.cancelled_by == {booking.id: canceller_id}
     mail = world.db.state.mails[-1]
     assert (mail.to, mail.bcc, mail.subject) == (
         (),
@@ -399,12 +447,10 @@ async def test_the_creator_or_an_admin_cancels(world: World, canceller: str) -> 
         "Booking cancelled: Boardroom",
     )
     assert world.publisher.events == [
-        BookingEvent(
-            BookingChange.CANCELLED, booking.code, "RM001", local("09:00"), local("10:00"), now
-        ),
+        BookingEvent(BookingChanged(BookingChange.CANCELLED, stored, now), "RM001"),
         MailQueued(now),
     ]
-    assert world.publisher.seen[0].booking(booking.code) == cancelled
+    assert world.publisher.seen[0].booking(booking.code) == stored
 
 
 @pytest.mark.parametrize(
@@ -417,7 +463,8 @@ async def test_the_creator_or_an_admin_cancels(world: World, canceller: str) -> 
 async def test_nobody_else_cancels(
     world: World, other: str, code: ErrorCode, field: str | None
 ) -> None:
-    booking = await world.book("alice", request("09:00", "10:00", attendees=["bob@example.com"]))
+    view = await world.book("alice", request("09:00", "10:00", attendees=["bob@example.com"]))
+    booking = world.stored(view.code)
     world.forget_side_effects()
     commits = world.db.commits
 
@@ -429,14 +476,16 @@ async def test_nobody_else_cancels(
 
 
 async def test_a_cancelled_booking_cannot_be_cancelled_again(world: World) -> None:
-    booking = await world.book("alice", request("09:00", "10:00"))
-    await world.bookings.cancel(world.as_("alice"), booking.code)
+    view = await world.book("alice", request("09:00", "10:00"))
+    await world.bookings.cancel(world.as_("alice"), view.code)
     world.forget_side_effects()
 
-    error = await rejected(world.bookings.cancel(world.as_("admin"), booking.code))
+    error = await rejected(world.bookings.cancel(world.as_("admin"), view.code))
 
     assert (error.code, error.field) == (ErrorCode.BOOKING_NOT_ACTIVE, None)
-    assert world.db.state.cancelled_by == {booking.id: world.people["alice"].id}
+    stored = world.stored(view.code)
+    assert stored.cancelled_by == world.people["alice"].id
+    assert world.db.state.cancelled_by == {stored.id: world.people["alice"].id}
     assert world.publisher.events == []
 
 
@@ -490,7 +539,8 @@ async def test_a_cancelled_slot_can_be_booked_again(world: World) -> None:
     ],
 )
 async def test_check_in_window_edges(world: World, offset: timedelta, open_: bool) -> None:
-    booking = await world.book("alice", request("09:00", "10:00", attendees=["bob@example.com"]))
+    view = await world.book("alice", request("09:00", "10:00", attendees=["bob@example.com"]))
+    booking = world.stored(view.code)
     world.forget_side_effects()
     world.clock.set(booking.interval.start + offset)
 
@@ -498,9 +548,11 @@ async def test_check_in_window_edges(world: World, offset: timedelta, open_: boo
 
     if open_:
         checked = await check_in
-        assert checked.attendees[1] == Attendee(
-            "bob@example.com", world.people["bob"].id, world.clock.now()
-        )
+        bob = Attendee("bob@example.com", world.people["bob"].id, world.clock.now())
+        assert checked.details is not None
+        assert checked.details.attendees[1] == bob
+        assert checked.details.checked_in
+        assert world.stored(booking.code).attendees[1] == bob
     else:
         error = await rejected(check_in)
         assert (error.code, error.field) == (ErrorCode.CHECK_IN_CLOSED, None)
@@ -531,36 +583,56 @@ async def test_a_custom_check_in_window(
     check_in = world.bookings.check_in(world.as_("alice"), booking.code)
 
     if open_:
-        assert (await check_in).attendees[0].checked_in_at == clock.now()
+        checked = await check_in
+        assert checked.details is not None
+        assert checked.details.attendees[0].checked_in_at == clock.now()
+        assert world.stored(booking.code).attendees[0].checked_in_at == clock.now()
     else:
         assert (await rejected(check_in)).code is ErrorCode.CHECK_IN_CLOSED
 
 
 async def test_check_in_marks_only_the_caller_and_keeps_the_first_time(world: World) -> None:
-    booking = await world.book("alice", request("09:00", "10:00", attendees=["bob@example.com"]))
+    view = await world.book("alice", request("09:00", "10:00", attendees=["bob@example.com"]))
+    booking = world.stored(view.code)
     world.forget_side_effects()
     mails = len(world.db.state.mails)
     world.clock.set(local("08:50"))
     first = world.clock.now()
     await world.bookings.check_in(world.as_("bob"), booking.code)
+    commits = world.db.commits
     world.clock.set(local("09:05"))
 
     again = await world.bookings.check_in(world.as_("bob"), booking.code)
 
-    assert [a.checked_in_at for a in again.attendees] == [None, first]
-    assert world.stored(booking.code) == again
-    event = BookingEvent(
-        BookingChange.CHECKED_IN, booking.code, "RM001", local("09:00"), local("10:00"), first
-    )
-    assert world.publisher.events == [
-        event,
-        replace(event, occurred_at=world.clock.now()),
-    ]
-    assert len(world.db.state.mails) == mails  # a check-in mails nobody
-    assert world.publisher.seen[0].booking(booking.code) == replace(
+    assert again.details is not None
+    assert [a.checked_in_at for a in again.details.attendees] == [None, first]
+    checked = replace(
         booking,
         attendees=(booking.attendees[0], replace(booking.attendees[1], checked_in_at=first)),
     )
+    assert world.stored(booking.code) == checked
+    # The second check-in changes nothing, so it stores and announces nothing.
+    assert world.db.commits == commits
+    assert world.publisher.events == [
+        BookingEvent(BookingChanged(BookingChange.CHECKED_IN, checked, first), "RM001")
+    ]
+    assert len(world.db.state.mails) == mails  # a check-in mails nobody
+    assert world.publisher.seen[0].booking(booking.code) == checked
+
+
+async def test_the_creator_checks_in_under_a_changed_address(world: World) -> None:
+    view = await world.book("alice", request("09:00", "10:00", attendees=["bob@example.com"]))
+    alice = world.people["alice"]
+    renamed = Principal(actor=Actor(alice.id, "alice.new@example.com", alice.role))
+    world.clock.set(local("09:00"))
+
+    checked = await world.bookings.check_in(renamed, view.code)
+
+    assert checked.details is not None
+    assert [a.checked_in_at for a in checked.details.attendees] == [world.clock.now(), None]
+    stored = world.stored(view.code)
+    assert [a.checked_in_at for a in stored.attendees] == [world.clock.now(), None]
+    assert stored.attendees[0].email == "alice@example.com"
 
 
 @pytest.mark.parametrize(
@@ -573,13 +645,16 @@ async def test_check_in_marks_only_the_caller_and_keeps_the_first_time(world: Wo
 async def test_only_people_involved_check_in(
     world: World, outsider: str, code: ErrorCode, field: str | None
 ) -> None:
-    booking = await world.book("alice", request("09:00", "10:00", attendees=["bob@example.com"]))
+    view = await world.book("alice", request("09:00", "10:00", attendees=["bob@example.com"]))
+    booking = world.stored(view.code)
     world.clock.set(local("09:00"))
+    world.forget_side_effects()
 
     error = await rejected(world.bookings.check_in(world.as_(outsider), booking.code))
 
     assert (error.code, error.field) == (code, field)
     assert world.stored(booking.code) == booking
+    assert world.publisher.events == []
 
 
 async def test_a_cancelled_booking_takes_no_check_in(world: World) -> None:
@@ -597,9 +672,26 @@ async def test_a_cancelled_booking_takes_no_check_in(world: World) -> None:
 
 @pytest.mark.parametrize("viewer", ["alice", "bob", "admin"])
 async def test_the_people_involved_and_admins_see_a_booking(world: World, viewer: str) -> None:
-    booking = await world.book("alice", request("09:00", "10:00", attendees=["bob@example.com"]))
+    view = await world.book("alice", request("09:00", "10:00", attendees=["bob@example.com"]))
+    stored = world.stored(view.code)
 
-    assert await world.bookings.get(world.as_(viewer), booking.code) == booking
+    seen = await world.bookings.get(world.as_(viewer), view.code)
+
+    assert seen == BookingView(
+        code=stored.code,
+        room_id=stored.room_id,
+        interval=Interval(local("09:00"), local("10:00")),
+        status=BookingStatus.ACTIVE,
+        source=BookingSource.ADHOC,
+        cancelled_at=None,
+        details=BookingDetails(
+            title="",
+            creator_id=world.people["alice"].id,
+            attendees=stored.attendees,
+            created_at=stored.created_at,
+            checked_in=False,
+        ),
+    )
 
 
 async def test_an_uninvolved_user_does_not_find_a_booking(world: World) -> None:
@@ -631,9 +723,9 @@ async def test_a_hidden_booking_is_indistinguishable_from_a_missing_one(world: W
 
 @dataclass
 class Three:
-    alice_with_bob: Booking
-    carol_alone: Booking
-    admin_alone: Booking
+    alice_with_bob: BookingView
+    carol_alone: BookingView
+    admin_alone: BookingView
 
 
 @pytest.fixture
@@ -647,7 +739,7 @@ async def three(world: World) -> Three:
     )
 
 
-def codes(bookings: Iterable[Booking]) -> list[str]:
+def codes(bookings: Iterable[BookingView]) -> list[str]:
     return [b.code for b in bookings]
 
 
@@ -663,6 +755,7 @@ async def test_basic_users_only_ever_list_their_own_bookings(
 
     assert codes(page.items) == [getattr(three, name).code for name in expected]
     assert (page.total, page.offset) == (len(expected), 0)
+    assert all(view.details is not None for view in page.items)
 
 
 @pytest.mark.parametrize(
@@ -677,6 +770,9 @@ async def test_admins_list_everything_unless_they_ask_for_their_own(
     )
 
     assert codes(page.items) == [getattr(three, name).code for name in expected]
+    # An admin sees the details of other people's bookings too.
+    creators = [view.details.creator_id if view.details else None for view in page.items]
+    assert creators == [world.stored(view.code).creator_id for view in page.items]
 
 
 async def test_search_by_room(world: World, three: Three) -> None:
@@ -784,3 +880,85 @@ async def test_available_slots_of_an_unknown_room_are_not_found(world: World) ->
     error = await rejected(world.bookings.available_slots(world.as_("alice"), "RM999", TOMORROW))
 
     assert (error.code, error.field) == (ErrorCode.NOT_FOUND, "roomId")
+
+
+# --- read models ------------------------------------------------------------------------
+
+
+async def rooms(world: World, *codes: str) -> list[Room]:
+    async with world.db.reading() as uow:
+        found = [await uow.rooms.by_code(code) for code in codes]
+    return [room for room in found if room is not None]
+
+
+async def test_a_room_day_shows_the_callers_own_bookings_in_full_and_others_busy(
+    world: World,
+) -> None:
+    mine = await world.book("alice", request("10:00", "11:00"))
+    theirs = await world.book("bob", request("13:00", "14:00"))
+    reader = FakeBatchReader(world.db)
+    (rm001,) = await rooms(world, "RM001")
+
+    (day,) = await Reads(reader, world.clock).room_days(world.as_("alice"), [(rm001, TOMORROW)])
+
+    assert (day.room, day.day) == (rm001, TOMORROW)
+    assert day.window == Interval(local("08:00"), local("17:00"))
+    assert [(v.code, v.details is not None) for v in day.bookings] == [
+        (mine.code, True),
+        (theirs.code, False),
+    ]
+    assert day.slots == (
+        Interval(local("08:00"), local("10:00")),
+        Interval(local("11:00"), local("13:00")),
+        Interval(local("14:00"), local("17:00")),
+    )
+
+
+async def test_room_days_default_to_today_and_read_each_utc_date_once(world: World) -> None:
+    await world.book("alice", request("10:00", "11:00", day=TODAY))
+    await world.book("alice", request("10:00", "11:00", room="RM002", day=TOMORROW))
+    reader = FakeBatchReader(world.db)
+    rm001, rm002 = await rooms(world, "RM001", "RM002")
+    requests: list[tuple[Room, date | None]] = [
+        (rm001, None),
+        (rm002, TODAY),
+        (rm002, TOMORROW),
+        (rm001, TOMORROW),
+    ]
+
+    days = await Reads(reader, world.clock).room_days(world.as_("carol"), requests)
+
+    assert [(d.room.code, d.day, len(d.bookings)) for d in days] == [
+        ("RM001", TODAY, 1),
+        ("RM002", TODAY, 0),
+        ("RM002", TOMORROW, 1),
+        ("RM001", TOMORROW, 0),
+    ]
+    assert all(v.details is None for d in days for v in d.bookings)
+    assert [name for name, _ in reader.calls] == ["bookings_by_room", "bookings_by_room"]
+
+
+async def test_people_are_shown_as_the_caller_may_see_them(world: World) -> None:
+    reads = Reads(FakeBatchReader(world.db), world.clock)
+    alice, bob = world.people["alice"], world.people["bob"]
+
+    as_alice = await reads.people(world.as_("alice"), [alice.id, bob.id, 999])
+    as_admin = await reads.people(world.as_("admin"), [bob.id])
+
+    assert as_alice == {
+        alice.id: PersonView(alice.id, "Alice", "alice@example.com", Role.BASIC),
+        bob.id: PersonView(bob.id, "Bob", None, None),
+    }
+    assert as_admin == {bob.id: PersonView(bob.id, "Bob", "bob@example.com", Role.BASIC)}
+
+
+async def test_read_models_need_a_signed_in_caller(world: World) -> None:
+    reads = Reads(FakeBatchReader(world.db), world.clock)
+    (rm001,) = await rooms(world, "RM001")
+
+    for call in (
+        reads.people(ANONYMOUS, [1]),
+        reads.rooms(ANONYMOUS, [rm001.id]),
+        reads.room_days(ANONYMOUS, [(rm001, TOMORROW)]),
+    ):
+        assert (await rejected(call)).code is ErrorCode.UNAUTHENTICATED

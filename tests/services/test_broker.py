@@ -8,6 +8,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from domain.bookings import Attendee, Booking, BookingChanged, BookingSource, BookingStatus
+from domain.intervals import Interval
 from gateway.live.broker import QUEUE_SIZE, InMemoryBroker
 from gateway.services.events import (
     BookingChange,
@@ -25,14 +27,18 @@ RM001 = room_bookings_topic("RM001")
 def event(n: int, room: str = "RM000", change: BookingChange = BookingChange.CREATED) -> Event:
     """A distinct booking event; `n` goes into the booking id and the time."""
     start = AT + timedelta(hours=n)
-    return BookingEvent(
-        change=change,
-        booking_code=f"BOOKOCCUPI2026{n:08d}",
-        room_code=room,
-        starts_at=start,
-        ends_at=start + timedelta(hours=1),
-        occurred_at=AT,
+    booking = Booking(
+        id=n,
+        code=f"BOOKOCCUPI2026{n:08d}",
+        room_id=1,
+        creator_id=1,
+        interval=Interval(start, start + timedelta(hours=1)),
+        status=BookingStatus.ACTIVE,
+        source=BookingSource.ADHOC,
+        attendees=(Attendee("alice@example.com", 1),),
+        created_at=AT,
     )
+    return BookingEvent(BookingChanged(change, booking, AT), room)
 
 
 def drained(queue: asyncio.Queue[Event]) -> list[Event]:

@@ -8,10 +8,12 @@ from collections.abc import Callable
 import pytest
 from sqlalchemy import select
 
+from domain.bookings import Booking, BookingSource, BookingStatus
+from domain.intervals import Interval
 from gateway.app import Gateway
 from gateway.mail.relay import BATCH, MailRelay
 from gateway.services.bookings import BookingRequest
-from gateway.services.events import BookingChange, BookingEvent, MailQueued
+from gateway.services.events import BookingEvent, MailQueued
 from gateway.services.records import OutgoingMail
 from gateway.store.outbox import MAX_ATTEMPTS
 from gateway.store.tables import outbox
@@ -204,16 +206,18 @@ async def test_the_relay_sends_on_start_and_when_woken(
 
         await queue(gateway, letter(2))
         # Not a wake-up call: only MailQueued is.
-        await relay.publish(
-            BookingEvent(
-                BookingChange.CREATED,
-                "BOOKOCCUPI2026AAAAAAAA",
-                "RM000",
-                local("10:00"),
-                local("11:00"),
-                clock.now(),
-            )
+        booking = Booking(
+            id=1,
+            code="BOOKOCCUPI2026AAAAAAAA",
+            room_id=1,
+            creator_id=1,
+            interval=Interval(local("10:00"), local("11:00")),
+            status=BookingStatus.ACTIVE,
+            source=BookingSource.ADHOC,
+            attendees=(),
+            created_at=clock.now(),
         )
+        await relay.publish(BookingEvent(booking.created(clock.now()), "RM000"))
         for _ in range(10):
             await asyncio.sleep(0.01)
         assert mail.sent == [letter(1)]
@@ -266,7 +270,7 @@ async def test_a_booking_wakes_the_running_relay(
     """The app's publisher hands MailQueued to the relay after the booking commits."""
     gateway.relay.start()
     try:
-        await gateway.services.bookings.book(
+        await gateway.app.bookings.book(
             world.principal(world.alice),
             BookingRequest(room_code="RM000", start=local("10:00"), end=local("11:00")),
         )

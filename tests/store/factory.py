@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from domain.bookings import Attendee, Booking, BookingSource
+from domain.bookings import Attendee, Booking, BookingSource, BookingStatus
 from domain.calendar import BookableHours
 from domain.intervals import Interval
 from domain.locations import Location, LocationKind, OccupancyLimits
@@ -110,6 +110,17 @@ async def add_booking(
         attendees=[Attendee(creator.email, creator.id), *(Attendee(e) for e in others)],
         created_at=START,
     )
+
+
+async def cancel_booking(
+    uow: SqlUnitOfWork, booking: Booking, *, by: User, at: datetime = START
+) -> Booking:
+    """Store `booking` as cancelled by `by` at `at`; the cancelled booking."""
+    cancelled = replace(
+        booking, status=BookingStatus.CANCELLED, cancelled_at=at, cancelled_by=by.id
+    )
+    await uow.bookings.save_cancellation(cancelled)
+    return cancelled
 
 
 @dataclass(frozen=True)

@@ -1,21 +1,23 @@
-"""SqlBookings: attendees in order, overlap look-ups, cancel, check-in and listing."""
+"""SqlBookings: attendees in order, overlap look-ups, storing a cancellation and check-ins,
+and listing."""
 
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
 
-from domain.bookings import Attendee, Booking, BookingSource, BookingStatus
+from domain.bookings import Attendee, Booking, BookingSource, BookingStatus, CheckInWindow
 from domain.intervals import Interval
 from domain.rooms import Room
+from domain.users import Actor, Role, User
 from gateway.services.records import BookingQuery, PageRequest
 from gateway.store.tables import bookings
 from gateway.store.uow import SqlDatabase
-from tests.store.factory import Scene, add_booking, at, span
+from tests.store.factory import Scene, add_booking, add_user, at, cancel_booking, span
 from tests.support.clock import START
 
 JOHANNESBURG = ZoneInfo("Africa/Johannesburg")
@@ -103,7 +105,7 @@ async def test_active_intervals_are_the_active_overlapping_ones(
         await book("straddling-end", span(2.75, 3.5))
         await book("touching-end", span(4, 5))
         cancelled = await book("cancelled", span(2, 2.25))
-        await uow.bookings.cancel(cancelled.id, by_user_id=scene.alice.id, at=START)
+        await cancel_booking(uow, cancelled, by=scene.alice)
         await book("other-room", span(2, 4), scene.room_b)
         await uow.commit()
 
@@ -119,7 +121,7 @@ async def test_active_intervals_are_the_active_overlapping_ones(
     assert nothing == []
 
 
-async def test_cancel_marks_the_booking_and_records_who_and_when(
+async def test_save_cancellation_stores_the_status_time_and_canceller(
     db: SqlDatabase, scene: Scene
 ) -> None:
     async with db.writing() as uow:
@@ -130,22 +132,66 @@ async def test_cancel_marks_the_booking_and_records_who_and_when(
             uow, "BK2", room=scene.room_a, creator=scene.alice, interval=span(5, 6)
         )
         await uow.commit()
+    # What the aggregate decided: an admin (here bob stands in for one) cancels at 1.
+    decided = replace(
+        booking, status=BookingStatus.CANCELLED, cancelled_at=at(1), cancelled_by=scene.bob.id
+    )
 
     async with db.writing() as uow:
-        await uow.bookings.cancel(booking.id, by_user_id=scene.bob.id, at=at(1))
+        await uow.bookings.save_cancellation(decided)
         await uow.commit()
 
     cancelled = await fetch(db, "BK1")
-    assert cancelled.status is BookingStatus.CANCELLED
-    assert cancelled.cancelled_at == at(1)
-    assert cancelled == replace(booking, status=BookingStatus.CANCELLED, cancelled_at=at(1))
+    assert (cancelled.status, cancelled.cancelled_at, cancelled.cancelled_by) == (
+        BookingStatus.CANCELLED,
+        at(1),
+        scene.bob.id,
+    )
+    assert cancelled == decided
+    assert cancelled.cancelled_at is not None
+    assert cancelled.cancelled_at.tzinfo is UTC
     assert await fetch(db, "BK2") == other
     async with db.engine.connect() as conn:
-        by = await conn.scalar(select(bookings.c.cancelled_by).where(bookings.c.id == booking.id))
-    assert by == scene.bob.id
+        row = (
+            await conn.execute(
+                select(bookings.c.status, bookings.c.cancelled_by).where(
+                    bookings.c.id == booking.id
+                )
+            )
+        ).one()
+    assert (row.status, row.cancelled_by) == ("cancelled", scene.bob.id)
 
 
-async def test_check_in_sets_the_time_once_for_that_attendee_only(
+async def test_a_cancellation_decided_by_the_aggregate_round_trips(
+    db: SqlDatabase, scene: Scene
+) -> None:
+    async with db.writing() as uow:
+        booking = await add_booking(
+            uow, "BK1", room=scene.room_a, creator=scene.alice, interval=span(3, 4)
+        )
+        await uow.commit()
+    cancelled, _ = booking.cancel(scene.alice.as_actor(), at(2))
+
+    async with db.writing() as uow:
+        await uow.bookings.save_cancellation(cancelled)
+        await uow.commit()
+
+    assert await fetch(db, "BK1") == cancelled
+    assert cancelled.cancelled_by == scene.alice.id
+
+
+def checked_in(booking: Booking, **times: datetime) -> Booking:
+    """`booking` with the attendees named by their address's local part checked in."""
+    return replace(
+        booking,
+        attendees=tuple(
+            replace(a, checked_in_at=times.get(a.email.split("@")[0], a.checked_in_at))
+            for a in booking.attendees
+        ),
+    )
+
+
+async def test_save_check_ins_stores_the_times_the_aggregate_holds(
     db: SqlDatabase, scene: Scene
 ) -> None:
     async with db.writing() as uow:
@@ -157,14 +203,14 @@ async def test_check_in_sets_the_time_once_for_that_attendee_only(
             interval=span(3, 4),
             others=["bob@example.com", "guest@example.com"],
         )
+        other = await add_booking(
+            uow, "BK2", room=scene.room_b, creator=scene.alice, interval=span(3, 4)
+        )
         await uow.commit()
 
-    for minutes in (-5, 10):  # the second check-in must not move the first time
-        async with db.writing() as uow:
-            await uow.bookings.check_in(
-                booking.id, email="bob@example.com", at=at(3 + minutes / 60)
-            )
-            await uow.commit()
+    async with db.writing() as uow:
+        await uow.bookings.save_check_ins(checked_in(booking, bob=at(3 - 5 / 60)))
+        await uow.commit()
 
     checked = await fetch(db, "BK1")
     assert checked.attendees == (
@@ -174,6 +220,73 @@ async def test_check_in_sets_the_time_once_for_that_attendee_only(
     )
     assert checked.attendees[1].checked_in_at is not None
     assert checked.attendees[1].checked_in_at.tzinfo is UTC
+    assert await fetch(db, "BK2") == other
+
+
+async def test_save_check_ins_keeps_an_already_stored_time(db: SqlDatabase, scene: Scene) -> None:
+    async with db.writing() as uow:
+        booking = await add_booking(
+            uow,
+            "BK1",
+            room=scene.room_a,
+            creator=scene.alice,
+            interval=span(3, 4),
+            others=["bob@example.com", "guest@example.com"],
+        )
+        await uow.commit()
+    first = at(3 - 5 / 60)
+    async with db.writing() as uow:
+        await uow.bookings.save_check_ins(checked_in(booking, bob=first))
+        await uow.commit()
+
+    # A stale copy of the booking saw nobody checked in: bob's later time, the creator's
+    # new one and the guest's untouched None all come from that copy.
+    async with db.writing() as uow:
+        await uow.bookings.save_check_ins(checked_in(booking, bob=at(3.25), alice=at(3)))
+        await uow.commit()
+
+    checked = await fetch(db, "BK1")
+    assert [a.checked_in_at for a in checked.attendees] == [at(3), first, None]
+
+
+async def test_save_check_ins_with_nobody_checked_in_changes_nothing(
+    db: SqlDatabase, scene: Scene
+) -> None:
+    async with db.writing() as uow:
+        booking = await add_booking(
+            uow, "BK1", room=scene.room_a, creator=scene.alice, interval=span(3, 4)
+        )
+        await uow.commit()
+
+    async with db.writing() as uow:
+        await uow.bookings.save_check_ins(booking)
+        await uow.commit()
+
+    assert await fetch(db, "BK1") == booking
+
+
+async def test_the_creators_check_in_under_a_new_address_is_stored(
+    db: SqlDatabase, scene: Scene
+) -> None:
+    """The aggregate records it on the creator's own entry, stored under the old address."""
+    async with db.writing() as uow:
+        booking = await add_booking(
+            uow,
+            "BK1",
+            room=scene.room_a,
+            creator=scene.alice,
+            interval=span(3, 4),
+            others=["bob@example.com"],
+        )
+        await uow.commit()
+    renamed = Actor(scene.alice.id, "alice.new@example.com", Role.BASIC)
+    checked, _ = booking.check_in(renamed, at(3), CheckInWindow())
+
+    async with db.writing() as uow:
+        await uow.bookings.save_check_ins(checked)
+        await uow.commit()
+
+    assert [a.checked_in_at for a in (await fetch(db, "BK1")).attendees] == [at(3), None]
 
 
 @pytest.fixture
@@ -192,7 +305,7 @@ async def agenda(db: SqlDatabase, scene: Scene) -> Scene:
         await add_booking(
             uow, "B1", room=b, creator=bob, interval=span(2, 3), source=BookingSource.TIMETABLE
         )
-        await uow.bookings.cancel(a2.id, by_user_id=bob.id, at=START)
+        await cancel_booking(uow, a2, by=bob)
         await uow.commit()
     return scene
 
@@ -226,13 +339,64 @@ async def test_list_by_room(db: SqlDatabase, agenda: Scene) -> None:
     assert await listed(db, BookingQuery(room_ids=())) == []
 
 
-async def test_list_involving_an_email(db: SqlDatabase, agenda: Scene) -> None:
-    assert await listed(db, BookingQuery(involving_email="bob@example.com")) == ["A1", "B1"]
-    assert await listed(db, BookingQuery(involving_email="carol@example.com")) == ["B2"]
-    assert await listed(
-        db, BookingQuery(involving_email="bob@example.com", statuses=ACTIVE_AND_CANCELLED)
-    ) == ["A1", "B1", "A2"]
-    assert await listed(db, BookingQuery(involving_email="nobody@example.com")) == []
+async def test_list_involving_a_person(db: SqlDatabase, agenda: Scene) -> None:
+    """In the agenda bob created B1 and A2 and was invited to A1 by address only."""
+    bob, carol = agenda.bob.as_actor(), Actor(999, "carol@example.com", Role.BASIC)
+    assert await listed(db, BookingQuery(involving=bob)) == ["A1", "B1"]
+    assert await listed(db, BookingQuery(involving=carol)) == ["B2"]
+    assert await listed(db, BookingQuery(involving=bob, statuses=ACTIVE_AND_CANCELLED)) == [
+        "A1",
+        "B1",
+        "A2",
+    ]
+    nobody = Actor(998, "nobody@example.com", Role.BASIC)
+    assert await listed(db, BookingQuery(involving=nobody)) == []
+
+
+async def test_list_involving_matches_attendees_by_user_id_before_email(
+    db: SqlDatabase, scene: Scene
+) -> None:
+    alice, bob = scene.alice, scene.bob
+
+    async def book(code: str, hour: int, creator: User, attendee: Attendee) -> None:
+        await uow.bookings.add(
+            code=code,
+            room_id=scene.room_a.id,
+            creator_id=creator.id,
+            interval=span(hour, hour + 1),
+            source=BookingSource.ADHOC,
+            title="",
+            attendees=[Attendee(creator.email, creator.id), attendee],
+            created_at=START,
+        )
+
+    async with db.writing() as uow:
+        carol = await add_user(uow, "carol")
+        await book("created", 0, bob, Attendee("x@example.com"))
+        # Invited as bob's account under the address he had then.
+        await book("by-id", 1, alice, Attendee("bob.old@example.com", bob.id))
+        # Invited by address before the address had an account.
+        await book("by-email", 2, alice, Attendee("bob@example.com"))
+        # The row belongs to carol's account, whatever its address says now.
+        await book("other-account", 3, alice, Attendee("bob@example.com", carol.id))
+        await book("unrelated", 4, alice, Attendee("carol@example.com", carol.id))
+        await uow.commit()
+
+    assert await listed(db, BookingQuery(involving=bob.as_actor())) == [
+        "created",
+        "by-id",
+        "by-email",
+    ]
+    # Under a new address bob keeps what is his by id, not what matched his old address.
+    renamed = Actor(bob.id, "bob.new@example.com", Role.BASIC)
+    assert await listed(db, BookingQuery(involving=renamed)) == ["created", "by-id"]
+    # Somebody who took over bob's old address gets only the address-only rows for it.
+    newcomer = Actor(999, "bob@example.com", Role.BASIC)
+    assert await listed(db, BookingQuery(involving=newcomer)) == ["by-email"]
+    assert await listed(db, BookingQuery(involving=carol.as_actor())) == [
+        "other-account",
+        "unrelated",
+    ]
 
 
 async def test_list_by_source(db: SqlDatabase, agenda: Scene) -> None:

@@ -8,8 +8,7 @@ from domain.bookings import Attendee
 from domain.locations import LocationKind
 from gateway.store.readers import SqlBatchReader
 from gateway.store.uow import SqlDatabase
-from tests.store.factory import Scene, add_booking, add_room, add_user, span
-from tests.support.clock import START
+from tests.store.factory import Scene, add_booking, add_room, add_user, cancel_booking, span
 
 MISSING = 9999
 
@@ -88,7 +87,7 @@ async def test_bookings_by_room_groups_active_overlapping_bookings_in_start_orde
         await add_booking(uow, "A-before", room=a, creator=alice, interval=span(0, 1))
         await add_booking(uow, "A-after", room=a, creator=alice, interval=span(5, 6))
         gone = await add_booking(uow, "A-gone", room=a, creator=alice, interval=span(2, 3))
-        await uow.bookings.cancel(gone.id, by_user_id=alice.id, at=START)
+        await cancel_booking(uow, gone, by=alice)
         on_b = await add_booking(uow, "B", room=b, creator=carol, interval=span(4.5, 5.5))
         await uow.commit()
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import copy
-from collections.abc import Awaitable, Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from types import TracebackType
 from typing import TYPE_CHECKING, Self, TypeVar
 
@@ -27,9 +27,11 @@ from domain.rooms import Room
 from domain.users import Actor, Role, User
 from gateway.services.authz import Principal
 from gateway.services.events import Event
+from gateway.services.ports import Clock
 from gateway.services.records import (
     BookingQuery,
     IssuedToken,
+    MailKind,
     OneTimeCode,
     OutgoingMail,
     Page,
@@ -38,6 +40,8 @@ from gateway.services.records import (
     RoomQuery,
     TokenClaims,
     UserQuery,
+    decode_cursor,
+    encode_cursor,
 )
 
 T = TypeVar("T")
@@ -58,6 +62,7 @@ class RoomRow:
 @dataclass(frozen=True)
 class MailRow:
     mail: OutgoingMail
+    queued_at: datetime
     attempts: int = 0
     sent_at: datetime | None = None
     last_error: str | None = None
@@ -96,9 +101,29 @@ class State:
         return [row.mail for _, row in sorted(self.outbox.items())]
 
 
-def _page(items: Sequence[T], page: PageRequest) -> Page[T]:
-    window = list(items[page.offset : page.offset + page.first])
-    return Page(items=window, total=len(items), offset=page.offset)
+def _page(
+    items: Sequence[T],
+    page: PageRequest,
+    collection: str,
+    key: Callable[[T], list[str | int]],
+    size: int = 1,
+) -> Page[T]:
+    """Keyset or offset paging over `items` (already in `key` order), like the SQL store."""
+    rest = list(items)
+    if page.after is not None:
+        after = decode_cursor(page.after, collection, size)
+        rest = [item for item in rest if key(item) > after]
+    else:
+        rest = rest[page.offset :]
+    shown = rest[: page.first]
+    return Page(
+        items=shown,
+        has_next=len(rest) > page.first,
+        total=len(items) if page.with_total else None,
+        offset=page.offset,
+        cursors=[encode_cursor(collection, key(item)) for item in shown],
+        has_previous=page.after is not None or page.offset > 0,
+    )
 
 
 class _Repository:
@@ -142,7 +167,7 @@ class FakeUsers(_Repository):
             if (query.role is None or u.role is query.role)
             and (needle in u.email.lower() or needle in u.name.lower())
         ]
-        return _page(found, page)
+        return _page(found, page, "users", lambda u: [u.email])
 
 
 class FakeLocations(_Repository):
@@ -174,7 +199,7 @@ class FakeLocations(_Repository):
             for loc in sorted(self._uow.state.locations.values(), key=lambda x: (x.name, x.id))
             if (kind is None or loc.kind is kind) and (parent_id in (None, loc.parent_id))
         ]
-        return _page(found, page)
+        return _page(found, page, "locations", lambda loc: [loc.name, loc.id], 2)
 
 
 class FakeRooms(_Repository):
@@ -241,7 +266,7 @@ class FakeRooms(_Repository):
             )
             and (needle in r.name.lower() or needle in r.code.lower())
         ]
-        return _page(found, page)
+        return _page(found, page, "rooms", lambda r: [r.code])
 
 
 class FakeBookings(_Repository):
@@ -321,7 +346,15 @@ class FakeBookings(_Repository):
 
         bookings = self._uow.state.bookings.values()
         found = sorted(filter(wanted, bookings), key=lambda b: (b.interval.start, b.id))
-        return _page(found, page)
+        return _page(found, page, "bookings", lambda b: [b.interval.start.isoformat(), b.id], 2)
+
+    async def invited_since(self, creator_id: int, since: datetime) -> set[str]:
+        return {
+            a.email
+            for b in self._uow.state.bookings.values()
+            if b.creator_id == creator_id and b.created_at >= since
+            for a in b.attendees[1:]
+        }
 
 
 class FakeCodes(_Repository):
@@ -350,7 +383,23 @@ class FakeCodes(_Repository):
 class FakeOutbox(_Repository):
     async def add(self, mail: OutgoingMail) -> None:
         state = self._uow.write()
-        state.outbox[state.new_id()] = MailRow(mail)
+        state.outbox[state.new_id()] = MailRow(mail, queued_at=self._uow.db.clock.now())
+
+    async def deliveries_since(
+        self,
+        addresses: Sequence[str],
+        since: datetime,
+        kinds: Sequence[MailKind] | None,
+    ) -> Mapping[str, int]:
+        counts: dict[str, int] = {}
+        for row in self._uow.state.outbox.values():
+            kind = row.mail.kind
+            if not kind.on_behalf or row.queued_at <= since or (kinds and kind not in kinds):
+                continue
+            for address in dict.fromkeys(row.mail.recipients):
+                if address in addresses:
+                    counts[address] = counts.get(address, 0) + 1
+        return counts
 
     async def pending(self, limit: int, after_id: int = 0) -> list[QueuedMail]:
         rows = sorted(self._uow.state.outbox.items())
@@ -386,6 +435,10 @@ class FakeUnitOfWork:
         self.codes, self.outbox = FakeCodes(self), FakeOutbox(self)
 
     @property
+    def db(self) -> FakeDatabase:
+        return self._db
+
+    @property
     def state(self) -> State:
         assert self._state is not None, "the unit of work is used outside its block"
         return self._state
@@ -419,16 +472,79 @@ class FakeUnitOfWork:
 
 
 class FakeDatabase:
-    def __init__(self) -> None:
+    """`clock` stamps queued mail, as the SQL outbox does; without one, mail is stamped
+    at the epoch, so it never counts against a ration."""
+
+    def __init__(self, clock: Clock | None = None) -> None:
         self.state = State()
         self.commits = 0
         self.write_lock = asyncio.Lock()
+        self.clock: Clock = clock or _EpochClock()
 
     def reading(self) -> FakeUnitOfWork:
         return FakeUnitOfWork(self, writing=False)
 
     def writing(self) -> FakeUnitOfWork:
         return FakeUnitOfWork(self, writing=True)
+
+
+class FakeBatchReader:
+    """The batch reads over a FakeDatabase: each call reads one committed snapshot."""
+
+    def __init__(self, db: FakeDatabase) -> None:
+        self._db = db
+        self.calls: list[tuple[str, tuple[int, ...]]] = []
+
+    def _record(self, name: str, ids: Sequence[int]) -> State:
+        self.calls.append((name, tuple(ids)))
+        return self._db.state
+
+    async def users_by_id(self, ids: Sequence[int]) -> Mapping[int, User]:
+        users = self._record("users_by_id", ids).users
+        return {i: users[i] for i in ids if i in users}
+
+    async def locations_by_id(self, ids: Sequence[int]) -> Mapping[int, Location]:
+        locations = self._record("locations_by_id", ids).locations
+        return {i: locations[i] for i in ids if i in locations}
+
+    async def children_of(self, ids: Sequence[int]) -> Mapping[int, list[Location]]:
+        state = self._record("children_of", ids)
+        found: dict[int, list[Location]] = {}
+        for loc in sorted(state.locations.values(), key=lambda x: (x.name, x.id)):
+            if loc.parent_id is not None and loc.parent_id in ids:
+                found.setdefault(loc.parent_id, []).append(loc)
+        return found
+
+    async def rooms_by_location(self, ids: Sequence[int]) -> Mapping[int, list[Room]]:
+        self._record("rooms_by_location", ids)
+        found: dict[int, list[Room]] = {}
+        for room in sorted(await self._all_rooms(), key=lambda r: r.code):
+            if room.floor_id in ids:
+                found.setdefault(room.floor_id, []).append(room)
+        return found
+
+    async def rooms_by_id(self, ids: Sequence[int]) -> Mapping[int, Room]:
+        self._record("rooms_by_id", ids)
+        return {room.id: room for room in await self._all_rooms() if room.id in ids}
+
+    async def _all_rooms(self) -> list[Room]:
+        async with self._db.reading() as uow:
+            return [room for i in uow.state.rooms if (room := await uow.rooms.by_id(i))]
+
+    async def bookings_by_room(
+        self, room_ids: Sequence[int], within: Interval
+    ) -> Mapping[int, list[Booking]]:
+        bookings = self._record("bookings_by_room", room_ids).bookings.values()
+        found: dict[int, list[Booking]] = {}
+        for b in sorted(bookings, key=lambda b: (b.interval.start, b.id)):
+            if b.room_id in room_ids and b.is_active and b.interval.overlaps(within):
+                found.setdefault(b.room_id, []).append(b)
+        return found
+
+
+class _EpochClock:
+    def now(self) -> datetime:
+        return datetime(1970, 1, 1, tzinfo=UTC)
 
 
 class FakeHasher:
@@ -498,5 +614,17 @@ async def rejected(call: Awaitable[object]) -> DomainError:
 if TYPE_CHECKING:  # the fakes satisfy the ports structurally
     from gateway.services import ports
 
-    _PORTS: tuple[ports.Database, ports.PasswordHasher, ports.TokenCodec, ports.EventPublisher]
-    _PORTS = (FakeDatabase(), FakeHasher(), FakeTokens(), RecordingPublisher())
+    _PORTS: tuple[
+        ports.Database,
+        ports.PasswordHasher,
+        ports.TokenCodec,
+        ports.EventPublisher,
+        ports.BatchReader,
+    ]
+    _PORTS = (
+        FakeDatabase(),
+        FakeHasher(),
+        FakeTokens(),
+        RecordingPublisher(),
+        FakeBatchReader(FakeDatabase()),
+    )

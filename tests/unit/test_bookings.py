@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -11,6 +12,8 @@ import pytest
 from domain.bookings import (
     Attendee,
     Booking,
+    BookingChange,
+    BookingChanged,
     BookingSource,
     BookingStatus,
     CheckInWindow,
@@ -30,7 +33,7 @@ NOW = datetime(2024, 8, 20, 12, 0, tzinfo=UTC)
 LIMITS = OccupancyLimits(1, 10)
 
 
-def rejected(call: Callable[[], None]) -> DomainError:
+def rejected(call: Callable[[], object]) -> DomainError:
     """The DomainError `call` raises; fails the test when it raises none."""
     with pytest.raises(DomainError) as exc:
         call()
@@ -294,7 +297,27 @@ def test_is_active(status: BookingStatus, expected: bool) -> None:
     ids=["before", "at-start", "last-instant"],
 )
 def test_creator_or_admin_may_cancel_until_the_end(actor: Actor, now: datetime) -> None:
-    booking().cancel(actor, now)
+    cancelled, changed = booking().cancel(actor, now)
+
+    assert cancelled == replace(
+        booking(), status=BookingStatus.CANCELLED, cancelled_at=now, cancelled_by=actor.user_id
+    )
+    assert changed == BookingChanged(BookingChange.CANCELLED, cancelled, now)
+
+
+def test_cancel_leaves_the_original_untouched() -> None:
+    original = booking()
+
+    cancelled, _ = original.cancel(ADMIN, START)
+
+    assert original == booking()
+    assert (cancelled.status, cancelled.cancelled_at, cancelled.cancelled_by) == (
+        BookingStatus.CANCELLED,
+        START,
+        ADMIN.user_id,
+    )
+    assert not cancelled.is_active
+    assert cancelled.attendees == original.attendees
 
 
 @pytest.mark.parametrize("actor", [INVITEE, GUEST, STRANGER], ids=["invitee", "guest", "stranger"])
@@ -330,12 +353,85 @@ def test_default_check_in_window_is_fifteen_minutes_either_side() -> None:
     "actor", [CREATOR, INVITEE, GUEST], ids=["creator", "invitee", "invited-by-email"]
 )
 def test_creator_and_attendees_may_check_in(actor: Actor) -> None:
-    booking().check_in(actor, START, DEFAULT_WINDOW)
+    checked, changed = booking().check_in(actor, START, DEFAULT_WINDOW)
+
+    index = booking().attendee_index(actor)
+    assert index is not None
+    assert [a.checked_in_at for a in checked.attendees] == [
+        START if i == index else None for i in range(3)
+    ]
+    assert checked == replace(
+        booking(),
+        attendees=tuple(
+            replace(a, checked_in_at=START) if i == index else a
+            for i, a in enumerate(booking().attendees)
+        ),
+    )
+    assert checked.checked_in
+    assert changed == BookingChanged(BookingChange.CHECKED_IN, checked, START)
+
+
+def test_check_in_records_the_time_it_is_given() -> None:
+    now = START + timedelta(minutes=7)
+
+    checked, changed = booking().check_in(INVITEE, now, DEFAULT_WINDOW)
+
+    assert checked.attendees[1] == Attendee(INVITEE.email, INVITEE.user_id, now)
+    assert changed is not None
+    assert (changed.change, changed.booking, changed.occurred_at) == (
+        BookingChange.CHECKED_IN,
+        checked,
+        now,
+    )
+
+
+def test_a_second_check_in_keeps_the_first_time_and_announces_nothing() -> None:
+    first, _ = booking().check_in(INVITEE, START - timedelta(minutes=5), DEFAULT_WINDOW)
+
+    again, changed = first.check_in(INVITEE, START + timedelta(minutes=5), DEFAULT_WINDOW)
+
+    assert again is first
+    assert changed is None
+    assert again.attendees[1].checked_in_at == START - timedelta(minutes=5)
+
+
+def test_one_persons_check_in_does_not_stop_anothers() -> None:
+    first, _ = booking().check_in(INVITEE, START, DEFAULT_WINDOW)
+    later = START + timedelta(minutes=1)
+
+    both, changed = first.check_in(GUEST, later, DEFAULT_WINDOW)
+
+    assert [a.checked_in_at for a in both.attendees] == [None, START, later]
+    assert changed == BookingChanged(BookingChange.CHECKED_IN, both, later)
+
+
+def test_nobody_is_checked_in_at_first() -> None:
+    assert not booking().checked_in
 
 
 def test_the_creator_is_known_by_id_even_under_a_new_email() -> None:
     renamed = Actor(CREATOR.user_id, "creator.new@example.com", Role.BASIC)
-    booking().check_in(renamed, START, DEFAULT_WINDOW)
+
+    checked, changed = booking().check_in(renamed, START, DEFAULT_WINDOW)
+
+    # Recorded on the creator's own entry, which keeps the address it was stored under.
+    assert checked.attendees[0] == Attendee(CREATOR.email, CREATOR.user_id, START)
+    assert [a.checked_in_at for a in checked.attendees[1:]] == [None, None]
+    assert changed == BookingChanged(BookingChange.CHECKED_IN, checked, START)
+
+
+def test_the_creators_entry_without_an_account_is_still_the_first() -> None:
+    """A creator whose own entry carries no user id (an older row) under another address."""
+    legacy = replace(
+        booking(),
+        attendees=(Attendee("creator.old@example.com"), *booking().attendees[1:]),
+    )
+
+    checked, changed = legacy.check_in(CREATOR, START, DEFAULT_WINDOW)
+
+    assert checked.attendees[0] == Attendee("creator.old@example.com", None, START)
+    assert [a.checked_in_at for a in checked.attendees[1:]] == [None, None]
+    assert changed is not None
 
 
 @pytest.mark.parametrize("actor", [STRANGER, ADMIN], ids=["stranger", "uninvited-admin"])
@@ -373,10 +469,116 @@ CUSTOM_WINDOW = CheckInWindow(before=timedelta(minutes=5), after=timedelta(minut
 def test_check_in_is_open_only_inside_the_window(
     window: CheckInWindow, offset: timedelta, open_: bool
 ) -> None:
-    def attempt() -> None:
-        booking().check_in(INVITEE, START + offset, window)
+    def attempt() -> tuple[Booking, BookingChanged | None]:
+        return booking().check_in(INVITEE, START + offset, window)
 
     if open_:
-        attempt()
+        checked, changed = attempt()
+        assert checked.attendees[1].checked_in_at == START + offset
+        assert changed is not None
     else:
         assert rejected(attempt).code is ErrorCode.CHECK_IN_CLOSED
+
+
+# --- who an attendee entry is, and who sees what ----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("attendee", "actor", "expected"),
+    [
+        pytest.param(
+            Attendee("a@example.com", 2), Actor(2, "a@example.com", Role.BASIC), True, id="same"
+        ),
+        pytest.param(
+            Attendee("old@example.com", 2),
+            Actor(2, "new@example.com", Role.BASIC),
+            True,
+            id="by-id",
+        ),
+        pytest.param(
+            Attendee("a@example.com", 2),
+            Actor(3, "a@example.com", Role.BASIC),
+            False,
+            id="address-of-another-account",
+        ),
+        pytest.param(
+            Attendee("a@example.com"), Actor(3, "a@example.com", Role.BASIC), True, id="by-email"
+        ),
+        pytest.param(
+            Attendee("a@example.com"),
+            Actor(3, "b@example.com", Role.BASIC),
+            False,
+            id="other-email",
+        ),
+        pytest.param(
+            Attendee("a@example.com", 2), Actor(3, "b@example.com", Role.BASIC), False, id="nobody"
+        ),
+    ],
+)
+def test_an_attendee_entry_is_its_account_or_else_its_address(
+    attendee: Attendee, actor: Actor, expected: bool
+) -> None:
+    assert attendee.is_(actor) is expected
+
+
+def test_the_attendee_index_follows_the_same_rule() -> None:
+    renamed_invitee = Actor(INVITEE.user_id, "invitee.new@example.com", Role.BASIC)
+    squatter = Actor(9, INVITEE.email, Role.BASIC)  # took over the invitee's old address
+
+    assert booking().attendee_index(CREATOR) == 0
+    assert booking().attendee_index(renamed_invitee) == 1
+    assert booking().attendee_index(GUEST) == 2
+    assert booking().attendee_index(squatter) is None
+    assert booking().attendee_index(STRANGER) is None
+
+
+@pytest.mark.parametrize(
+    ("actor", "expected"),
+    [
+        pytest.param(CREATOR, True, id="creator"),
+        pytest.param(INVITEE, True, id="invitee"),
+        pytest.param(GUEST, True, id="invited-by-email"),
+        pytest.param(ADMIN, True, id="admin"),
+        pytest.param(STRANGER, False, id="stranger"),
+        pytest.param(Actor(9, INVITEE.email, Role.BASIC), False, id="squatter"),
+    ],
+)
+def test_details_are_visible_to_the_people_in_the_booking_and_admins(
+    actor: Actor, expected: bool
+) -> None:
+    assert booking().details_visible_to(actor) is expected
+    assert booking().involves(actor) is (expected and actor is not ADMIN)
+
+
+def changed(change: BookingChange) -> BookingChanged:
+    return BookingChanged(change, booking(), START)
+
+
+@pytest.mark.parametrize("change", [BookingChange.CREATED, BookingChange.CANCELLED])
+@pytest.mark.parametrize(
+    "actor", [CREATOR, INVITEE, GUEST, ADMIN, STRANGER], ids=lambda a: a.email.split("@")[0]
+)
+def test_made_and_cancelled_bookings_are_visible_to_everybody(
+    change: BookingChange, actor: Actor
+) -> None:
+    assert changed(change).visible_to(actor)
+
+
+@pytest.mark.parametrize(
+    ("actor", "expected"),
+    [
+        pytest.param(CREATOR, True, id="creator"),
+        pytest.param(INVITEE, True, id="invitee"),
+        pytest.param(GUEST, True, id="invited-by-email"),
+        pytest.param(ADMIN, True, id="admin"),
+        pytest.param(STRANGER, False, id="stranger"),
+    ],
+)
+def test_a_check_in_is_visible_only_to_the_bookings_people_and_admins(
+    actor: Actor, expected: bool
+) -> None:
+    assert changed(BookingChange.CHECKED_IN).visible_to(actor) is expected
+
+
+def test_created_announces_the_booking_as_it_is() -> None:
+    assert booking().created(START) == BookingChanged(BookingChange.CREATED, booking(), START)
