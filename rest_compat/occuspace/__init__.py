@@ -1,0 +1,24 @@
+"""The Occuspace occupancy API v1, mounted under /v1 as at api.occuspace.io/v1."""
+
+from __future__ import annotations
+
+from rest_compat.occuspace import envelopes
+from rest_compat.routing import Api, Endpoint
+
+ENDPOINTS: tuple[Endpoint, ...] = ()
+
+API = Api(
+    name="Occuspace",
+    description="The location tree, real-time counts, occupancy, visitors and dwell time.",
+    prefix="/v1",
+    endpoints=ENDPOINTS,
+    failure=envelopes.failure,
+    internal_error=envelopes.internal_error,
+    security_schemes={
+        "occuspaceToken": {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "An API token, sent as `Authorization: Bearer <token>`.",
+        },
+    },
+)
