@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: serve test lint typecheck imports pytest schema clean
+.PHONY: serve test test-pg lint typecheck imports pytest schema clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,7 +30,7 @@ lint: $(VENV)/.dev
 	$(BIN)/ruff format --check .
 
 typecheck: $(VENV)/.dev
-	$(BIN)/mypy domain gateway rest_compat migrations tests
+	$(BIN)/mypy domain gateway rest_compat migrations tests scripts
 
 imports: $(VENV)/.dev
 	$(BIN)/lint-imports
@@ -39,6 +39,10 @@ pytest: $(VENV)/.dev
 	$(BIN)/pytest
 
 test: lint typecheck imports pytest
+
+# The whole suite again on throwaway PostgreSQL and Redis servers (installed on first use).
+test-pg: $(VENV)/.dev
+	$(BIN)/python scripts/test_services.py -- $(BIN)/pytest
 
 schema: $(VENV)/.runtime
 	$(BIN)/occupi export-schema > schema.graphql.tmp

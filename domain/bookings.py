@@ -85,7 +85,11 @@ def check_new_booking(
             field="attendees",
         )
     if any(interval.overlaps(other) for other in existing):
-        raise DomainError(ErrorCode.SLOT_TAKEN, "the room is already booked for part of that time")
+        raise slot_taken()
+
+
+def slot_taken() -> DomainError:
+    return DomainError(ErrorCode.SLOT_TAKEN, "the room is already booked for part of that time")
 
 
 @dataclass(frozen=True)

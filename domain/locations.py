@@ -37,7 +37,7 @@ def check_parent(kind: LocationKind, parent: LocationKind | None, field: str = "
 
 def check_room_code(code: str) -> str:
     if not _ROOM_CODE.fullmatch(code):
-        raise invalid(f"room id {code!r} must look like RM followed by letters or digits", "roomId")
+        raise invalid(f"room code {code!r} must look like RM followed by letters or digits", "code")
     return code
 
 

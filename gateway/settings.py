@@ -85,12 +85,21 @@ def _database_url(raw: str) -> str:
         url = make_url(raw)
     except ArgumentError:
         raise SettingsError(f"OCCUPI_DATABASE_URL is not a database URL: {raw!r}") from None
-    # Only SQLite's serialised writers prevent double booking so far; the PostgreSQL
-    # exclusion constraint arrives with PostgreSQL support.
+    if url.drivername == "postgresql+asyncpg":
+        if not url.database:
+            raise SettingsError("OCCUPI_DATABASE_URL must name the PostgreSQL database")
+        return raw
     if url.drivername != "sqlite+aiosqlite":
         raise SettingsError(
-            "OCCUPI_DATABASE_URL must be a sqlite+aiosqlite:/// URL; "
-            "other databases are not supported yet"
+            "OCCUPI_DATABASE_URL must be a sqlite+aiosqlite:/// or a postgresql+asyncpg:// "
+            f"URL, not {url.drivername}://"
+        )
+    # Each connection to an in-memory SQLite database gets a database of its own, so the
+    # migrated schema would be invisible to the connections that serve requests.
+    if url.database in (None, "", ":memory:") or url.query.get("mode") == "memory":
+        raise SettingsError(
+            "OCCUPI_DATABASE_URL must name a database file (sqlite+aiosqlite:///path/to/"
+            "occupi.db); an in-memory SQLite database is not shared between connections"
         )
     return raw
 

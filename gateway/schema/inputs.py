@@ -12,26 +12,15 @@ from domain.calendar import BookableHours
 from domain.errors import invalid
 from domain.locations import LocationKind
 from domain.users import Role
+from gateway.schema.ids import booking_ref, location_ref, room_ref
 from gateway.services.bookings import BookingRequest, BookingSearch
 from gateway.services.directory import NewRoom
 from gateway.services.records import RoomQuery, UserQuery
 
-MAX_ID = 2**63 - 1  # the database's integer range
-
-
-def parse_int_id(raw: strawberry.ID, field: str) -> int:
-    try:
-        value = int(str(raw))
-    except ValueError:
-        value = 0
-    if not 0 < value <= MAX_ID:
-        raise invalid(f"{raw!r} is not a valid id", field)
-    return value
-
 
 @strawberry.input
 class BookRoomInput:
-    room_id: strawberry.ID
+    room_id: strawberry.ID = strawberry.field(description="The room's id (or its code, RM…).")
     start: datetime
     end: datetime
     attendees: list[str] = strawberry.field(
@@ -41,7 +30,7 @@ class BookRoomInput:
 
     def to_request(self) -> BookingRequest:
         return BookingRequest(
-            room_code=str(self.room_id),
+            room_code=room_ref(self.room_id),
             start=self.start,
             end=self.end,
             attendees=self.attendees,
@@ -61,7 +50,7 @@ class BookingFilter:
         if not self.statuses:
             raise invalid("statuses cannot be empty", "statuses")
         return BookingSearch(
-            room_code=str(self.room_id) if self.room_id is not None else None,
+            room_code=room_ref(self.room_id) if self.room_id is not None else None,
             ends_after=self.ends_after,
             starts_before=self.starts_before,
             statuses=tuple(self.statuses),
@@ -80,7 +69,7 @@ class RoomFilter:
     def to_query(self) -> RoomQuery:
         return RoomQuery(
             under_location_id=(
-                parse_int_id(self.location_id, "locationId") if self.location_id else None
+                location_ref(self.location_id, "locationId") if self.location_id else None
             ),
             min_capacity=self.min_capacity,
             search=self.search,
@@ -91,6 +80,9 @@ class RoomFilter:
 class LocationFilter:
     kind: LocationKind | None = None
     parent_id: strawberry.ID | None = None
+
+    def parent(self) -> int | None:
+        return location_ref(self.parent_id, "parentId") if self.parent_id else None
 
 
 @strawberry.input
@@ -127,6 +119,9 @@ class AddLocationInput:
     opens_at: time | None = strawberry.field(default=None, description="Sites only; 08:00.")
     closes_at: time | None = strawberry.field(default=None, description="Sites only; 17:00.")
 
+    def parent(self) -> int | None:
+        return location_ref(self.parent_id, "parentId") if self.parent_id else None
+
     def bookable_hours(self) -> BookableHours | None:
         if self.opens_at is None and self.closes_at is None:
             return None
@@ -137,7 +132,9 @@ class AddLocationInput:
 @strawberry.input
 class AddRoomInput:
     floor_id: strawberry.ID
-    room_id: strawberry.ID
+    code: str = strawberry.field(
+        description="The new room's code: RM followed by letters or digits."
+    )
     name: str
     number: str = ""
     description: str = ""
@@ -147,8 +144,8 @@ class AddRoomInput:
 
     def to_new_room(self) -> NewRoom:
         return NewRoom(
-            floor_id=parse_int_id(self.floor_id, "floorId"),
-            code=str(self.room_id),
+            floor_id=location_ref(self.floor_id, "floorId"),
+            code=self.code,
             name=self.name,
             number=self.number,
             description=self.description,
@@ -156,3 +153,34 @@ class AddRoomInput:
             max_occupancy=self.max_occupancy,
             resources=self.resources,
         )
+
+
+@strawberry.input
+class LoginInput:
+    email: str
+    password: str
+
+
+@strawberry.input
+class RequestRegistrationCodeInput:
+    email: str
+
+
+@strawberry.input
+class CancelBookingInput:
+    booking_id: strawberry.ID = strawberry.field(
+        description="The booking's id (or its code, BOOKOCCUPI…)."
+    )
+
+    def code(self) -> str:
+        return booking_ref(self.booking_id)
+
+
+@strawberry.input
+class CheckInInput:
+    booking_id: strawberry.ID = strawberry.field(
+        description="The booking's id (or its code, BOOKOCCUPI…)."
+    )
+
+    def code(self) -> str:
+        return booking_ref(self.booking_id)

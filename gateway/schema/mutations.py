@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
 import strawberry
@@ -12,9 +13,12 @@ from gateway.schema.inputs import (
     AddLocationInput,
     AddRoomInput,
     BookRoomInput,
+    CancelBookingInput,
+    CheckInInput,
     CreateUserInput,
+    LoginInput,
     RegisterInput,
-    parse_int_id,
+    RequestRegistrationCodeInput,
 )
 from gateway.schema.types import BookingNode, LocationNode, RoomNode, UserNode
 from gateway.services.accounts import Session
@@ -32,6 +36,7 @@ class LoginPayload:
 @strawberry.type
 class LogoutPayload:
     ok: bool
+    errors: list[UserError] = strawberry.field(default_factory=list)
 
 
 @strawberry.type
@@ -90,12 +95,17 @@ def _booking(booking: BookingView | None, errors: list[UserError]) -> BookingPay
     return BookingPayload(booking=BookingNode(booking=booking) if booking else None, errors=errors)
 
 
+def _on_booking_id(errors: list[UserError]) -> list[UserError]:
+    """The use cases call a booking's key `id`; in these inputs it is `bookingId`."""
+    return [replace(e, field="bookingId") if e.field == "id" else e for e in errors]
+
+
 @strawberry.type
 class Mutation:
     @strawberry.mutation
-    async def login(self, info: Info, email: str, password: str) -> LoginPayload:
+    async def login(self, info: Info, input: LoginInput) -> LoginPayload:
         accounts = info.context.app.accounts
-        session, errors = await attempt(lambda: accounts.login(email, password))
+        session, errors = await attempt(lambda: accounts.login(input.email, input.password))
         return _signed_in(info, session, errors)
 
     @strawberry.mutation(description="Clear the token cookie (tokens themselves expire).")
@@ -106,10 +116,10 @@ class Mutation:
 
     @strawberry.mutation(description="Mail a one-time code for `register`.")
     async def request_registration_code(
-        self, info: Info, email: str
+        self, info: Info, input: RequestRegistrationCodeInput
     ) -> RequestRegistrationCodePayload:
         accounts = info.context.app.accounts
-        _, errors = await attempt(lambda: accounts.request_registration_code(email))
+        _, errors = await attempt(lambda: accounts.request_registration_code(input.email))
         return RequestRegistrationCodePayload(sent=not errors, errors=errors)
 
     @strawberry.mutation
@@ -139,12 +149,11 @@ class Mutation:
         directory = info.context.app.directory
 
         async def add() -> LocationNode:
-            parent = parse_int_id(input.parent_id, "parentId") if input.parent_id else None
             location = await directory.add_location(
                 info.context.principal,
                 kind=input.kind,
                 name=input.name,
-                parent_id=parent,
+                parent_id=input.parent(),
                 time_zone=input.time_zone,
                 bookable_hours=input.bookable_hours(),
             )
@@ -173,15 +182,17 @@ class Mutation:
         return _booking(booking, errors)
 
     @strawberry.mutation(description="The creator or an admin.")
-    async def cancel_booking(self, info: Info, id: strawberry.ID) -> BookingPayload:
-        bookings = info.context.app.bookings
-        booking, errors = await attempt(lambda: bookings.cancel(info.context.principal, id))
-        return _booking(booking, errors)
-
-    @strawberry.mutation(description="The creator or an invited attendee, around the start.")
-    async def check_in(self, info: Info, booking_id: strawberry.ID) -> BookingPayload:
+    async def cancel_booking(self, info: Info, input: CancelBookingInput) -> BookingPayload:
         bookings = info.context.app.bookings
         booking, errors = await attempt(
-            lambda: bookings.check_in(info.context.principal, booking_id)
+            lambda: bookings.cancel(info.context.principal, input.code())
         )
-        return _booking(booking, errors)
+        return _booking(booking, _on_booking_id(errors))
+
+    @strawberry.mutation(description="The creator or an invited attendee, around the start.")
+    async def check_in(self, info: Info, input: CheckInInput) -> BookingPayload:
+        bookings = info.context.app.bookings
+        booking, errors = await attempt(
+            lambda: bookings.check_in(info.context.principal, input.code())
+        )
+        return _booking(booking, _on_booking_id(errors))

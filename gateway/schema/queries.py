@@ -3,25 +3,56 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Annotated
 
 import strawberry
+from strawberry import relay
 
 from gateway.schema.context import Info
-from gateway.schema.inputs import (
-    BookingFilter,
-    LocationFilter,
-    RoomFilter,
-    UserFilter,
-    parse_int_id,
+from gateway.schema.ids import (
+    BOOKING,
+    LOCATION,
+    ROOM,
+    USER,
+    booking_ref,
+    number_ref,
+    parse_global_id,
+    room_ref,
 )
+from gateway.schema.inputs import BookingFilter, LocationFilter, RoomFilter, UserFilter
 from gateway.schema.pagination import Connection, page_request
 from gateway.schema.types import BookingNode, LocationNode, RoomNode, TimeSlot, UserNode
 
 DEFAULT_PAGE = 20
+NODES: dict[str, type[UserNode | RoomNode | BookingNode | LocationNode]] = {
+    USER: UserNode,
+    ROOM: RoomNode,
+    BOOKING: BookingNode,
+    LOCATION: LocationNode,
+}
 
 
 @strawberry.type
 class Query:
+    @strawberry.field(
+        description="Any user, room, booking or location by its global id; null when there "
+        "is none that you may see."
+    )
+    async def node(
+        self,
+        info: Info,
+        id: Annotated[strawberry.ID, strawberry.argument(description="The ID of the object.")],
+    ) -> relay.Node | None:
+        # Not Strawberry's relay.node(): that one fails on a well-formed id of a type that
+        # is not a node (INTERNAL), and cannot be put in a second schema.
+        info.context.principal.require()
+        wanted = parse_global_id(id)
+        node_type = NODES.get(wanted.type_name)
+        if node_type is None:
+            return None
+        [found] = await node_type.resolve_nodes(info=info, node_ids=[wanted.node_id])
+        return found
+
     @strawberry.field(description="Anybody: is the gateway up?")
     def ping(self, info: Info) -> str:
         return info.context.app.probes.ping()
@@ -57,9 +88,10 @@ class Query:
         )
         return Connection.of(page, lambda u: UserNode(user=u))
 
-    @strawberry.field
+    @strawberry.field(description="A room by its id (or its code, RM…).")
     async def room(self, info: Info, id: strawberry.ID) -> RoomNode:
-        return RoomNode(room=await info.context.app.directory.room(info.context.principal, id))
+        code = room_ref(id, "id")
+        return RoomNode(room=await info.context.app.directory.room(info.context.principal, code))
 
     @strawberry.field
     async def rooms(
@@ -79,7 +111,7 @@ class Query:
     @strawberry.field
     async def location(self, info: Info, id: strawberry.ID) -> LocationNode:
         found = await info.context.app.directory.location(
-            info.context.principal, parse_int_id(id, "id")
+            info.context.principal, number_ref(id, LOCATION, "id")
         )
         return LocationNode(location=found)
 
@@ -92,7 +124,7 @@ class Query:
         after: str | None = None,
     ) -> Connection[LocationNode]:
         wanted = filter or LocationFilter()
-        parent = parse_int_id(wanted.parent_id, "parentId") if wanted.parent_id else None
+        parent = wanted.parent()
         page = await info.context.app.directory.locations(
             info.context.principal, wanted.kind, parent, page_request(info, first, after)
         )
@@ -100,7 +132,7 @@ class Query:
 
     @strawberry.field
     async def booking(self, info: Info, id: strawberry.ID) -> BookingNode:
-        found = await info.context.app.bookings.get(info.context.principal, id)
+        found = await info.context.app.bookings.get(info.context.principal, booking_ref(id, "id"))
         return BookingNode(booking=found)
 
     @strawberry.field(description="Bookings you created or are invited to.")
@@ -128,7 +160,7 @@ class Query:
         self, info: Info, room_id: strawberry.ID, date: date
     ) -> list[TimeSlot]:
         slots = await info.context.app.bookings.available_slots(
-            info.context.principal, room_id, date
+            info.context.principal, room_ref(room_id), date
         )
         return [TimeSlot.of(s) for s in slots]
 

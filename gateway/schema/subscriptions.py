@@ -8,6 +8,7 @@ from datetime import datetime
 import strawberry
 
 from gateway.schema.context import Info
+from gateway.schema.ids import BOOKING, ROOM, global_id, room_ref
 from gateway.services.events import BookingChange, BookingEvent
 
 strawberry.enum(BookingChange, name="BookingChange")
@@ -27,8 +28,8 @@ class BookingChanged:
         booking = event.changed.booking
         return cls(
             change=event.change,
-            booking_id=strawberry.ID(booking.code),
-            room_id=strawberry.ID(event.room_code),
+            booking_id=global_id(BOOKING, booking.code),
+            room_id=global_id(ROOM, event.room_code),
             start=booking.interval.start,
             end=booking.interval.end,
             occurred_at=event.occurred_at,
@@ -44,5 +45,6 @@ class Subscription:
     async def booking_changed(
         self, info: Info, room_id: strawberry.ID
     ) -> AsyncGenerator[BookingChanged, None]:
-        async for event in info.context.app.live.room_bookings(info.context.principal, room_id):
+        watched = info.context.app.live.room_bookings(info.context.principal, room_ref(room_id))
+        async for event in watched:
             yield BookingChanged.of(event)

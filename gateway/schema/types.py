@@ -1,11 +1,15 @@
-"""Object types named after the domain. Each wraps a domain value; nested lists go through
-the request's DataLoaders."""
+"""Object types named after the domain. Each wraps a view or domain value that a use case
+returned; nested lists go through the operation's DataLoaders. Users, rooms, bookings and
+locations are Relay nodes: `id` is a global id, and `node(id:)` fetches any of them."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime
+from typing import Self
 
 import strawberry
+from strawberry import relay
 
 import gateway.schema.enums  # noqa: F401  (registers the enums)
 from domain.bookings import Attendee, BookingSource, BookingStatus
@@ -14,18 +18,26 @@ from domain.locations import Location, LocationKind
 from domain.rooms import Room
 from domain.users import Role
 from gateway.schema.context import Info
+from gateway.schema.ids import number
+from gateway.schema.nodes import fetch_nodes
 from gateway.services.views import BookingDetails, BookingView, PersonView
 
 _OWN = "Null unless this is you or you are an admin."
 
 
 @strawberry.type(name="User")
-class UserNode:
+class UserNode(relay.Node):
     user: strawberry.Private[PersonView]
 
-    @strawberry.field
-    def id(self) -> strawberry.ID:
-        return strawberry.ID(str(self.user.id))
+    @classmethod
+    def resolve_id(cls, root: Self, *, info: Info) -> str:
+        return str(root.user.id)
+
+    @classmethod
+    async def resolve_nodes(  # type: ignore[override]
+        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    ) -> list[UserNode | None]:
+        return await fetch_nodes(info, node_ids, _user)
 
     @strawberry.field(description=_OWN)
     def email(self) -> str | None:
@@ -51,12 +63,22 @@ class TimeSlot:
 
 
 @strawberry.type(name="Location", description="A site, building, floor or room.")
-class LocationNode:
+class LocationNode(relay.Node):
     location: strawberry.Private[Location]
 
-    @strawberry.field
-    def id(self) -> strawberry.ID:
-        return strawberry.ID(str(self.location.id))
+    @classmethod
+    def resolve_id(cls, root: Self, *, info: Info) -> str:
+        return str(root.location.id)
+
+    @classmethod
+    async def resolve_nodes(  # type: ignore[override]
+        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    ) -> list[LocationNode | None]:
+        return await fetch_nodes(info, node_ids, _location)
+
+    @strawberry.field(description="The location's number, as the legacy APIs show it.")
+    def number(self) -> int:
+        return self.location.id
 
     @strawberry.field
     def kind(self) -> LocationKind:
@@ -89,12 +111,22 @@ class LocationNode:
 
 
 @strawberry.type(name="Room")
-class RoomNode:
+class RoomNode(relay.Node):
     room: strawberry.Private[Room]
 
-    @strawberry.field(description="The room id, RM…")
-    def id(self) -> strawberry.ID:
-        return strawberry.ID(self.room.code)
+    @classmethod
+    def resolve_id(cls, root: Self, *, info: Info) -> str:
+        return root.room.code
+
+    @classmethod
+    async def resolve_nodes(  # type: ignore[override]
+        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    ) -> list[RoomNode | None]:
+        return await fetch_nodes(info, node_ids, _room)
+
+    @strawberry.field(description="The room's code, RM…, as the legacy clients know it.")
+    def code(self) -> str:
+        return self.room.code
 
     @strawberry.field
     def name(self) -> str:
@@ -164,12 +196,22 @@ _PRIVATE = "Null unless you are part of the booking or an admin."
 
 
 @strawberry.type(name="Booking")
-class BookingNode:
+class BookingNode(relay.Node):
     booking: strawberry.Private[BookingView]
 
-    @strawberry.field(description="The booking id (BOOKOCCUPI…), as the legacy clients know it.")
-    def id(self) -> strawberry.ID:
-        return strawberry.ID(self.booking.code)
+    @classmethod
+    def resolve_id(cls, root: Self, *, info: Info) -> str:
+        return root.booking.code
+
+    @classmethod
+    async def resolve_nodes(  # type: ignore[override]
+        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    ) -> list[BookingNode | None]:
+        return await fetch_nodes(info, node_ids, _booking)
+
+    @strawberry.field(description="The booking's code, BOOKOCCUPI…, as the legacy clients know it.")
+    def code(self) -> str:
+        return self.booking.code
 
     @strawberry.field(description=_PRIVATE)
     def title(self) -> str | None:
@@ -224,3 +266,25 @@ class BookingNode:
     @property
     def _details(self) -> BookingDetails | None:
         return self.booking.details
+
+
+async def _user(info: Info, key: str) -> UserNode | None:
+    user_id = number(key)
+    found = await info.context.loaders.people.load(user_id) if user_id else None
+    return UserNode(user=found) if found else None
+
+
+async def _location(info: Info, key: str) -> LocationNode | None:
+    app, principal = info.context.app, info.context.principal
+    location_id = number(key)
+    location = await app.directory.location(principal, location_id) if location_id else None
+    return LocationNode(location=location) if location else None
+
+
+async def _room(info: Info, key: str) -> RoomNode | None:
+    return RoomNode(room=await info.context.app.directory.room(info.context.principal, key))
+
+
+async def _booking(info: Info, key: str) -> BookingNode | None:
+    found = await info.context.app.bookings.get(info.context.principal, key)
+    return BookingNode(booking=found)

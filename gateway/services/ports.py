@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Iterable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
-from datetime import datetime
+from datetime import datetime, timedelta
 from types import TracebackType
 from typing import Protocol, Self
 
@@ -134,7 +134,7 @@ class RoomRepository(Protocol):
         limits: OccupancyLimits,
         resources: Sequence[str],
     ) -> Room:
-        """Raises DomainError(INVALID_INPUT, field roomId) when the code is taken."""
+        """Raises DomainError(INVALID_INPUT, field code) when the code is taken."""
         ...
 
     async def list(self, query: RoomQuery, page: PageRequest) -> Page[Room]: ...
@@ -209,13 +209,26 @@ class Outbox(Protocol):
         address after `since`; addresses with none are left out."""
         ...
 
-    async def pending(self, limit: int, after_id: int = 0) -> list[QueuedMail]:
-        """Unsent mail still worth trying, oldest first, with ids above `after_id`."""
+    async def claim(self, limit: int, *, now: datetime, lease: timedelta) -> list[QueuedMail]:
+        """Lease up to `limit` mails to the caller, oldest first, and return them.
+
+        Only in a writing unit of work; the lease takes effect when it commits. A mail is
+        claimable while unsent, with attempts left, and not leased (or backing off) past
+        `now`. Claimed, it stays invisible to every other claim, in any process, until
+        `now + lease`, so however many relays run, each mail goes to one of them. A relay
+        that dies holding a lease loses it when it ends, and the mail goes out again: once
+        per relay that lives, at least once across crashes.
+        """
         ...
 
-    async def mark_sent(self, mail_id: int, at: datetime) -> None: ...
+    async def mark_sent(self, mail_id: int, at: datetime) -> None:
+        """The mail went out: it counts an attempt and is never claimed again."""
+        ...
 
-    async def mark_failed(self, mail_id: int, error: str, at: datetime) -> None: ...
+    async def mark_failed(self, mail_id: int, error: str, at: datetime, retry_at: datetime) -> None:
+        """The attempt failed with `error`: it counts, and the mail is not claimed before
+        `retry_at` (nor ever, once its attempts run out)."""
+        ...
 
 
 class UnitOfWork(Protocol):
@@ -271,6 +284,11 @@ class BatchReader(Protocol):
     """
 
     async def users_by_id(self, ids: Sequence[int]) -> Mapping[int, User]: ...
+
+    async def sharing_a_booking(self, viewer: Actor, ids: Sequence[int]) -> set[int]:
+        """Those of `ids` who created or attend a booking that `viewer` created or
+        attends (as `Attendee.is_`), whatever its status."""
+        ...
 
     async def locations_by_id(self, ids: Sequence[int]) -> Mapping[int, Location]: ...
 

@@ -42,8 +42,16 @@ class Reads:
         self._clock = clock
 
     async def people(self, principal: Principal, ids: Sequence[int]) -> Mapping[int, PersonView]:
+        """People the caller may know of: themselves, anybody for an admin, and otherwise
+        only those they share a booking with. Anybody else is left out, exactly like an
+        id with no account, so accounts cannot be enumerated by id."""
         viewer = principal.require()
-        found = await self._reader.users_by_id(ids)
+        wanted = list(ids)
+        if not viewer.is_admin:
+            others = [i for i in wanted if i != viewer.user_id]
+            known = await self._reader.sharing_a_booking(viewer, others) if others else set()
+            wanted = [i for i in wanted if i == viewer.user_id or i in known]
+        found = await self._reader.users_by_id(wanted) if wanted else {}
         return {i: PersonView.of(user, viewer) for i, user in found.items()}
 
     async def locations(self, principal: Principal, ids: Sequence[int]) -> Mapping[int, Location]:

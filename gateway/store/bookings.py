@@ -9,13 +9,23 @@ from typing import Any
 
 from sqlalchemy import Select, and_, bindparam, insert, or_, select, update
 from sqlalchemy.engine import Row
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.bookings import Attendee, Booking, BookingSource, BookingStatus
+from domain.bookings import Attendee, Booking, BookingSource, BookingStatus, slot_taken
 from domain.intervals import Interval
 from gateway.services.records import BookingQuery, Page, PageRequest
 from gateway.store.pages import Keyset, fetch_page
 from gateway.store.tables import booking_attendees, bookings
+
+OVERLAP_CONSTRAINT = "ex_bookings_room_active_overlap"
+EXCLUSION_VIOLATION = "23P01"
+
+
+def is_overlap(error: IntegrityError) -> bool:
+    """PostgreSQL's exclusion constraint refused a second booking of the same time."""
+    code = getattr(error.orig, "sqlstate", None) or getattr(error.orig, "pgcode", None)
+    return code == EXCLUSION_VIOLATION or OVERLAP_CONSTRAINT in str(error.orig)
 
 
 def select_bookings() -> Select[Any]:
@@ -100,21 +110,27 @@ class SqlBookings:
         attendees: Sequence[Attendee],
         created_at: datetime,
     ) -> Booking:
-        booking_id = await self._session.scalar(
-            insert(bookings)
-            .values(
-                code=code,
-                room_id=room_id,
-                creator_id=creator_id,
-                title=title,
-                source=source.value,
-                status=BookingStatus.ACTIVE.value,
-                starts_at=interval.start,
-                ends_at=interval.end,
-                created_at=created_at,
+        try:
+            booking_id = await self._session.scalar(
+                insert(bookings)
+                .values(
+                    code=code,
+                    room_id=room_id,
+                    creator_id=creator_id,
+                    title=title,
+                    source=source.value,
+                    status=BookingStatus.ACTIVE.value,
+                    starts_at=interval.start,
+                    ends_at=interval.end,
+                    created_at=created_at,
+                )
+                .returning(bookings.c.id)
             )
-            .returning(bookings.c.id)
-        )
+        except IntegrityError as error:
+            # Another transaction booked the slot after our check: the constraint decides.
+            if is_overlap(error):
+                raise slot_taken() from None
+            raise
         assert booking_id is not None
         if attendees:  # an empty executemany would insert one row of defaults
             await self._session.execute(

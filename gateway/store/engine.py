@@ -16,7 +16,11 @@ SQLITE_BUSY_SECONDS = 30
 def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
-        return create_async_engine(url, echo=echo, pool_pre_ping=True)
+        # PostgreSQL: concurrent writers are fine; the exclusion constraint on bookings,
+        # not a serialised transaction, is what keeps two bookings of one slot apart.
+        return create_async_engine(
+            url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=20
+        )
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_async_engine(

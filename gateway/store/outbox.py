@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import Row, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.services.ports import Clock
@@ -64,42 +65,60 @@ class SqlOutbox:
             stmt = stmt.where(mail_deliveries.c.kind.in_([k.value for k in kinds]))
         return {email: int(count) for email, count in await self._session.execute(stmt)}
 
-    async def pending(self, limit: int, after_id: int = 0) -> list[QueuedMail]:
+    async def claim(self, limit: int, *, now: datetime, lease: timedelta) -> list[QueuedMail]:
+        # PostgreSQL: SKIP LOCKED passes over rows another relay's open claim holds, so
+        # concurrent claims split the queue instead of queueing up behind each other, and
+        # a row it does lock is rechecked against the WHERE after a concurrent commit.
+        # SQLite renders no FOR UPDATE; its writing transaction holds the database's
+        # write lock from BEGIN IMMEDIATE, so claims there simply take turns.
         stmt = (
             select(outbox)
             .where(
                 outbox.c.sent_at.is_(None),
                 outbox.c.attempts < MAX_ATTEMPTS,
-                outbox.c.id > after_id,
+                or_(outbox.c.locked_until.is_(None), outbox.c.locked_until <= now),
             )
             .order_by(outbox.c.id)
             .limit(limit)
+            .with_for_update(skip_locked=True)
         )
-        return [
-            QueuedMail(
-                id=row.id,
-                mail=OutgoingMail(
-                    to=tuple(row.recipients["to"]),
-                    bcc=tuple(row.recipients["bcc"]),
-                    subject=row.subject,
-                    body=row.body,
-                    kind=MailKind(row.kind),
-                ),
-                attempts=row.attempts,
+        claimed = [_queued(row) for row in await self._session.execute(stmt)]
+        if claimed:
+            await self._session.execute(
+                update(outbox)
+                .where(outbox.c.id.in_([q.id for q in claimed]))
+                .values(locked_until=now + lease)
             )
-            for row in await self._session.execute(stmt)
-        ]
+        return claimed
 
     async def mark_sent(self, mail_id: int, at: datetime) -> None:
         await self._session.execute(
             update(outbox)
             .where(outbox.c.id == mail_id)
-            .values(sent_at=at, attempts=outbox.c.attempts + 1)
+            .values(sent_at=at, attempts=outbox.c.attempts + 1, locked_until=None)
         )
 
-    async def mark_failed(self, mail_id: int, error: str, at: datetime) -> None:
+    async def mark_failed(self, mail_id: int, error: str, at: datetime, retry_at: datetime) -> None:
         await self._session.execute(
             update(outbox)
             .where(outbox.c.id == mail_id)
-            .values(attempts=outbox.c.attempts + 1, last_error=f"{at.isoformat()}: {error}")
+            .values(
+                attempts=outbox.c.attempts + 1,
+                last_error=f"{at.isoformat()}: {error}",
+                locked_until=retry_at,
+            )
         )
+
+
+def _queued(row: Row[Any]) -> QueuedMail:
+    return QueuedMail(
+        id=row.id,
+        mail=OutgoingMail(
+            to=tuple(row.recipients["to"]),
+            bcc=tuple(row.recipients["bcc"]),
+            subject=row.subject,
+            body=row.body,
+            kind=MailKind(row.kind),
+        ),
+        attempts=row.attempts,
+    )

@@ -6,17 +6,18 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 
+from sqlalchemy import select, union
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domain.bookings import Booking, BookingStatus
 from domain.intervals import Interval
 from domain.locations import Location
 from domain.rooms import Room
-from domain.users import User
-from gateway.store.bookings import overlapping, select_bookings, with_attendees
+from domain.users import Actor, User
+from gateway.store.bookings import involving, overlapping, select_bookings, with_attendees
 from gateway.store.locations import select_locations, to_location
 from gateway.store.rooms import room_loc, select_rooms, to_room
-from gateway.store.tables import bookings, locations, rooms, users
+from gateway.store.tables import booking_attendees, bookings, locations, rooms, users
 from gateway.store.users import select_users, to_user
 
 
@@ -28,6 +29,17 @@ class SqlBatchReader:
         async with self._sessions() as session:
             rows = await session.execute(select_users().where(users.c.id.in_(ids)))
             return {row.id: to_user(row) for row in rows}
+
+    async def sharing_a_booking(self, viewer: Actor, ids: Sequence[int]) -> set[int]:
+        mine = select(bookings.c.id).where(involving(viewer.user_id, viewer.email))
+        created = select(bookings.c.creator_id.label("user_id")).where(
+            bookings.c.id.in_(mine), bookings.c.creator_id.in_(ids)
+        )
+        attending = select(booking_attendees.c.user_id).where(
+            booking_attendees.c.booking_id.in_(mine), booking_attendees.c.user_id.in_(ids)
+        )
+        async with self._sessions() as session:
+            return set((await session.scalars(union(created, attending))).all())
 
     async def locations_by_id(self, ids: Sequence[int]) -> Mapping[int, Location]:
         async with self._sessions() as session:

@@ -106,7 +106,7 @@ class SqlRooms:
                     )
                 )
         except IntegrityError:
-            raise invalid(f"room id {code!r} is already taken", "roomId") from None
+            raise invalid(f"room code {code!r} is already taken", "code") from None
         assert location_id is not None
         room = await self.by_id(location_id)
         assert room is not None

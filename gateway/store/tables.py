@@ -14,6 +14,7 @@ from sqlalchemy import (
     Table,
     Text,
     Time,
+    text,
 )
 
 from gateway.store.types import UtcDateTime
@@ -141,6 +142,17 @@ outbox = Table(
     Column("sent_at", UtcDateTime, index=True),
     Column("attempts", Integer, nullable=False),
     Column("last_error", Text),
+    # A relay's claim (or a failure's backoff) lasts until then; NULL: free to claim.
+    Column("locked_until", UtcDateTime),
+    # Only unsent mail, in queue order: the claim walks it and stops after one batch,
+    # however much sent mail has piled up. (SQLite's planner may take ix_outbox_sent_at
+    # instead: its NULL entries come in rowid order too, so the walk is the same.)
+    Index(
+        "ix_outbox_unsent_id",
+        "id",
+        sqlite_where=text("sent_at IS NULL"),
+        postgresql_where=text("sent_at IS NULL"),
+    ),
 )
 
 mail_deliveries = Table(

@@ -1,8 +1,12 @@
-"""mail kinds, and a per-recipient ledger of mail sent on somebody's behalf
+"""mail kinds, a per-recipient ledger of mail sent on somebody's behalf, relay leases
 
 Revision ID: 0002
 Revises: 0001
 Create Date: 2026-12-01 08:30:00.000000
+
+`outbox.locked_until` is a relay's lease on a mail (or the end of a failure's backoff), so
+several gateway processes can relay one outbox; the partial index holds only unsent mail,
+in queue order, for the claim.
 """
 
 from __future__ import annotations
@@ -27,6 +31,14 @@ def upgrade() -> None:
                 server_default="booking_confirmation",
                 nullable=False,
             )
+        )
+        batch_op.add_column(sa.Column("locked_until", sa.DateTime(timezone=True), nullable=True))
+        batch_op.create_index(
+            "ix_outbox_unsent_id",
+            ["id"],
+            unique=False,
+            sqlite_where=sa.text("sent_at IS NULL"),
+            postgresql_where=sa.text("sent_at IS NULL"),
         )
     op.create_table(
         "mail_deliveries",
@@ -53,4 +65,6 @@ def downgrade() -> None:
         batch_op.drop_index("ix_mail_deliveries_email_queued_at")
     op.drop_table("mail_deliveries")
     with op.batch_alter_table("outbox", schema=None) as batch_op:
+        batch_op.drop_index("ix_outbox_unsent_id")
+        batch_op.drop_column("locked_until")
         batch_op.drop_column("kind")

@@ -20,7 +20,7 @@ from gateway.seed import SITE_ZONE
 
 BOOK = """
 mutation Book($input: BookRoomInput!) {
-  bookRoom(input: $input) { booking { id start end } errors { code message } }
+  bookRoom(input: $input) { booking { id code start end room { code } } errors { code message } }
 }
 """
 
@@ -103,7 +103,7 @@ def test_login_book_and_list_against_a_served_gateway(server: tuple[str, str]) -
             "/graphql",
             json={
                 "query": "mutation($e: String!, $p: String!) "
-                "{ login(email: $e, password: $p) { token errors { code } } }",
+                "{ login(input: {email: $e, password: $p}) { token errors { code } } }",
                 "variables": {"e": "alice@occupi.example", "p": password},
             },
         ).json()["data"]["login"]
@@ -125,10 +125,23 @@ def test_login_book_and_list_against_a_served_gateway(server: tuple[str, str]) -
             },
         ).json()["data"]["bookRoom"]
         assert booking["errors"] == []
+        assert booking["booking"]["room"] == {"code": "RM002"}
         mine = http.post(
-            "/graphql", headers=auth, json={"query": "{ myBookings { edges { node { id } } } }"}
+            "/graphql",
+            headers=auth,
+            json={"query": "{ myBookings { edges { node { id code } } } }"},
         ).json()["data"]["myBookings"]
-        assert booking["booking"]["id"] in [e["node"]["id"] for e in mine["edges"]]
+        made = {"id": booking["booking"]["id"], "code": booking["booking"]["code"]}
+        assert made in [e["node"] for e in mine["edges"]]
+        found = http.post(
+            "/graphql",
+            headers=auth,
+            json={
+                "query": "query($id: ID!) { node(id: $id) { ... on Booking { code } } }",
+                "variables": {"id": made["id"]},
+            },
+        ).json()["data"]["node"]
+        assert found == {"code": made["code"]}
         assert http.get("/graphql", headers={"Accept": "text/html"}).status_code == 200
 
 

@@ -16,19 +16,19 @@ from tests.support.clock import MutableClock
 from tests.support.graphql import JSON, GraphQLClient
 from tests.support.mail import RecordingSender
 from tests.support.tokens import claims_for, sign, unsigned
-from tests.support.world import PASSWORD, World
+from tests.support.world import PASSWORD, World, booking_gid, user_gid
 
 LOGIN = """
-mutation Login($email: String!, $password: String!) {
-  login(email: $email, password: $password) {
+mutation Login($input: LoginInput!) {
+  login(input: $input) {
     token expiresAt user { email role } errors { code message field }
   }
 }
 """
 ME = "{ me { email role } }"
 REQUEST_CODE = """
-mutation Request($email: String!) {
-  requestRegistrationCode(email: $email) { sent errors { code message field } }
+mutation Request($input: RequestRegistrationCodeInput!) {
+  requestRegistrationCode(input: $input) { sent errors { code message field } }
 }
 """
 REGISTER = """
@@ -54,7 +54,7 @@ query Users($filter: UserFilter, $first: Int! = 20, $after: String) {
 """
 BOOK = """
 mutation Book($input: BookRoomInput!) {
-  bookRoom(input: $input) { booking { id } errors { code message field } }
+  bookRoom(input: $input) { booking { id code } errors { code message field } }
 }
 """
 
@@ -87,8 +87,12 @@ def new_user(role: str = "BASIC", email: str = NEWCOMER) -> JSON:
     return {"input": {"email": email, "name": "Dave", "password": NEW_PASSWORD, "role": role}}
 
 
+def credentials(email: str, password: str) -> JSON:
+    return {"input": {"email": email, "password": password}}
+
+
 async def login(client: GraphQLClient, email: str, password: str) -> JSON:
-    data = await client.data(LOGIN, {"email": email, "password": password})
+    data = await client.data(LOGIN, credentials(email, password))
     payload: JSON = data["login"]
     return payload
 
@@ -99,7 +103,7 @@ async def login(client: GraphQLClient, email: str, password: str) -> JSON:
 async def test_login_returns_a_token_and_sets_an_http_only_cookie(
     client: GraphQLClient, world: World
 ) -> None:
-    response = await client.post(LOGIN, {"email": ALICE_EMAIL, "password": PASSWORD})
+    response = await client.post(LOGIN, credentials(ALICE_EMAIL, PASSWORD))
 
     assert response.status_code == 200
     payload = response.json()["data"]["login"]
@@ -139,13 +143,25 @@ async def test_login_ignores_case_and_spaces_around_the_address(
 async def test_every_failed_login_gives_the_same_answer(
     client: GraphQLClient, world: World, email: str, password: str
 ) -> None:
-    response = await client.post(LOGIN, {"email": email, "password": password})
+    response = await client.post(LOGIN, credentials(email, password))
 
     assert response.status_code == 200
     assert response.json()["data"]["login"] == failed_login(
         user_error("INVALID_CREDENTIALS", BAD_LOGIN)
     )
     assert "set-cookie" not in response.headers
+
+
+async def test_logout_clears_the_token_cookie(client: GraphQLClient, world: World) -> None:
+    response = await client.post("mutation { logout { ok errors { code message field } } }")
+
+    assert response.status_code == 200
+    assert response.json() == {"data": {"logout": {"ok": True, "errors": []}}}
+    [set_cookie] = response.headers.get_list("set-cookie")
+    cookie = SimpleCookie()
+    cookie.load(set_cookie)
+    morsel = cookie["token"]
+    assert (morsel.value, morsel["max-age"], morsel["path"]) == ("", "0", "/")
 
 
 # --- where the token travels --------------------------------------------------------------
@@ -382,7 +398,7 @@ async def test_pings_answer_by_who_is_calling(
 
 
 async def request_code(client: GraphQLClient, gateway: Gateway, email: str = NEWCOMER) -> JSON:
-    data = await client.data(REQUEST_CODE, {"email": email})
+    data = await client.data(REQUEST_CODE, {"input": {"email": email}})
     await gateway.relay.drain()
     payload: JSON = data["requestRegistrationCode"]
     return payload
@@ -706,7 +722,9 @@ async def test_users_are_paged_with_cursors(client: GraphQLClient, tokens: dict[
 
 # --- who sees a booking's details ----------------------------------------------------------
 
-BOOKING = "query Booking($id: ID!) { booking(id: $id) { id createdBy { id name email role } } }"
+BOOKING = (
+    "query Booking($id: ID!) { booking(id: $id) { id code createdBy { id name email role } } }"
+)
 ROOM_DAY = """
 query RoomDay($date: Date!) {
   room(id: "RM000") {
@@ -718,8 +736,9 @@ query RoomDay($date: Date!) {
 """
 
 
-async def book_for_alice(client: GraphQLClient, tokens: dict[str, str]) -> str:
-    """Alice books RM000 from 10:00 to 11:00 in Johannesburg today and invites Carol."""
+async def book_for_alice(client: GraphQLClient, tokens: dict[str, str]) -> JSON:
+    """Alice books RM000 from 10:00 to 11:00 in Johannesburg today and invites Carol; the
+    new booking's id and code."""
     request = {
         "roomId": "RM000",
         "start": "2026-11-23T10:00:00+02:00",
@@ -729,8 +748,9 @@ async def book_for_alice(client: GraphQLClient, tokens: dict[str, str]) -> str:
     }
     data = await client.data(BOOK, {"input": request}, token=tokens["alice"])
     assert data["bookRoom"]["errors"] == []
-    code: str = data["bookRoom"]["booking"]["id"]
-    return code
+    booking: JSON = data["bookRoom"]["booking"]
+    assert booking["id"] == booking_gid(booking["code"])
+    return booking
 
 
 def missing_booking(code: str) -> JSON:
@@ -740,17 +760,22 @@ def missing_booking(code: str) -> JSON:
 async def test_nobody_outside_a_booking_can_fetch_it(
     client: GraphQLClient, tokens: dict[str, str]
 ) -> None:
-    code = await book_for_alice(client, tokens)
+    booking = await book_for_alice(client, tokens)
     unknown = "BOOKOCCUPI2026ZZZZZZZZ"
 
-    hidden = await client.run(BOOKING, {"id": code}, token=tokens["bob"])
-    missing = await client.run(BOOKING, {"id": unknown}, token=tokens["bob"])
+    # By global id and by code alike: a hidden booking must be indistinguishable from a
+    # missing one, field included.
+    for hidden_ref, missing_ref in (
+        (booking["id"], booking_gid(unknown)),
+        (booking["code"], unknown),
+    ):
+        hidden = await client.run(BOOKING, {"id": hidden_ref}, token=tokens["bob"])
+        missing = await client.run(BOOKING, {"id": missing_ref}, token=tokens["bob"])
 
-    assert missing["data"] is None
-    assert error_of(missing) == missing_booking(unknown)
-    # A hidden booking must be indistinguishable from a missing one, field included.
-    assert hidden["data"] is None
-    assert error_of(hidden) == missing_booking(code)
+        assert missing["data"] is None
+        assert error_of(missing) == missing_booking(unknown)
+        assert hidden["data"] is None
+        assert error_of(hidden) == missing_booking(booking["code"])
 
 
 @pytest.mark.parametrize(
@@ -759,18 +784,18 @@ async def test_nobody_outside_a_booking_can_fetch_it(
 async def test_the_people_involved_and_admins_can_fetch_a_booking(
     client: GraphQLClient, world: World, tokens: dict[str, str], viewer: str, sees_account: bool
 ) -> None:
-    code = await book_for_alice(client, tokens)
+    booking = await book_for_alice(client, tokens)
 
-    data = await client.data(BOOKING, {"id": code}, token=tokens[viewer])
+    data = await client.data(BOOKING, {"id": booking["id"]}, token=tokens[viewer])
 
     # Carol, an attendee, sees who booked, but Alice's address and role are Alice's own.
     creator = {
-        "id": str(world.alice.id),
+        "id": user_gid(world.alice),
         "name": "Alice",
         "email": ALICE_EMAIL if sees_account else None,
         "role": "BASIC" if sees_account else None,
     }
-    assert data["booking"] == {"id": code, "createdBy": creator}
+    assert data["booking"] == {**booking, "createdBy": creator}
 
 
 @pytest.mark.parametrize(
@@ -780,7 +805,7 @@ async def test_the_people_involved_and_admins_can_fetch_a_booking(
 async def test_a_rooms_day_hides_who_booked_from_outsiders(
     client: GraphQLClient, world: World, tokens: dict[str, str], viewer: str, sees_details: bool
 ) -> None:
-    code = await book_for_alice(client, tokens)
+    booking = await book_for_alice(client, tokens)
 
     data = await client.data(ROOM_DAY, {"date": "2026-11-23"}, token=tokens[viewer])
 
@@ -794,14 +819,14 @@ async def test_a_rooms_day_hides_who_booked_from_outsiders(
             "createdAt": "2026-11-23T06:00:00+00:00",
             "attendees": [{"email": ALICE_EMAIL}, {"email": "carol@example.com"}],
             "createdBy": {
-                "id": str(world.alice.id),
+                "id": user_gid(world.alice),
                 "name": "Alice",
                 "email": None if viewer == "carol" else ALICE_EMAIL,
             },
         }
     assert data["room"]["bookings"] == [
         {
-            "id": code,
+            "id": booking["id"],
             "start": "2026-11-23T08:00:00+00:00",
             "end": "2026-11-23T09:00:00+00:00",
             **details,
@@ -824,7 +849,7 @@ def person(user: User, viewer: str) -> JSON:
     """`user` as `viewer` may see them: address and role only for themselves and admins."""
     full = viewer == "admin" or user.email == f"{viewer}@example.com"
     return {
-        "id": str(user.id),
+        "id": user_gid(user),
         "name": user.name,
         "email": user.email if full else None,
         "role": user.role.value.upper() if full else None,

@@ -24,9 +24,15 @@ mutation Book($input: BookRoomInput!) {
   bookRoom(input: $input) { booking { id } errors { code message field } }
 }
 """
-CANCEL = "mutation Cancel($id: ID!) { cancelBooking(id: $id) { errors { code message field } } }"
+CANCEL = """
+mutation Cancel($id: ID!) {
+  cancelBooking(input: {bookingId: $id}) { booking { id } errors { code message field } }
+}
+"""
 CHECK_IN = """
-mutation CheckIn($id: ID!) { checkIn(bookingId: $id) { errors { code message field } } }
+mutation CheckIn($id: ID!) {
+  checkIn(input: {bookingId: $id}) { booking { id } errors { code message field } }
+}
 """
 ADD_LOCATION = """
 mutation AddLocation($input: AddLocationInput!) {
@@ -73,7 +79,7 @@ def booking(**changes: Any) -> JSON:
 
 def room_under(parent: Callable[[World], int], **changes: Any) -> Callable[[World], JSON]:
     def variables(world: World) -> JSON:
-        room: JSON = {"floorId": str(parent(world)), "roomId": "RM900", "name": "New room"}
+        room: JSON = {"floorId": str(parent(world)), "code": "RM900", "name": "New room"}
         room.update(changes)
         return {"input": room}
 
@@ -276,13 +282,13 @@ REFUSALS = {
         "alice",
         CANCEL,
         fixed({"id": UNKNOWN_BOOKING}),
-        user_error("NOT_FOUND", f"no booking with id {UNKNOWN_BOOKING!r}", "id"),
+        user_error("NOT_FOUND", f"no booking with id {UNKNOWN_BOOKING!r}", "bookingId"),
     ),
     "check-in-unknown-booking": Refusal(
         "alice",
         CHECK_IN,
         fixed({"id": UNKNOWN_BOOKING}),
-        user_error("NOT_FOUND", f"no booking with id {UNKNOWN_BOOKING!r}", "id"),
+        user_error("NOT_FOUND", f"no booking with id {UNKNOWN_BOOKING!r}", "bookingId"),
     ),
     "unknown-zone": bad_zone("Mars/Olympus_Mons"),
     "zone-directory": bad_zone("Europe"),
@@ -303,13 +309,13 @@ REFUSALS = {
     "room-under-non-numeric-id": Refusal(
         "admin",
         ADD_ROOM,
-        fixed({"input": {"floorId": "ground", "roomId": "RM900", "name": "New room"}}),
+        fixed({"input": {"floorId": "ground", "code": "RM900", "name": "New room"}}),
         user_error("INVALID_INPUT", "'ground' is not a valid id", "floorId"),
     ),
     "room-under-huge-id": Refusal(
         "admin",
         ADD_ROOM,
-        fixed({"input": {"floorId": HUGE_ID, "roomId": "RM900", "name": "New room"}}),
+        fixed({"input": {"floorId": HUGE_ID, "code": "RM900", "name": "New room"}}),
         user_error("INVALID_INPUT", f"{HUGE_ID!r} is not a valid id", "floorId"),
     ),
     "max-below-min": Refusal(
@@ -323,12 +329,18 @@ REFUSALS = {
     "bad-room-code": Refusal(
         "admin",
         ADD_ROOM,
-        room_under(lambda w: w.floor_id, roomId="Room 9"),
+        room_under(lambda w: w.floor_id, code="Room 9"),
         user_error(
             "INVALID_INPUT",
-            "room id 'Room 9' must look like RM followed by letters or digits",
-            "roomId",
+            "room code 'Room 9' must look like RM followed by letters or digits",
+            "code",
         ),
+    ),
+    "taken-room-code": Refusal(
+        "admin",
+        ADD_ROOM,
+        room_under(lambda w: w.floor_id, code="RM000"),
+        user_error("INVALID_INPUT", "room code 'RM000' is already taken", "code"),
     ),
 }
 
@@ -574,14 +586,14 @@ async def _explode(*_args: object, **_kwargs: object) -> Any:
         pytest.param(
             "bookings",
             "cancel",
-            'mutation { cancelBooking(id: "BOOK1") { errors { code } } }',
+            'mutation { cancelBooking(input: {bookingId: "BOOK1"}) { errors { code } } }',
             "alice",
             id="mutation",
         ),
         pytest.param(
             "accounts",
             "login",
-            'mutation { login(email: "a@example.com", password: "x") { token } }',
+            'mutation { login(input: {email: "a@example.com", password: "x"}) { token } }',
             None,
             id="anonymous-mutation",
         ),

@@ -28,7 +28,7 @@ from tests.support.bookings import (
 from tests.support.clock import MutableClock
 from tests.support.graphql import JSON, GraphQLClient, error_codes
 from tests.support.mail import RecordingSender
-from tests.support.world import World
+from tests.support.world import World, booking_gid, room_gid
 
 ALICE = "alice@example.com"
 BOB = "bob@example.com"
@@ -100,9 +100,10 @@ async def test_book_room_returns_the_new_booking(
 
     assert payload["errors"] == []
     booking = payload["booking"]
-    assert re.fullmatch(r"BOOKOCCUPI2026[0-9A-Z]{8}", booking["id"])
+    assert re.fullmatch(r"BOOKOCCUPI2026[0-9A-Z]{8}", booking["code"])
     assert booking == {
-        "id": booking["id"],
+        "id": booking_gid(booking["code"]),
+        "code": booking["code"],
         "title": "Planning",
         "start": utc_iso(local("10:00")),
         "end": utc_iso(local("12:00")),
@@ -111,7 +112,7 @@ async def test_book_room_returns_the_new_booking(
         "createdAt": utc_iso(clock.now()),
         "cancelledAt": None,
         "checkedIn": False,
-        "room": {"id": "RM000"},
+        "room": {"id": room_gid("RM000"), "code": "RM000"},
         "createdBy": {"email": ALICE},
         "attendees": [
             attendee(ALICE, "Alice", own=True),
@@ -125,14 +126,16 @@ async def test_book_room_returns_the_new_booking(
         "2026-11-24T10:00:00+00:00",
     )
     assert await fetch(client, tokens["alice"], booking["id"]) == booking
+    assert await fetch(client, tokens["alice"], booking["code"]) == booking
 
 
 async def test_booking_ids_are_unique(
     client: GraphQLClient, world: World, tokens: dict[str, str]
 ) -> None:
-    first = await booked(client, tokens["alice"], "09:00", "10:00")
-    second = await booked(client, tokens["alice"], "10:00", "11:00")
-    assert first != second
+    first = await book(client, tokens["alice"], start=local("09:00"), end=local("10:00"))
+    second = await book(client, tokens["alice"], start=local("10:00"), end=local("11:00"))
+    assert first["booking"]["code"] != second["booking"]["code"]
+    assert first["booking"]["id"] != second["booking"]["id"]
 
 
 @pytest.mark.parametrize(
@@ -335,10 +338,11 @@ async def test_book_room_needs_a_valid_token(
 # --- mail ----------------------------------------------------------------------------------
 
 
-def summary(booking_id: str, *attendees: str) -> str:
+def summary(code: str, *attendees: str) -> str:
+    """The booking's summary in its mails, which name it by its code (BOOKOCCUPI…)."""
     people = "".join(f"  - {a}\n" for a in attendees)
     return (
-        f"Booking: {booking_id}\nRoom: Room 0 (RM000)\n"
+        f"Booking: {code}\nRoom: Room 0 (RM000)\n"
         "When: Tuesday 24 November 2026, 10:00 to 12:00 (Africa/Johannesburg)\n"
         f"Attendees:\n{people}"
     )
@@ -351,9 +355,14 @@ async def test_booking_mails_a_confirmation_and_invitations(
     gateway: Gateway,
     mail: RecordingSender,
 ) -> None:
-    booking_id = await booked(
-        client, tokens["alice"], "10:00", "12:00", attendees=[BOB, CAROL, GUEST]
+    payload = await book(
+        client,
+        tokens["alice"],
+        start=local("10:00"),
+        end=local("12:00"),
+        attendees=[BOB, CAROL, GUEST],
     )
+    code = payload["booking"]["code"]
     assert mail.sent == []  # queued in the outbox, sent by the relay
 
     assert await gateway.relay.drain() == 2
@@ -362,14 +371,14 @@ async def test_booking_mails_a_confirmation_and_invitations(
         OutgoingMail(
             to=(ALICE,),
             subject="Booking confirmed: Room 0",
-            body=f"Your booking is confirmed.\n\n{summary(booking_id, *everybody)}",
+            body=f"Your booking is confirmed.\n\n{summary(code, *everybody)}",
             kind=MailKind.BOOKING_CONFIRMATION,
         ),
         OutgoingMail(
             to=(),
             bcc=(BOB, CAROL, GUEST),
             subject="You're invited: Room 0",
-            body=f"{ALICE} invited you to a booking.\n\n{summary(booking_id, *everybody)}",
+            body=f"{ALICE} invited you to a booking.\n\n{summary(code, *everybody)}",
             kind=MailKind.INVITATION,
         ),
     ]
@@ -409,18 +418,22 @@ async def test_cancelling_mails_every_attendee(
     gateway: Gateway,
     mail: RecordingSender,
 ) -> None:
-    booking_id = await booked(client, tokens["alice"], "10:00", "12:00", attendees=[BOB, GUEST])
+    payload = await book(
+        client, tokens["alice"], start=local("10:00"), end=local("12:00"), attendees=[BOB, GUEST]
+    )
+    booking = payload["booking"]
+    cancelled = summary(booking["code"], ALICE, BOB, GUEST)
     await gateway.relay.drain()
     mail.sent.clear()
 
-    assert codes(await cancel(client, tokens["admin"], booking_id)) == []
+    assert codes(await cancel(client, tokens["admin"], booking["id"])) == []
     assert await gateway.relay.drain() == 1
     assert mail.sent == [
         OutgoingMail(
             to=(),
             bcc=(ALICE, BOB, GUEST),
             subject="Booking cancelled: Room 0",
-            body=f"This booking has been cancelled.\n\n{summary(booking_id, ALICE, BOB, GUEST)}",
+            body=f"This booking has been cancelled.\n\n{cancelled}",
             kind=MailKind.CANCELLATION,
         )
     ]
@@ -494,8 +507,15 @@ async def test_an_ended_booking_cannot_be_cancelled(
 async def test_cancelling_an_unknown_booking(
     client: GraphQLClient, world: World, tokens: dict[str, str]
 ) -> None:
-    payload = await cancel(client, tokens["admin"], "BOOKOCCUPI2026NOTHERE")
-    assert [(e["code"], e["field"]) for e in payload["errors"]] == [("NOT_FOUND", "id")]
+    for ref in ("BOOKOCCUPI2026NOTHERE", booking_gid("BOOKOCCUPI2026NOTHERE")):
+        payload = await cancel(client, tokens["admin"], ref)
+        assert payload["errors"] == [
+            {
+                "code": "NOT_FOUND",
+                "message": "no booking with id 'BOOKOCCUPI2026NOTHERE'",
+                "field": "bookingId",
+            }
+        ]
 
 
 # --- checkIn -------------------------------------------------------------------------------
@@ -642,6 +662,7 @@ async def test_bookings_lists_all_for_admins_only(
     ("booking_filter", "expected"),
     [
         pytest.param({"roomId": "RM001"}, ["bob"], id="room"),
+        pytest.param({"roomId": room_gid("RM001")}, ["bob"], id="room-by-global-id"),
         pytest.param({"roomId": "RM000"}, ["alice"], id="other-room"),
         # Alice's booking ends at 10:00 exactly: it does not end after 10:00.
         pytest.param({"endsAfter": utc_iso(local("10:00"))}, ["bob"], id="ends-after"),

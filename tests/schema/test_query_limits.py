@@ -29,7 +29,7 @@ async def test_a_query_at_the_depth_limit_runs(
 
 async def test_many_aliased_logins_in_one_document_are_refused(client: GraphQLClient) -> None:
     guesses = " ".join(
-        f'g{n}: login(email: "alice@example.com", password: "guess{n}") {{ token }}'
+        f'g{n}: login(input: {{email: "alice@example.com", password: "guess{n}"}}) {{ token }}'
         for n in range(MAX_ALIASES + 1)
     )
     body = await client.run(f"mutation {{ {guesses} }}")

@@ -23,7 +23,7 @@ from tests.support.bookings import (
 )
 from tests.support.clock import MutableClock
 from tests.support.graphql import JSON, GraphQLClient, error_codes
-from tests.support.world import World
+from tests.support.world import World, room_gid
 
 LONDON = ZoneInfo("Europe/London")
 SUMMER = date(2027, 6, 1)  # British Summer Time: UTC+1
@@ -48,7 +48,7 @@ ADD_ROOM = """
 mutation AddRoom($input: AddRoomInput!) {
   addRoom(input: $input) {
     room {
-      id name number description minOccupancy maxOccupancy resources timeZone
+      id code name number description minOccupancy maxOccupancy resources timeZone
       floor { id name }
     }
     errors { code message field }
@@ -57,7 +57,7 @@ mutation AddRoom($input: AddRoomInput!) {
 """
 
 ROOM_FIELDS = """
-id name number description minOccupancy maxOccupancy resources timeZone
+id code name number description minOccupancy maxOccupancy resources timeZone
 floor { name kind parent { name } }
 """
 
@@ -66,7 +66,7 @@ query Rooms($filter: RoomFilter, $first: Int! = 20, $after: String) {
   rooms(filter: $filter, first: $first, after: $after) {
     totalCount
     pageInfo { hasNextPage hasPreviousPage endCursor }
-    edges { node { id } }
+    edges { node { id code } }
   }
 }
 """
@@ -255,12 +255,12 @@ async def test_slots_of_many_rooms_and_days_in_one_query(
 
     assert [e["node"] for e in data["rooms"]["edges"]] == [
         {
-            "id": "RM000",
+            "id": room_gid("RM000"),
             "first": [slot("08:00", "10:00"), slot("12:00", "16:00")],
             "second": [slot("09:00", "17:00", day_after)],
         },
         {
-            "id": "RM001",
+            "id": room_gid("RM001"),
             "first": [slot("08:00", "14:00"), slot("15:00", "17:00")],
             "second": [slot("08:00", "17:00", day_after)],
         },
@@ -273,7 +273,8 @@ async def test_slots_of_many_rooms_and_days_in_one_query(
 async def more_rooms(client: GraphQLClient, world: World, tokens: dict[str, str]) -> dict[str, str]:
     """RM002 (no upper limit) on HQ's floor, and RMLON (at most 4) in an Annex site.
 
-    The ids of every location, by name."""
+    The ids of every location, by name: HQ's site and floor by number, the rest by the
+    global ids the API returned (filters take either)."""
     await world.add_rooms(1, max_occupancy=None)
     annex = await add_tree(client, tokens["admin"], "Annex", "Europe/London")
     added = await mutate(
@@ -281,7 +282,7 @@ async def more_rooms(client: GraphQLClient, world: World, tokens: dict[str, str]
         tokens["admin"],
         ADD_ROOM,
         floorId=annex["floor"],
-        roomId="RMLON",
+        code="RMLON",
         name="Boardroom",
         maxOccupancy=4,
     )
@@ -302,9 +303,16 @@ async def more_rooms(client: GraphQLClient, world: World, tokens: dict[str, str]
     }
 
 
-async def room_ids(client: GraphQLClient, token: str, **variables: Any) -> list[str]:
+def codes_of(edges: list[JSON]) -> list[str]:
+    """The codes of a page of rooms, after checking that each id is the room's global id."""
+    for edge in edges:
+        assert edge["node"]["id"] == room_gid(edge["node"]["code"])
+    return [edge["node"]["code"] for edge in edges]
+
+
+async def room_codes(client: GraphQLClient, token: str, **variables: Any) -> list[str]:
     data = await client.data(ROOMS, variables, token=token)
-    return [edge["node"]["id"] for edge in data["rooms"]["edges"]]
+    return codes_of(data["rooms"]["edges"])
 
 
 @pytest.mark.parametrize(
@@ -327,7 +335,7 @@ async def test_rooms_under_a_location(
 ) -> None:
     ids = await more_rooms(client, world, tokens)
     room_filter = {} if location is None else {"locationId": ids[location]}
-    assert await room_ids(client, tokens["alice"], filter=room_filter) == expected
+    assert await room_codes(client, tokens["alice"], filter=room_filter) == expected
 
 
 @pytest.mark.parametrize(
@@ -352,7 +360,7 @@ async def test_rooms_by_capacity_and_search(
     expected: list[str],
 ) -> None:
     await more_rooms(client, world, tokens)
-    assert await room_ids(client, tokens["alice"], filter=room_filter) == expected
+    assert await room_codes(client, tokens["alice"], filter=room_filter) == expected
 
 
 async def test_rooms_pages(client: GraphQLClient, world: World, tokens: dict[str, str]) -> None:
@@ -364,8 +372,8 @@ async def test_rooms_pages(client: GraphQLClient, world: World, tokens: dict[str
         )
     )["rooms"]
 
-    assert [e["node"]["id"] for e in first["edges"]] == ["RM000", "RM001", "RM002"]
-    assert [e["node"]["id"] for e in rest["edges"]] == ["RM003", "RM004"]
+    assert codes_of(first["edges"]) == ["RM000", "RM001", "RM002"]
+    assert codes_of(rest["edges"]) == ["RM003", "RM004"]
     assert (first["totalCount"], rest["totalCount"]) == (5, 5)
     assert first["pageInfo"]["hasNextPage"] is True
     assert first["pageInfo"]["hasPreviousPage"] is False
@@ -376,7 +384,8 @@ async def test_rooms_pages(client: GraphQLClient, world: World, tokens: dict[str
 async def test_room_by_id(client: GraphQLClient, world: World, tokens: dict[str, str]) -> None:
     data = await client.data(f'{{ room(id: "RM001") {{ {ROOM_FIELDS} }} }}', token=tokens["bob"])
     assert data["room"] == {
-        "id": "RM001",
+        "id": room_gid("RM001"),
+        "code": "RM001",
         "name": "Room 1",
         "number": "1",
         "description": "",
@@ -403,10 +412,10 @@ async def test_the_location_tree(
           locations(filter: {kind: SITE}) {
             totalCount
             edges { node {
-              kind name timeZone parent { name } rooms { id }
+              kind name timeZone parent { name } rooms { code }
               children {
-                kind name timeZone rooms { id }
-                children { kind name timeZone rooms { id } parent { name } }
+                kind name timeZone rooms { code }
+                children { kind name timeZone rooms { code } parent { name } }
               }
             } }
           }
@@ -433,7 +442,7 @@ async def test_the_location_tree(
                             "kind": "FLOOR",
                             "name": floor,
                             "timeZone": None,
-                            "rooms": [{"id": r} for r in rooms],
+                            "rooms": [{"code": r} for r in rooms],
                             "parent": {"name": building},
                         }
                     ],
@@ -458,12 +467,12 @@ async def test_only_admins_add_locations_and_rooms(
     token = None if who is None else tokens[who]
     site = await mutate(client, token, ADD_LOCATION, kind="SITE", name="X", timeZone="UTC")
     room = await mutate(
-        client, token, ADD_ROOM, floorId=str(world.floor_id), roomId="RMNEW", name="New"
+        client, token, ADD_ROOM, floorId=str(world.floor_id), code="RMNEW", name="New"
     )
     for payload, key in ((site, "location"), (room, "room")):
         assert payload[key] is None
         assert codes(payload) == [code]
-    assert await room_ids(client, tokens["admin"]) == ["RM000", "RM001"]
+    assert await room_codes(client, tokens["admin"]) == ["RM000", "RM001"]
 
 
 @pytest.mark.parametrize(
@@ -540,7 +549,7 @@ async def test_add_a_site_and_a_room(
         tokens["admin"],
         ADD_ROOM,
         floorId=tree["floor"],
-        roomId="RMLDS1",
+        code="RMLDS1",
         name="Studio",
         number="1.01",
         description="Quiet room",
@@ -551,7 +560,8 @@ async def test_add_a_site_and_a_room(
 
     assert payload["errors"] == []
     expected = {
-        "id": "RMLDS1",
+        "id": room_gid("RMLDS1"),
+        "code": "RMLDS1",
         "name": "Studio",
         "number": "1.01",
         "description": "Quiet room",
@@ -563,8 +573,9 @@ async def test_add_a_site_and_a_room(
     }
     assert payload["room"] == expected
     fetched = await client.data(
-        '{ room(id: "RMLDS1") { id name number description minOccupancy maxOccupancy'
-        " resources timeZone floor { id name } } }",
+        "query($id: ID!) { room(id: $id) { id code name number description minOccupancy"
+        " maxOccupancy resources timeZone floor { id name } } }",
+        {"id": payload["room"]["id"]},
         token=tokens["bob"],
     )
     assert fetched["room"] == expected
@@ -573,8 +584,8 @@ async def test_add_a_site_and_a_room(
 @pytest.mark.parametrize(
     ("fields", "code", "field"),
     [
-        pytest.param({"roomId": "RM000"}, "INVALID_INPUT", "roomId", id="taken"),
-        pytest.param({"roomId": "LAB1"}, "INVALID_INPUT", "roomId", id="bad-code"),
+        pytest.param({"code": "RM000"}, "INVALID_INPUT", "code", id="taken"),
+        pytest.param({"code": "LAB1"}, "INVALID_INPUT", "code", id="bad-code"),
         pytest.param({"floorId": "SITE"}, "INVALID_INPUT", "floorId", id="not-a-floor"),
         pytest.param({"floorId": "9999"}, "NOT_FOUND", "floorId", id="unknown-floor"),
         pytest.param(
@@ -591,13 +602,13 @@ async def test_add_room_checks_its_input(
     code: str,
     field: str | None,
 ) -> None:
-    room = {"floorId": str(world.floor_id), "roomId": "RMNEW", "name": "New"} | fields
+    room = {"floorId": str(world.floor_id), "code": "RMNEW", "name": "New"} | fields
     if room["floorId"] == "SITE":
         room["floorId"] = str(world.site_id)
     payload = await mutate(client, tokens["admin"], ADD_ROOM, **room)
     assert payload["room"] is None
     assert [(e["code"], e["field"]) for e in payload["errors"]] == [(code, field)]
-    assert await room_ids(client, tokens["admin"]) == ["RM000", "RM001"]
+    assert await room_codes(client, tokens["admin"]) == ["RM000", "RM001"]
 
 
 @pytest.mark.parametrize(
@@ -618,7 +629,7 @@ async def test_custom_bookable_hours_are_honoured(
 ) -> None:
     tree = await add_tree(client, tokens["admin"], "Leeds", "Europe/London", **hours)
     added = await mutate(
-        client, tokens["admin"], ADD_ROOM, floorId=tree["floor"], roomId="RMLDS1", name="Studio"
+        client, tokens["admin"], ADD_ROOM, floorId=tree["floor"], code="RMLDS1", name="Studio"
     )
     assert added["errors"] == []
     opens, closes = expected

@@ -19,6 +19,7 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.typing import Subprotocol
 
 from gateway.app import Gateway
+from gateway.schema.ids import USER, global_id
 from gateway.services.events import room_bookings_topic
 from gateway.services.live import TICK_SECONDS
 from gateway.settings import Settings
@@ -27,6 +28,7 @@ from tests.support.bookings import (
     CANCEL_BOOKING,
     CHECK_IN,
     TODAY,
+    by_booking,
     instant,
     local,
     utc_iso,
@@ -34,7 +36,7 @@ from tests.support.bookings import (
 from tests.support.clock import MutableClock
 from tests.support.graphql import JSON
 from tests.support.tokens import claims_for, sign
-from tests.support.world import World
+from tests.support.world import World, room_gid
 
 TIMEOUT = 5.0
 # A subscription wakes at least every TICK_SECONDS to look at the clock; allow for the
@@ -125,10 +127,11 @@ async def mutate(http: httpx.AsyncClient, token: str, query: str, variables: JSO
 
 
 def change(kind: str, booking: JSON, occurred_at: str, room: str = "RM000") -> JSON:
+    """An event as a subscriber receives it: the booking's and the room's global ids."""
     return {
         "change": kind,
         "bookingId": booking["id"],
-        "roomId": room,
+        "roomId": room_gid(room),
         "start": booking["start"],
         "end": booking["end"],
         "occurredAt": occurred_at,
@@ -199,7 +202,7 @@ async def test_booking_changes_arrive_live(
         assert made["start"] == utc_iso(local("10:00", TODAY))
 
         clock.set(instant("10:00", TODAY))
-        await mutate(http, tokens["alice"], CHECK_IN, {"id": made["id"]})
+        await mutate(http, tokens["alice"], CHECK_IN, by_booking(made["id"]))
         checked = await receive(ws)
         assert checked == {
             "id": "rm000",
@@ -212,7 +215,7 @@ async def test_booking_changes_arrive_live(
         }
 
         clock.set(instant("10:05", TODAY))
-        await mutate(http, tokens["alice"], CANCEL_BOOKING, {"id": made["id"]})
+        await mutate(http, tokens["alice"], CANCEL_BOOKING, by_booking(made["code"]))
         cancelled = await receive(ws)
         assert cancelled == {
             "id": "rm000",
@@ -267,9 +270,9 @@ async def test_only_the_bookings_people_and_admins_hear_its_check_in(
             booking_input("RM000", "10:00", "11:00", attendees=[CAROL]),
         )
         clock.set(instant("10:00", TODAY))
-        await mutate(http, tokens["alice"], CHECK_IN, {"id": made["id"]})
+        await mutate(http, tokens["alice"], CHECK_IN, by_booking(made["id"]))
         clock.set(instant("10:05", TODAY))
-        await mutate(http, tokens["alice"], CANCEL_BOOKING, {"id": made["id"]})
+        await mutate(http, tokens["alice"], CANCEL_BOOKING, by_booking(made["id"]))
 
         everything = [
             ("CREATED", made["id"]),
@@ -366,8 +369,9 @@ async def test_a_subscription_ends_when_its_account_is_deleted(
 async def test_each_subscription_hears_its_own_room(
     host: str, http: httpx.AsyncClient, gateway: Gateway, tokens: dict[str, str]
 ) -> None:
+    """A room may be named by its global id or by its code."""
     async with socket(host, tokens["carol"]) as ws:
-        await subscribe(ws, "one", "RM001")
+        await subscribe(ws, "one", room_gid("RM001"))
         await subscribe(ws, "zero", "RM000")
         await until(
             lambda: all(
@@ -393,7 +397,8 @@ async def test_each_subscription_hears_its_own_room(
         "one",
         in_one["id"],
     )
-    assert second["payload"]["data"]["bookingChanged"]["roomId"] == "RM001"
+    assert first["payload"]["data"]["bookingChanged"]["roomId"] == room_gid("RM000")
+    assert second["payload"]["data"]["bookingChanged"]["roomId"] == room_gid("RM001")
 
 
 async def test_closing_the_socket_unsubscribes(
@@ -422,6 +427,13 @@ async def test_closing_the_socket_unsubscribes(
             {"code": "NOT_FOUND", "field": "roomId"},
             "no room with id 'RM999'",
             id="unknown-room",
+        ),
+        pytest.param(
+            "bob",
+            str(global_id(USER, 1)),
+            {"code": "INVALID_INPUT", "field": "roomId"},
+            f"{str(global_id(USER, 1))!r} is the id of a User, not of a Room",
+            id="id-of-a-user",
         ),
     ],
 )

@@ -940,16 +940,21 @@ async def test_room_days_default_to_today_and_read_each_utc_date_once(world: Wor
 
 async def test_people_are_shown_as_the_caller_may_see_them(world: World) -> None:
     reads = Reads(FakeBatchReader(world.db), world.clock)
-    alice, bob = world.people["alice"], world.people["bob"]
+    alice, bob, carol = (world.people[h] for h in ("alice", "bob", "carol"))
+    before = await reads.people(world.as_("alice"), [alice.id, bob.id, carol.id, 999])
+    await world.book("bob", request("09:00", "10:00", attendees=["alice@example.com"]))
 
-    as_alice = await reads.people(world.as_("alice"), [alice.id, bob.id, 999])
-    as_admin = await reads.people(world.as_("admin"), [bob.id])
+    as_alice = await reads.people(world.as_("alice"), [alice.id, bob.id, carol.id, 999])
+    as_admin = await reads.people(world.as_("admin"), [bob.id, carol.id])
 
-    assert as_alice == {
-        alice.id: PersonView(alice.id, "Alice", "alice@example.com", Role.BASIC),
-        bob.id: PersonView(bob.id, "Bob", None, None),
+    mine = PersonView(alice.id, "Alice", "alice@example.com", Role.BASIC)
+    # Nobody else until they share a booking: accounts cannot be enumerated by id.
+    assert before == {alice.id: mine}
+    assert as_alice == {alice.id: mine, bob.id: PersonView(bob.id, "Bob", None, None)}
+    assert as_admin == {
+        bob.id: PersonView(bob.id, "Bob", "bob@example.com", Role.BASIC),
+        carol.id: PersonView(carol.id, "Carol", "carol@example.com", Role.BASIC),
     }
-    assert as_admin == {bob.id: PersonView(bob.id, "Bob", "bob@example.com", Role.BASIC)}
 
 
 async def test_read_models_need_a_signed_in_caller(world: World) -> None:

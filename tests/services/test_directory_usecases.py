@@ -239,7 +239,7 @@ async def test_a_room_code_looks_like_rm_then_letters_or_digits(tree: Tree, code
 
     error = await rejected(tree.room(code))
 
-    assert (error.code, error.field) == (ErrorCode.INVALID_INPUT, "roomId")
+    assert (error.code, error.field) == (ErrorCode.INVALID_INPUT, "code")
     assert tree.snapshot() == before
 
 
@@ -253,7 +253,7 @@ async def test_a_room_code_is_unique(tree: Tree) -> None:
 
     error = await rejected(tree.room(" RM001", name="Another"))
 
-    assert (error.code, error.field) == (ErrorCode.INVALID_INPUT, "roomId")
+    assert (error.code, error.field) == (ErrorCode.INVALID_INPUT, "code")
     assert tree.snapshot() == before
     assert [
         r.name for r in (await tree.directory.rooms(BASIC, RoomQuery(), PageRequest())).items

@@ -1,9 +1,12 @@
-"""The mail relay: sends outbox mail after commit, retries failures, gives up after five."""
+"""The mail relay: sends outbox mail after commit, retries failures after a backoff, gives
+up after five, and shares one outbox with other relays without sending a mail twice."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import AsyncIterator, Callable
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
@@ -11,12 +14,15 @@ from sqlalchemy import select
 from domain.bookings import Booking, BookingSource, BookingStatus
 from domain.intervals import Interval
 from gateway.app import Gateway
-from gateway.mail.relay import BATCH, MailRelay
+from gateway.mail.relay import BATCH, LEASE, MailRelay, retry_delay
 from gateway.services.bookings import BookingRequest
 from gateway.services.events import BookingEvent, MailQueued
-from gateway.services.records import OutgoingMail
+from gateway.services.ports import Database
+from gateway.services.records import OutgoingMail, QueuedMail
+from gateway.store.engine import create_engine
 from gateway.store.outbox import MAX_ATTEMPTS
 from gateway.store.tables import outbox
+from gateway.store.uow import SqlDatabase
 from tests.support.bookings import local
 from tests.support.clock import MutableClock
 from tests.support.mail import RecordingSender
@@ -42,11 +48,34 @@ class FailingSender:
         self.sent.append(mail)
 
 
+class SlowSender:
+    """Takes a moment over each mail, so relays sharing an outbox really overlap."""
+
+    def __init__(self) -> None:
+        self.sent: list[OutgoingMail] = []
+
+    async def send(self, mail: OutgoingMail) -> None:
+        await asyncio.sleep(0.01)
+        self.sent.append(mail)
+
+
 async def queue(gateway: Gateway, *mails: OutgoingMail) -> None:
-    async with gateway.db.writing() as uow:
+    await queue_in(gateway.db, *mails)
+
+
+async def queue_in(db: Database, *mails: OutgoingMail) -> None:
+    async with db.writing() as uow:
         for mail in mails:
             await uow.outbox.add(mail)
         await uow.commit()
+
+
+async def claim(db: Database, clock: MutableClock) -> list[QueuedMail]:
+    """Claim everything claimable now and commit, like a relay about to die."""
+    async with db.writing() as uow:
+        claimed = await uow.outbox.claim(1000, now=clock.now(), lease=LEASE)
+        await uow.commit()
+    return claimed
 
 
 async def rows(gateway: Gateway) -> list[tuple[str, int, bool, str | None]]:
@@ -101,8 +130,9 @@ async def test_a_failed_mail_stays_pending(gateway: Gateway, clock: MutableClock
     assert sender.tried == [letter(1)]
     stamp = clock.now().isoformat()
     assert await rows(gateway) == [("Mail 1", 1, False, f"{stamp}: smtp is down")]
-    async with gateway.db.reading() as uow:
-        [pending] = await uow.outbox.pending(BATCH)
+    assert await claim(gateway.db, clock) == []  # backing off
+    clock.advance(retry_delay(1))
+    [pending] = await claim(gateway.db, clock)
     assert (pending.mail, pending.attempts) == (letter(1), 1)
 
 
@@ -127,6 +157,7 @@ async def test_a_failed_mail_is_sent_on_a_later_drain(
 ) -> None:
     await queue(gateway, letter(1))
     assert await relay_with(gateway, FailingSender(), clock).drain() == 0
+    clock.advance(retry_delay(1))
 
     assert await gateway.relay.drain() == 1
 
@@ -152,8 +183,9 @@ async def test_the_relay_gives_up_after_five_failures(
     failing = FailingSender()
     relay = relay_with(gateway, failing, clock)
     await queue(gateway, letter(1))
-    for _ in range(failures):
+    for attempts in range(1, failures + 1):
         assert await relay.drain() == 0
+        clock.advance(retry_delay(attempts))
     assert len(failing.tried) == failures
 
     assert await gateway.relay.drain() == int(delivered)
@@ -190,6 +222,123 @@ async def test_a_failing_batch_does_not_hold_back_later_mail(
     await relay_with(gateway, sender, clock).drain()
 
     assert [m.subject for m in sender.sent] == ["Mail last"]
+
+
+def test_the_backoff_doubles_from_thirty_seconds_up_to_an_hour() -> None:
+    delays = [retry_delay(attempts).total_seconds() for attempts in range(1, 10)]
+    assert delays == [30, 60, 120, 240, 480, 960, 1920, 3600, 3600]
+
+
+async def test_a_failed_mail_is_not_retried_before_its_backoff(
+    gateway: Gateway, clock: MutableClock
+) -> None:
+    sender = FailingSender()
+    relay = relay_with(gateway, sender, clock)
+    await queue(gateway, letter(1))
+    assert await relay.drain() == 0
+
+    for attempts in (1, 2, 3):
+        clock.advance(retry_delay(attempts) - timedelta(seconds=1))
+        await relay.drain()
+        assert len(sender.tried) == attempts, "retried before the backoff ended"
+        clock.advance(timedelta(seconds=1))
+        await relay.drain()
+        assert len(sender.tried) == attempts + 1
+
+
+async def test_a_mail_that_failed_five_times_is_never_tried_again(
+    gateway: Gateway, clock: MutableClock, mail: RecordingSender
+) -> None:
+    failing = FailingSender()
+    relay = relay_with(gateway, failing, clock)
+    await queue(gateway, letter(1))
+    for _ in range(MAX_ATTEMPTS):
+        await relay.drain()
+        clock.advance(timedelta(days=1))
+    assert len(failing.tried) == MAX_ATTEMPTS
+
+    clock.advance(timedelta(days=365))
+    assert await gateway.relay.drain() == 0
+    assert await relay.drain() == 0
+    assert mail.sent == []
+    assert len(failing.tried) == MAX_ATTEMPTS
+
+
+# --- several relays on one outbox ----------------------------------------------------------
+
+
+@pytest.fixture
+async def databases(database_url: str, clock: MutableClock) -> AsyncIterator[list[SqlDatabase]]:
+    """Two engines on one database, as two gateway processes have."""
+    found = [SqlDatabase(create_engine(database_url), clock) for _ in range(2)]
+    yield found
+    for database in found:
+        await database.dispose()
+
+
+async def test_two_relays_on_one_database_send_each_mail_once(
+    databases: list[SqlDatabase], clock: MutableClock
+) -> None:
+    count = 60
+    await queue_in(databases[0], *(letter(n) for n in range(count)))
+    senders = [SlowSender(), SlowSender()]
+    relays = [
+        MailRelay(database, sender, clock, batch=5)
+        for database, sender in zip(databases, senders, strict=True)
+    ]
+
+    # Two drains per relay too: the timer and a MailQueued can overlap in one process.
+    sent = await asyncio.gather(*(relay.drain() for relay in relays for _ in range(2)))
+
+    everything = senders[0].sent + senders[1].sent
+    assert Counter(m.subject for m in everything) == {f"Mail {n}": 1 for n in range(count)}
+    assert sum(sent) == count
+    assert all(sender.sent for sender in senders), "the relays did not overlap"
+    clock.advance(timedelta(days=365))
+    assert [await claim(database, clock) for database in databases] == [[], []]
+
+
+async def test_a_claimed_mail_waits_out_the_lease_of_a_relay_that_died(
+    gateway: Gateway, clock: MutableClock, mail: RecordingSender
+) -> None:
+    await queue(gateway, letter(1))
+    assert [q.mail for q in await claim(gateway.db, clock)] == [letter(1)]  # then it died
+
+    clock.advance(LEASE - timedelta(seconds=1))
+    assert await gateway.relay.drain() == 0
+    clock.advance(timedelta(seconds=1))
+    assert await gateway.relay.drain() == 1
+
+    assert mail.sent == [letter(1)]
+    assert await rows(gateway) == [("Mail 1", 1, True, None)]
+
+
+async def test_a_relay_sends_no_mail_whose_lease_has_run_out(
+    gateway: Gateway, clock: MutableClock
+) -> None:
+    """A send that outlasts the lease lets another relay claim the rest of the batch; the
+    first relay must then leave that rest alone. (The slow mail itself goes out twice:
+    at least once is all a lease can promise.)"""
+    other = RecordingSender()
+    stalled: list[OutgoingMail] = []
+
+    class StallingSender:
+        async def send(self, mail: OutgoingMail) -> None:
+            if not stalled:
+                clock.advance(LEASE)
+                await MailRelay(gateway.db, other, clock).drain()
+            stalled.append(mail)
+
+    await queue(gateway, letter(1), letter(2))
+
+    assert await MailRelay(gateway.db, StallingSender(), clock).drain() == 1
+
+    assert stalled == [letter(1)]
+    assert other.sent == [letter(1), letter(2)]
+    assert [(s, sent) for s, _, sent, _ in await rows(gateway)] == [
+        ("Mail 1", True),
+        ("Mail 2", True),
+    ]
 
 
 # --- the running relay ---------------------------------------------------------------------

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+import asyncio
+from collections.abc import AsyncIterator
+from datetime import datetime, timedelta
 
+import pytest
 from sqlalchemy import select
 
 from gateway.services.records import OneTimeCode, OutgoingMail, QueuedMail
+from gateway.store.engine import create_engine
 from gateway.store.outbox import MAX_ATTEMPTS
 from gateway.store.tables import one_time_codes, outbox
 from gateway.store.uow import SqlDatabase
@@ -14,6 +18,15 @@ from tests.store.factory import at
 from tests.support.clock import START, MutableClock
 
 EXPIRES = at(0.25)
+LEASE = timedelta(minutes=5)
+
+
+@pytest.fixture
+async def other_db(database_url: str, clock: MutableClock) -> AsyncIterator[SqlDatabase]:
+    """A second engine on the same database, as another gateway process has."""
+    database = SqlDatabase(create_engine(database_url), clock)
+    yield database
+    await database.dispose()
 
 
 async def latest(db: SqlDatabase, email: str) -> OneTimeCode | None:
@@ -128,73 +141,144 @@ def mail(n: int) -> OutgoingMail:
     )
 
 
-async def queue(db: SqlDatabase, *mails: OutgoingMail) -> list[QueuedMail]:
+async def queue(db: SqlDatabase, *mails: OutgoingMail) -> None:
     async with db.writing() as uow:
         for m in mails:
             await uow.outbox.add(m)
         await uow.commit()
-    return await pending(db)
 
 
-async def pending(db: SqlDatabase, limit: int = 10) -> list[QueuedMail]:
-    async with db.reading() as uow:
-        return await uow.outbox.pending(limit)
+async def claim(
+    db: SqlDatabase, now: datetime = START, limit: int = 10, lease: timedelta = LEASE
+) -> list[QueuedMail]:
+    """Claim and commit, as a relay does."""
+    async with db.writing() as uow:
+        claimed = await uow.outbox.claim(limit, now=now, lease=lease)
+        await uow.commit()
+    return claimed
 
 
-async def test_queued_mail_comes_back_whole_in_queue_order(db: SqlDatabase) -> None:
-    queued = await queue(
-        db, mail(1), mail(2), OutgoingMail(to=("x@example.com",), subject="s", body="")
-    )
+async def fail(db: SqlDatabase, mail_id: int, error: str, at: datetime, retry_at: datetime) -> None:
+    async with db.writing() as uow:
+        await uow.outbox.mark_failed(mail_id, error, at, retry_at)
+        await uow.commit()
 
-    first = queued[0].id
-    assert queued == [
-        QueuedMail(first, mail(1), 0),
-        QueuedMail(first + 1, mail(2), 0),
-        QueuedMail(first + 2, OutgoingMail(to=("x@example.com",), subject="s", body=""), 0),
+
+async def stored(db: SqlDatabase, mail_id: int) -> tuple[object, ...]:
+    """(sent_at, attempts, last_error, locked_until) of one outbox row."""
+    columns = outbox.c
+    async with db.engine.connect() as conn:
+        row = (
+            await conn.execute(
+                select(
+                    columns.sent_at, columns.attempts, columns.last_error, columns.locked_until
+                ).where(columns.id == mail_id)
+            )
+        ).one()
+    return tuple(row)
+
+
+async def test_queued_mail_is_claimed_whole_in_queue_order(db: SqlDatabase) -> None:
+    await queue(db, mail(1), mail(2), OutgoingMail(to=("x@example.com",), subject="s", body=""))
+
+    first_two = await claim(db, limit=2)
+    the_rest = await claim(db)
+
+    first = first_two[0].id
+    assert first_two == [QueuedMail(first, mail(1), 0), QueuedMail(first + 1, mail(2), 0)]
+    assert the_rest == [
+        QueuedMail(first + 2, OutgoingMail(to=("x@example.com",), subject="s", body=""), 0)
     ]
-    assert await pending(db, limit=2) == queued[:2]
+    assert await claim(db) == []
+    assert await stored(db, first) == (None, 0, None, START + LEASE)
     async with db.engine.connect() as conn:
         created = (await conn.execute(select(outbox.c.created_at))).scalars().all()  # 3 rows
     assert created == [START, START, START]
 
 
-async def test_sent_mail_leaves_the_queue(db: SqlDatabase) -> None:
-    one, two = await queue(db, mail(1), mail(2))
+async def test_a_claimed_mail_is_not_claimed_again_until_its_lease_ends(db: SqlDatabase) -> None:
+    await queue(db, mail(1))
+    [one] = await claim(db)
+
+    assert await claim(db, now=START + LEASE - timedelta(seconds=1)) == []
+    # The relay that claimed it has died, or so it seems: the mail goes to the next claim.
+    assert await claim(db, now=START + LEASE) == [one]
+    assert await claim(db, now=START + LEASE + timedelta(seconds=1)) == []
+    assert await stored(db, one.id) == (None, 0, None, START + 2 * LEASE)
+
+
+async def test_a_claim_takes_effect_when_it_commits(db: SqlDatabase) -> None:
+    await queue(db, mail(1))
+    async with db.writing() as uow:
+        [rolled_back] = await uow.outbox.claim(10, now=START, lease=LEASE)
+
+    assert await claim(db) == [rolled_back]
+
+
+async def test_claims_through_two_databases_never_share_a_mail(
+    db: SqlDatabase, other_db: SqlDatabase
+) -> None:
+    """Two engines on one database, like two gateway processes."""
+    await queue(db, *(mail(n) for n in range(5)))
+
+    mine = await claim(db, limit=2)
+    theirs = await claim(other_db, limit=2)
+    rest = await claim(db, limit=2)
+
+    assert [m.mail for m in mine + theirs + rest] == [mail(n) for n in range(5)]
+    assert await claim(other_db) == []
+
+
+async def test_concurrent_claims_split_the_queue(db: SqlDatabase, other_db: SqlDatabase) -> None:
+    count = 40
+    await queue(db, *(mail(n) for n in range(count)))
+
+    batches = await asyncio.gather(
+        *(claim(database, limit=3) for _ in range(10) for database in (db, other_db))
+    )
+
+    claimed = [queued.id for batch in batches for queued in batch]
+    assert len(claimed) == len(set(claimed)) == count
+
+
+async def test_sent_mail_is_never_claimed_again(db: SqlDatabase) -> None:
+    await queue(db, mail(1), mail(2))
+    one, two = await claim(db)
 
     async with db.writing() as uow:
         await uow.outbox.mark_sent(one.id, at(1))
         await uow.commit()
 
-    assert await pending(db) == [two]
-    async with db.engine.connect() as conn:
-        row = (
-            await conn.execute(
-                select(outbox.c.sent_at, outbox.c.attempts, outbox.c.last_error).where(
-                    outbox.c.id == one.id
-                )
-            )
-        ).one()
-    assert tuple(row) == (at(1), 1, None)
+    assert await claim(db, now=at(1000)) == [two]
+    assert await stored(db, one.id) == (at(1), 1, None, None)
+
+
+async def test_a_failed_mail_is_not_claimed_before_its_retry_time(db: SqlDatabase) -> None:
+    await queue(db, mail(1))
+    [one] = await claim(db)
+    retry_at = START + timedelta(seconds=30)  # sooner than the lease would have ended
+
+    await fail(db, one.id, "refused", START, retry_at)
+
+    assert await claim(db, now=retry_at - timedelta(seconds=1)) == []
+    assert await claim(db, now=retry_at) == [QueuedMail(one.id, one.mail, 1)]
+    assert await stored(db, one.id) == (None, 1, f"{START.isoformat()}: refused", retry_at + LEASE)
 
 
 async def test_failed_mail_is_retried_until_the_attempts_run_out(db: SqlDatabase) -> None:
-    one, two = await queue(db, mail(1), mail(2))
+    await queue(db, mail(1), mail(2))
+    [one] = await claim(db, limit=1)
 
-    for attempt in range(1, MAX_ATTEMPTS + 1):
-        async with db.writing() as uow:
-            await uow.outbox.mark_failed(one.id, f"refused {attempt}", at(attempt))
-            await uow.commit()
-        expected = [QueuedMail(one.id, one.mail, attempt), two] if attempt < MAX_ATTEMPTS else [two]
-        assert await pending(db) == expected, attempt
+    for attempt in range(1, MAX_ATTEMPTS):
+        await fail(db, one.id, f"refused {attempt}", at(attempt), at(attempt + 0.5))
+        again = await claim(db, now=at(attempt + 0.5), limit=1)
+        assert again == [QueuedMail(one.id, one.mail, attempt)], attempt
+    await fail(db, one.id, f"refused {MAX_ATTEMPTS}", at(MAX_ATTEMPTS), at(MAX_ATTEMPTS + 0.5))
 
     assert MAX_ATTEMPTS == 5
-    async with db.engine.connect() as conn:
-        row = (
-            await conn.execute(
-                select(outbox.c.sent_at, outbox.c.attempts, outbox.c.last_error).where(
-                    outbox.c.id == one.id
-                )
-            )
-        ).one()
-    assert tuple(row) == (None, 5, f"{at(5).isoformat()}: refused 5")
+    # Never again, however late: only the other mail is left to claim (its lease expires).
+    for years in (1, 10):
+        late = await claim(db, now=at(24 * 365 * years))
+        assert [queued.mail for queued in late] == [mail(2)], years
+    assert await stored(db, one.id) == (None, 5, f"{at(5).isoformat()}: refused 5", at(5.5))
     assert at(5).isoformat() == "2026-11-23T11:00:00+00:00"

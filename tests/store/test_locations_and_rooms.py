@@ -132,7 +132,7 @@ async def test_a_taken_room_code_is_refused_and_leaves_no_trace(db: SqlDatabase)
         await uow.commit()
 
     assert raised.value.code is ErrorCode.INVALID_INPUT
-    assert raised.value.field == "roomId"
+    assert raised.value.field == "code"
     assert "RM1" in raised.value.message
     async with db.reading() as uow:
         rooms = await uow.locations.list(LocationKind.ROOM, None, PageRequest())

@@ -18,6 +18,7 @@ TOMORROW = date(2026, 11, 24)
 BOOKING_FIELDS = """
 fragment BookingFields on Booking {
   id
+  code
   title
   start
   end
@@ -26,7 +27,7 @@ fragment BookingFields on Booking {
   createdAt
   cancelledAt
   checkedIn
-  room { id }
+  room { id code }
   createdBy { email }
   attendees { email checkedInAt user { email name } }
 }
@@ -43,8 +44,8 @@ mutation Book($input: BookRoomInput!) {
 
 CANCEL_BOOKING = (
     """
-mutation Cancel($id: ID!) {
-  cancelBooking(id: $id) { booking { ...BookingFields } errors { code message field } }
+mutation Cancel($input: CancelBookingInput!) {
+  cancelBooking(input: $input) { booking { ...BookingFields } errors { code message field } }
 }
 """
     + BOOKING_FIELDS
@@ -52,8 +53,8 @@ mutation Cancel($id: ID!) {
 
 CHECK_IN = (
     """
-mutation CheckIn($id: ID!) {
-  checkIn(bookingId: $id) { booking { ...BookingFields } errors { code message field } }
+mutation CheckIn($input: CheckInInput!) {
+  checkIn(input: $input) { booking { ...BookingFields } errors { code message field } }
 }
 """
     + BOOKING_FIELDS
@@ -124,7 +125,8 @@ async def booked(
     room: str = "RM000",
     attendees: Sequence[str] = (),
 ) -> str:
-    """Book between two site-local wall times; the new booking's id (it must succeed)."""
+    """Book between two site-local wall times; the new booking's (global) id. It must
+    succeed."""
     payload = await book(
         client, token, room=room, start=local(start, day), end=local(end, day), attendees=attendees
     )
@@ -133,13 +135,18 @@ async def booked(
     return booking_id
 
 
+def by_booking(booking_id: str) -> JSON:
+    """The variables of cancelBooking and checkIn: the booking's id or its code."""
+    return {"input": {"bookingId": booking_id}}
+
+
 async def cancel(client: GraphQLClient, token: str, booking_id: str) -> JSON:
-    data = await client.data(CANCEL_BOOKING, {"id": booking_id}, token=token)
+    data = await client.data(CANCEL_BOOKING, by_booking(booking_id), token=token)
     payload: JSON = data["cancelBooking"]
     return payload
 
 
 async def check_in(client: GraphQLClient, token: str, booking_id: str) -> JSON:
-    data = await client.data(CHECK_IN, {"id": booking_id}, token=token)
+    data = await client.data(CHECK_IN, by_booking(booking_id), token=token)
     payload: JSON = data["checkIn"]
     return payload

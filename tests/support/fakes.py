@@ -66,6 +66,14 @@ class MailRow:
     attempts: int = 0
     sent_at: datetime | None = None
     last_error: str | None = None
+    locked_until: datetime | None = None
+
+    def claimable(self, now: datetime) -> bool:
+        return (
+            self.sent_at is None
+            and self.attempts < MAX_MAIL_ATTEMPTS
+            and (self.locked_until is None or self.locked_until <= now)
+        )
 
 
 @dataclass
@@ -241,7 +249,7 @@ class FakeRooms(_Repository):
         resources: Sequence[str],
     ) -> Room:
         if await self.by_code(code) is not None:
-            raise invalid(f"room id {code!r} is already taken", "roomId")
+            raise invalid(f"room code {code!r} is already taken", "code")
         location = await self._uow.locations.add(
             parent_id=floor_id, kind=LocationKind.ROOM, name=name
         )
@@ -401,26 +409,28 @@ class FakeOutbox(_Repository):
                     counts[address] = counts.get(address, 0) + 1
         return counts
 
-    async def pending(self, limit: int, after_id: int = 0) -> list[QueuedMail]:
-        rows = sorted(self._uow.state.outbox.items())
-        waiting = [
-            (i, r)
-            for i, r in rows
-            if i > after_id and r.sent_at is None and r.attempts < MAX_MAIL_ATTEMPTS
-        ]
-        return [QueuedMail(i, r.mail, r.attempts) for i, r in waiting[:limit]]
+    async def claim(self, limit: int, *, now: datetime, lease: timedelta) -> list[QueuedMail]:
+        # write(): a claim needs the writing unit of work, whose lock serialises claims
+        # like the SQL store's; the lease is seen by others only once it commits.
+        outbox = self._uow.write().outbox
+        claimed = [(i, row) for i, row in sorted(outbox.items()) if row.claimable(now)][:limit]
+        for mail_id, row in claimed:
+            outbox[mail_id] = replace(row, locked_until=now + lease)
+        return [QueuedMail(i, row.mail, row.attempts) for i, row in claimed]
 
     async def mark_sent(self, mail_id: int, at: datetime) -> None:
         outbox = self._uow.write().outbox
-        outbox[mail_id] = replace(
-            outbox[mail_id], sent_at=at, attempts=outbox[mail_id].attempts + 1
-        )
+        row = outbox[mail_id]
+        outbox[mail_id] = replace(row, sent_at=at, attempts=row.attempts + 1, locked_until=None)
 
-    async def mark_failed(self, mail_id: int, error: str, at: datetime) -> None:
+    async def mark_failed(self, mail_id: int, error: str, at: datetime, retry_at: datetime) -> None:
         outbox = self._uow.write().outbox
         row = outbox[mail_id]
         outbox[mail_id] = replace(
-            row, attempts=row.attempts + 1, last_error=f"{at.isoformat()}: {error}"
+            row,
+            attempts=row.attempts + 1,
+            last_error=f"{at.isoformat()}: {error}",
+            locked_until=retry_at,
         )
 
 
@@ -502,6 +512,15 @@ class FakeBatchReader:
     async def users_by_id(self, ids: Sequence[int]) -> Mapping[int, User]:
         users = self._record("users_by_id", ids).users
         return {i: users[i] for i in ids if i in users}
+
+    async def sharing_a_booking(self, viewer: Actor, ids: Sequence[int]) -> set[int]:
+        state = self._record("sharing_a_booking", ids)
+        shared: set[int] = set()
+        for booking in state.bookings.values():
+            if booking.involves(viewer):
+                people = {booking.creator_id, *(a.user_id for a in booking.attendees)}
+                shared |= {i for i in ids if i in people}
+        return shared
 
     async def locations_by_id(self, ids: Sequence[int]) -> Mapping[int, Location]:
         locations = self._record("locations_by_id", ids).locations

@@ -7,11 +7,32 @@ from dataclasses import dataclass, field
 from domain.locations import LocationKind
 from domain.users import Role, User
 from gateway.app import Gateway
+from gateway.schema.ids import BOOKING, LOCATION, ROOM, USER, global_id
 from gateway.services.authz import Principal
 from gateway.services.directory import NewRoom
 
 PASSWORD = "Corr3ct-Horse!"
 ZONE = "Africa/Johannesburg"
+
+
+def room_gid(code: str) -> str:
+    """A room's global id, as the API shows it, from its code (RM…)."""
+    return str(global_id(ROOM, code))
+
+
+def booking_gid(code: str) -> str:
+    """A booking's global id, from its code (BOOKOCCUPI…)."""
+    return str(global_id(BOOKING, code))
+
+
+def location_gid(number: int) -> str:
+    """A location's global id, from its number."""
+    return str(global_id(LOCATION, number))
+
+
+def user_gid(user: User) -> str:
+    """A person's global id."""
+    return str(global_id(USER, user.id))
 
 
 @dataclass

@@ -79,7 +79,7 @@ def test_check_room_code_accepts_and_returns_valid_codes(code: str) -> None:
 def test_check_room_code_rejects_malformed_codes(code: str) -> None:
     with pytest.raises(DomainError) as exc:
         check_room_code(code)
-    assert_invalid(exc, "roomId")
+    assert_invalid(exc, "code")
 
 
 # --- occupancy limits -------------------------------------------------------------------

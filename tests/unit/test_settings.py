@@ -255,10 +255,30 @@ def test_a_bad_algorithm_names_its_variable(tmp_path: Path, algorithm: str) -> N
             id="not-a-url",
         ),
         pytest.param(
-            {"OCCUPI_DATABASE_URL": "postgresql+asyncpg://db/occupi"},
-            "OCCUPI_DATABASE_URL must be a sqlite+aiosqlite:/// URL; "
-            "other databases are not supported yet",
-            id="not-yet-supported-backend",
+            {"OCCUPI_DATABASE_URL": "mysql+aiomysql://db/occupi"},
+            "OCCUPI_DATABASE_URL must be a sqlite+aiosqlite:/// or a postgresql+asyncpg:// "
+            "URL, not mysql+aiomysql://",
+            id="unsupported-backend",
+        ),
+        pytest.param(
+            {"OCCUPI_DATABASE_URL": "postgresql+asyncpg://db"},
+            "OCCUPI_DATABASE_URL must name the PostgreSQL database",
+            id="postgres-without-a-database",
+        ),
+        *(
+            pytest.param(
+                {"OCCUPI_DATABASE_URL": url},
+                "OCCUPI_DATABASE_URL must name a database file (sqlite+aiosqlite:///path/to/"
+                "occupi.db); an in-memory SQLite database is not shared between connections",
+                id=f"in-memory-{i}",
+            )
+            for i, url in enumerate(
+                (
+                    "sqlite+aiosqlite://",
+                    "sqlite+aiosqlite:///:memory:",
+                    "sqlite+aiosqlite:///file:shared?mode=memory&cache=shared&uri=true",
+                )
+            )
         ),
     ],
 )
@@ -273,3 +293,8 @@ def test_a_data_dir_that_is_a_file_is_refused(tmp_path: Path) -> None:
     occupied.write_text("")
     with pytest.raises(SettingsError, match="OCCUPI_DATA_DIR must be a directory"):
         Settings.from_env(env_in(occupied))
+
+
+def test_a_postgresql_url_is_accepted(tmp_path: Path) -> None:
+    url = "postgresql+asyncpg://occupi:secret@db.internal:5432/occupi"
+    assert Settings.from_env(env_in(tmp_path, OCCUPI_DATABASE_URL=url)).database_url == url
