@@ -19,7 +19,8 @@ from gateway.auth.credentials import CredentialAuthenticator
 from gateway.auth.middleware import PrincipalMiddleware
 from gateway.auth.passwords import Argon2Hasher
 from gateway.auth.tokens import JwtCodec
-from gateway.live.broker import InMemoryBroker
+from gateway.live.broker import Broker, InMemoryBroker
+from gateway.live.redis_broker import RedisBroker
 from gateway.mail.relay import MailRelay
 from gateway.mail.senders import ConsoleSender, MailSender
 from gateway.schema.build import GatewayGraphQL
@@ -66,7 +67,14 @@ class Gateway:
     db: SqlDatabase
     app: Application
     relay: MailRelay
-    broker: InMemoryBroker
+    broker: Broker
+
+
+def open_broker(settings: Settings) -> Broker:
+    """In-process events by default; Redis pub/sub when several processes serve."""
+    if settings.broker_url is None:
+        return InMemoryBroker()
+    return RedisBroker(settings.broker_url, channel_prefix=settings.broker_channel_prefix)
 
 
 def build_gateway(
@@ -79,7 +87,7 @@ def build_gateway(
     """Everything but HTTP. Tests pass their own clock, mail sender and (cheaper) hasher."""
     clock = clock or SystemClock()
     db = SqlDatabase(create_engine(settings.database_url, echo=settings.sql_echo), clock)
-    broker = InMemoryBroker()
+    broker = open_broker(settings)
     relay = MailRelay(db, mail_sender or ConsoleSender(), clock)
     publisher = FanOut([broker, relay])
     tokens = JwtCodec(
@@ -120,11 +128,13 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        await gateway.broker.start()
         gateway.relay.start()
         try:
             yield
         finally:
             await gateway.relay.stop()
+            await gateway.broker.stop()
             await gateway.db.dispose()
 
     async def index(_request: Request) -> Response:

@@ -28,6 +28,8 @@ class Settings:
     data_dir: Path
     database_url: str
     jwt_secret: str
+    broker_url: str | None = None
+    broker_channel_prefix: str = "occupi:"
     jwt_algorithm: str = "HS256"
     token_lifetime: timedelta = timedelta(hours=24)
     check_in_before: timedelta = timedelta(minutes=15)
@@ -62,6 +64,8 @@ class Settings:
                 env.get("OCCUPI_DATABASE_URL", f"sqlite+aiosqlite:///{data_dir / 'occupi.db'}")
             ),
             jwt_secret=_secret(env.get("OCCUPI_JWT_SECRET"), data_dir, algorithm),
+            broker_url=_broker_url(env.get("OCCUPI_BROKER_URL", "")),
+            broker_channel_prefix=_prefix(env.get("OCCUPI_BROKER_PREFIX", "occupi:")),
             jwt_algorithm=algorithm,
             token_lifetime=timedelta(minutes=_int(env, "OCCUPI_TOKEN_TTL_MINUTES", 1440, 1)),
             check_in_before=timedelta(minutes=_int(env, "OCCUPI_CHECK_IN_BEFORE_MINUTES", 15, 0)),
@@ -101,6 +105,29 @@ def _database_url(raw: str) -> str:
             "OCCUPI_DATABASE_URL must name a database file (sqlite+aiosqlite:///path/to/"
             "occupi.db); an in-memory SQLite database is not shared between connections"
         )
+    return raw
+
+
+BROKER_SCHEMES = ("redis", "rediss", "unix")
+
+
+def _broker_url(raw: str) -> str | None:
+    """None (or `memory`) keeps events in this process; a Redis URL shares them."""
+    value = raw.strip()
+    if value in ("", "memory"):
+        return None
+    scheme, _, rest = value.partition("://")
+    if scheme not in BROKER_SCHEMES or not rest:
+        raise SettingsError(
+            "OCCUPI_BROKER_URL must be empty (in-process events) or a redis://, rediss:// "
+            f"or unix:// URL, not {value!r}"
+        )
+    return value
+
+
+def _prefix(raw: str) -> str:
+    if not raw or len(raw) > 64 or any(c.isspace() for c in raw):
+        raise SettingsError("OCCUPI_BROKER_PREFIX must be 1 to 64 characters without spaces")
     return raw
 
 

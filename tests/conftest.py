@@ -1,9 +1,10 @@
-"""Shared fixtures: a migrated SQLite file per test, the real app, a known world."""
+"""Shared fixtures: a migrated database per test (SQLite, or PostgreSQL under
+`make test-pg`), the real app, a known world."""
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import AsyncIterator
+import secrets
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import httpx
@@ -13,8 +14,8 @@ from starlette.applications import Starlette
 
 from gateway.app import Gateway, create_app
 from gateway.auth.passwords import Argon2Hasher
-from gateway.migrate import upgrade
 from gateway.settings import Settings
+from tests.support import databases
 from tests.support.clock import MutableClock
 from tests.support.graphql import GraphQLClient
 from tests.support.mail import RecordingSender
@@ -26,23 +27,45 @@ FAST_ARGON2 = Argon2Hasher(PasswordHasher(time_cost=1, memory_cost=8, parallelis
 
 
 @pytest.fixture(scope="session")
-def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Migrate once; every test gets its own copy of the file."""
-    path = tmp_path_factory.mktemp("template") / "occupi.db"
-    upgrade(f"sqlite+aiosqlite:///{path}")
-    return path
+def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path | str]:
+    """Migrate once; every test gets its own copy (a file, or a PostgreSQL database)."""
+    if databases.ON_POSTGRES:
+        template = databases.postgres_template()
+        yield template
+        databases.postgres_drop(template)
+    else:
+        yield databases.sqlite_template(tmp_path_factory.mktemp("template"))
 
 
 @pytest.fixture
-def database_url(tmp_path: Path, migrated_template: Path) -> str:
-    path = tmp_path / "occupi.db"
-    shutil.copyfile(migrated_template, path)
-    return f"sqlite+aiosqlite:///{path}"
+def database_url(tmp_path: Path, migrated_template: Path | str) -> Iterator[str]:
+    if isinstance(migrated_template, str):
+        name, url = databases.postgres_copy(migrated_template)
+        yield url
+        databases.postgres_drop(name)
+    else:
+        yield databases.sqlite_copy(migrated_template, tmp_path)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests about one database run only on it; everything else runs on both."""
+    other = "sqlite_only" if databases.ON_POSTGRES else "postgres_only"
+    skip = pytest.mark.skip(reason=f"not on {databases.backend_name()}")
+    for item in items:
+        if item.get_closest_marker(other):
+            item.add_marker(skip)
 
 
 @pytest.fixture
 def settings(tmp_path: Path, database_url: str) -> Settings:
-    return Settings(data_dir=tmp_path, database_url=database_url, jwt_secret=JWT_SECRET)
+    """Under `make test-pg` live events go through Redis, on channels of this test's own."""
+    return Settings(
+        data_dir=tmp_path,
+        database_url=database_url,
+        jwt_secret=JWT_SECRET,
+        broker_url=databases.BROKER_URL,
+        broker_channel_prefix=f"occupi-test-{secrets.token_hex(6)}:",
+    )
 
 
 @pytest.fixture
@@ -61,6 +84,7 @@ async def app(
 ) -> AsyncIterator[Starlette]:
     application = create_app(settings, clock=clock, mail_sender=mail, hasher=FAST_ARGON2)
     yield application
+    await application.state.gateway.broker.stop()
     await application.state.gateway.db.dispose()
 
 

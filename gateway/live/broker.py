@@ -6,12 +6,28 @@ import asyncio
 import logging
 from collections import defaultdict
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from typing import Protocol
 
 from gateway.services.events import Event
 
 log = logging.getLogger(__name__)
 QUEUE_SIZE = 256
+
+
+class Broker(Protocol):
+    """Pub/sub for live events: the EventPublisher and EventStream ports, plus a lifecycle
+    the app's lifespan drives. In-memory for one process, Redis for several."""
+
+    async def publish(self, event: Event) -> None: ...
+
+    def subscribe(self, topic: str) -> AbstractAsyncContextManager[asyncio.Queue[Event]]: ...
+
+    def subscriber_count(self, topic: str) -> int: ...
+
+    async def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
 
 
 class InMemoryBroker:
@@ -44,3 +60,9 @@ class InMemoryBroker:
 
     def subscriber_count(self, topic: str) -> int:
         return len(self._queues.get(topic, ()))
+
+    async def start(self) -> None:
+        """Nothing to connect to."""
+
+    async def stop(self) -> None:
+        """Nothing to close."""

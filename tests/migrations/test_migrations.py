@@ -31,6 +31,7 @@ from gateway.store.tables import (
     rooms,
     users,
 )
+from tests.support.databases import ON_POSTGRES
 
 INITIAL_TABLES = frozenset(
     {"users", "locations", "rooms", "bookings", "booking_attendees", "one_time_codes", "outbox"}
@@ -146,6 +147,7 @@ def test_every_revision_declares_its_tables() -> None:
     assert EXPECTED_TABLES[REVISIONS[-1]] == HEAD_TABLES
 
 
+@pytest.mark.sqlite_only
 @pytest.mark.parametrize("revision", REVISIONS)
 def test_revision_upgrades_downgrades_and_upgrades_again(revision: str, db_file: Path) -> None:
     """Stairway: up to the revision below, up to `revision`, down one, up again."""
@@ -170,6 +172,7 @@ def test_revision_upgrades_downgrades_and_upgrades_again(revision: str, db_file:
     assert db.schema() == after
 
 
+@pytest.mark.sqlite_only
 def test_walk_from_head_down_to_base_and_back_up(db_file: Path) -> None:
     url, db = url_of(db_file), Inspected(db_file)
     upgrade(url, "head")
@@ -189,6 +192,7 @@ def test_walk_from_head_down_to_base_and_back_up(db_file: Path) -> None:
     assert db.schema() == head_schema
 
 
+@pytest.mark.sqlite_only
 def test_models_match_the_migrations(db_file: Path) -> None:
     upgrade(url_of(db_file), "head")
     engine = sa.create_engine(f"sqlite:///{db_file}")
@@ -203,6 +207,7 @@ def test_models_match_the_migrations(db_file: Path) -> None:
     assert diff == [], pformat(diff)
 
 
+@pytest.mark.sqlite_only
 def test_check_constraints_match_the_models(db_file: Path) -> None:
     """Autogenerate does not compare CHECK constraints, so compare them by name and text."""
     upgrade(url_of(db_file), "head")
@@ -227,6 +232,7 @@ def test_check_constraints_match_the_models(db_file: Path) -> None:
     assert ("bookings", "ck_bookings_interval", "starts_at < ends_at") in migrated
 
 
+@pytest.mark.sqlite_only
 def test_partial_indexes_match_the_models(db_file: Path) -> None:
     """Autogenerate does not compare a partial index's predicate either; the models give
     each one the same predicate on both databases."""
@@ -258,6 +264,7 @@ def test_partial_indexes_match_the_models(db_file: Path) -> None:
             assert str(on_sqlite) == str(on_postgresql), index.name
 
 
+@pytest.mark.sqlite_only
 def test_foreign_keys_and_their_delete_rules_match_the_models(db_file: Path) -> None:
     """On SQLite autogenerate ignores ON DELETE; the cascades matter, so compare them."""
     upgrade(url_of(db_file), "head")
@@ -296,6 +303,7 @@ def test_foreign_keys_and_their_delete_rules_match_the_models(db_file: Path) -> 
     assert ("rooms", "fk_rooms_location_id_locations", *room_to_location) in modelled
 
 
+@pytest.mark.sqlite_only
 def test_migrates_a_path_with_a_percent_sign_and_spaces(tmp_path: Path) -> None:
     folder = tmp_path / "50% off" / "my data"
     try:
@@ -386,7 +394,9 @@ async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
         )
         await conn.execute(sa.insert(rooms).values(room_row()))
         await conn.execute(
-            sa.insert(bookings).values(booking_row(id=BOOKING_ID, code="BK-1", starts_at=START))
+            sa.insert(bookings).values(
+                booking_row(id=BOOKING_ID, code="BK-1", starts_at=START, ends_at=START + HOUR)
+            )
         )
         await conn.execute(
             sa.insert(booking_attendees).values(
@@ -414,7 +424,14 @@ async def test_the_valid_rows_used_below_are_accepted(engine: AsyncEngine) -> No
     assert await count(engine, users) == 2
 
 
-FOREIGN_KEY = "FOREIGN KEY constraint failed"
+FOREIGN_KEY = "violates foreign key constraint" if ON_POSTGRES else "FOREIGN KEY constraint failed"
+
+
+def unique(table: str, column: str) -> str:
+    """How each database words a unique violation."""
+    if ON_POSTGRES:
+        return f'violates unique constraint "uq_{table}_{column}"'
+    return f"UNIQUE constraint failed: {table}.{column}"
 
 
 @pytest.mark.parametrize(
@@ -430,9 +447,7 @@ FOREIGN_KEY = "FOREIGN KEY constraint failed"
         pytest.param(bookings, booking_row(source="email"), "ck_bookings_source", id="source"),
         pytest.param(bookings, booking_row(room_id=999), FOREIGN_KEY, id="unknown-room"),
         pytest.param(bookings, booking_row(creator_id=999), FOREIGN_KEY, id="unknown-creator"),
-        pytest.param(
-            bookings, booking_row(code="BK-1"), "UNIQUE constraint failed: bookings.code", id="code"
-        ),
+        pytest.param(bookings, booking_row(code="BK-1"), unique("bookings", "code"), id="code"),
         pytest.param(
             booking_attendees,
             {"booking_id": 999, "email": "x@example.com", "position": 0},
@@ -460,9 +475,7 @@ FOREIGN_KEY = "FOREIGN KEY constraint failed"
         pytest.param(locations, location_row(kind="campus"), "ck_locations_kind", id="kind"),
         pytest.param(locations, location_row(parent_id=999), FOREIGN_KEY, id="unknown-parent"),
         pytest.param(users, user_row(id=2, role="root"), "ck_users_role", id="role"),
-        pytest.param(
-            users, user_row(id=2), "UNIQUE constraint failed: users.email", id="email-taken"
-        ),
+        pytest.param(users, user_row(id=2), unique("users", "email"), id="email-taken"),
         pytest.param(
             rooms, room_row(min_occupancy=-1), "ck_rooms_min_occupancy", id="negative-minimum"
         ),
@@ -499,3 +512,44 @@ async def test_a_location_with_children_cannot_be_deleted(engine: AsyncEngine) -
         async with engine.begin() as conn:
             await conn.execute(sa.delete(locations).where(locations.c.id == FLOOR_ID))
     assert await count(engine, locations) == 4
+
+
+OVERLAP = 'violates exclusion constraint "ex_bookings_room_active_overlap"'
+
+
+@pytest.mark.postgres_only
+@pytest.mark.parametrize(
+    ("starts", "ends"),
+    [(0, 1), (-1, 0.5), (0.5, 2), (0.25, 0.75), (-1, 2)],
+    ids=["same", "overlaps-start", "overlaps-end", "inside", "around"],
+)
+async def test_postgres_refuses_a_direct_insert_of_an_overlapping_active_booking(
+    engine: AsyncEngine, starts: float, ends: float
+) -> None:
+    row = booking_row(starts_at=START + starts * HOUR, ends_at=START + ends * HOUR)
+    with pytest.raises(IntegrityError, match=OVERLAP):
+        async with engine.begin() as conn:
+            await conn.execute(sa.insert(bookings).values(row))
+    assert await count(engine, bookings) == 1
+
+
+@pytest.mark.postgres_only
+async def test_postgres_allows_back_to_back_and_cancelled_overlaps(engine: AsyncEngine) -> None:
+    async with engine.begin() as conn:
+        await conn.execute(
+            sa.insert(bookings),
+            [
+                booking_row(code="BK-BEFORE", starts_at=START - HOUR, ends_at=START),
+                booking_row(code="BK-AFTER", starts_at=START + HOUR, ends_at=START + 2 * HOUR),
+                booking_row(
+                    code="BK-GONE", starts_at=START, ends_at=START + HOUR, status="cancelled"
+                ),
+            ],
+        )
+    assert await count(engine, bookings) == 4
+    # Re-activating the cancelled one would double-book the slot: refused as well.
+    with pytest.raises(IntegrityError, match=OVERLAP):
+        async with engine.begin() as conn:
+            await conn.execute(
+                sa.update(bookings).where(bookings.c.code == "BK-GONE").values(status="active")
+            )

@@ -1,6 +1,7 @@
-"""Booking rules through the use cases, run twice: on the in-memory fakes and on a real
-migrated SQLite file. The tests use only the ports and the use cases' answers, so both
-stores must agree on every rule."""
+"""Booking rules through the use cases, run twice: on the in-memory fakes and on the real
+SQL store over the migrated database (SQLite, or PostgreSQL under `make test-pg`). The
+tests use only the ports and the use cases' answers, so both stores must agree on every
+rule."""
 
 from __future__ import annotations
 
@@ -57,7 +58,7 @@ class Backend:
     rename: Callable[[User, str], Awaitable[None]]
 
 
-@pytest.fixture(params=["fakes", "sqlite"])
+@pytest.fixture(params=["fakes", "sql"])
 async def backend(
     request: pytest.FixtureRequest, clock: MutableClock, database_url: str
 ) -> AsyncIterator[Backend]:
@@ -75,7 +76,7 @@ async def backend(
         async with sql.engine.begin() as conn:
             await conn.execute(update(users).where(users.c.id == user.id).values(email=email))
 
-    yield Backend("sqlite", sql, SqlBatchReader(sql.read_sessions()), rename_sql)
+    yield Backend("sql", sql, SqlBatchReader(sql.read_sessions()), rename_sql)
     await sql.dispose()
 
 

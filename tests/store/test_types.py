@@ -37,6 +37,7 @@ async def test_an_aware_non_utc_instant_comes_back_equal_and_in_utc(db: SqlDatab
     assert code.expires_at == datetime(2026, 11, 23, 8, 30, 15, 123456, tzinfo=UTC)
 
 
+@pytest.mark.sqlite_only
 async def test_sqlite_stores_the_utc_wall_time(db: SqlDatabase) -> None:
     async with db.writing() as uow:
         await uow.codes.add(

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
+
 from domain.users import User
 from gateway.store.uow import SqlDatabase
 from tests.store.factory import add_user
@@ -18,6 +20,7 @@ async def all_users(db: SqlDatabase) -> list[User]:
     return sorted(found.values(), key=lambda u: u.id)
 
 
+@pytest.mark.sqlite_only  # BEGIN IMMEDIATE; PostgreSQL writers run side by side
 async def test_a_second_writer_waits_until_the_first_commits(db: SqlDatabase) -> None:
     first_began = asyncio.Event()
 

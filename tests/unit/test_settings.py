@@ -298,3 +298,30 @@ def test_a_data_dir_that_is_a_file_is_refused(tmp_path: Path) -> None:
 def test_a_postgresql_url_is_accepted(tmp_path: Path) -> None:
     url = "postgresql+asyncpg://occupi:secret@db.internal:5432/occupi"
     assert Settings.from_env(env_in(tmp_path, OCCUPI_DATABASE_URL=url)).database_url == url
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("", None),
+        ("memory", None),
+        ("redis://127.0.0.1:6379/0", "redis://127.0.0.1:6379/0"),
+        ("rediss://:secret@cache.internal:6380/2", "rediss://:secret@cache.internal:6380/2"),
+        ("unix:///run/redis.sock", "unix:///run/redis.sock"),
+    ],
+)
+def test_the_broker_is_in_process_unless_a_redis_url_is_given(
+    tmp_path: Path, raw: str, expected: str | None
+) -> None:
+    settings = Settings.from_env(env_in(tmp_path, OCCUPI_BROKER_URL=raw))
+    assert settings.broker_url == expected
+
+
+@pytest.mark.parametrize("raw", ["amqp://rabbit", "redis://", "127.0.0.1:6379"])
+def test_a_broker_url_that_is_not_redis_is_refused(tmp_path: Path, raw: str) -> None:
+    with pytest.raises(SettingsError) as raised:
+        Settings.from_env(env_in(tmp_path, OCCUPI_BROKER_URL=raw))
+    assert str(raised.value) == (
+        "OCCUPI_BROKER_URL must be empty (in-process events) or a redis://, rediss:// "
+        f"or unix:// URL, not {raw!r}"
+    )
