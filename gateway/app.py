@@ -158,3 +158,12 @@ def create_app(
     )
     app.state.gateway = gateway
     return app
+
+
+def app_from_env() -> Starlette:
+    """The app for a worker process started by uvicorn (`occupi serve --workers N`)."""
+    settings = Settings.from_env()
+    logging.basicConfig(
+        level=settings.log_level.upper(), format="%(levelname)s %(name)s: %(message)s"
+    )
+    return create_app(settings)

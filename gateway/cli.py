@@ -22,6 +22,7 @@ from gateway.seed import DemoCredentials, generate_password, is_seeded, seed_dem
 from gateway.settings import Settings, SettingsError
 
 CREDENTIALS_FILE = "demo-credentials.txt"
+MAX_WORKERS = 64
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -56,6 +57,12 @@ def _parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="serve GraphQL on HOST:PORT")
     serve.add_argument("--host")
     serve.add_argument("--port", type=int)
+    serve.add_argument(
+        "--workers",
+        type=_workers,
+        default=1,
+        help="serving processes sharing the port (more than 1 needs OCCUPI_BROKER_URL)",
+    )
     serve.set_defaults(run=_serve)
     commands.add_parser("migrate", help="upgrade the database to the latest schema").set_defaults(
         run=_migrate
@@ -78,8 +85,38 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
     host, port = args.host or settings.host, args.port or settings.port
     _say(f"Occupi Gateway: http://{host}:{port}/")
     _say(f"GraphQL API and the GraphiQL IDE: http://{host}:{port}/graphql")
-    uvicorn.run(create_app(settings), host=host, port=port, log_level=settings.log_level)
+    if args.workers == 1:
+        uvicorn.run(create_app(settings), host=host, port=port, log_level=settings.log_level)
+        return 0
+    if settings.broker_url is None:
+        # Each process would only see its own events: subscribers would miss the rest.
+        sys.stderr.write(
+            "occupi: --workers above 1 needs OCCUPI_BROKER_URL (Redis), so that live "
+            "events reach subscribers of every process\n"
+        )
+        return 2
+    _say(f"{args.workers} worker processes")
+    # Workers import the app by name and read the same OCCUPI_* settings from the
+    # environment, so each builds its own engine, broker connection and mail relay.
+    uvicorn.run(
+        "gateway.app:app_from_env",
+        factory=True,
+        host=host,
+        port=port,
+        workers=args.workers,
+        log_level=settings.log_level,
+    )
     return 0
+
+
+def _workers(raw: str) -> int:
+    try:
+        count = int(raw)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{raw!r} is not a whole number") from None
+    if not 1 <= count <= MAX_WORKERS:
+        raise argparse.ArgumentTypeError(f"must be between 1 and {MAX_WORKERS}")
+    return count
 
 
 def _migrate(settings: Settings, _args: argparse.Namespace) -> int:
