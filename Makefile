@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: serve test test-pg lint typecheck imports pytest schema clean
+.PHONY: serve test test-pg bench lint typecheck imports pytest schema clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,7 +30,7 @@ lint: $(VENV)/.dev
 	$(BIN)/ruff format --check .
 
 typecheck: $(VENV)/.dev
-	$(BIN)/mypy domain gateway rest_compat migrations tests scripts
+	$(BIN)/mypy domain gateway rest_compat migrations tests scripts bench
 
 imports: $(VENV)/.dev
 	$(BIN)/lint-imports
@@ -43,6 +43,15 @@ test: lint typecheck imports pytest
 # The whole suite again on throwaway PostgreSQL and Redis servers (installed on first use).
 test-pg: $(VENV)/.dev
 	$(BIN)/python scripts/test_services.py -- $(BIN)/pytest
+
+# 1 against 2 gateway processes on throwaway PostgreSQL and Redis (docs/benchmarks.md).
+# Everything but the load generator runs on core 0, wrk on core 1. QUICK=1 (or
+# BENCH_QUICK=1 in the environment) runs one short round.
+bench: $(VENV)/.runtime
+	@command -v wrk >/dev/null || { apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends wrk; }
+	taskset --cpu-list 0 $(BIN)/python scripts/test_services.py -- \
+	  $(BIN)/python -m bench $(if $(filter-out 0,$(QUICK)),--quick)
 
 schema: $(VENV)/.runtime
 	$(BIN)/occupi export-schema > schema.graphql.tmp

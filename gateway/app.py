@@ -23,6 +23,7 @@ from gateway.live.broker import Broker, InMemoryBroker
 from gateway.live.redis_broker import RedisBroker
 from gateway.mail.relay import MailRelay
 from gateway.mail.senders import ConsoleSender, MailSender
+from gateway.mail.smtp import SmtpConfig, SmtpSender, sender_address
 from gateway.schema.build import GatewayGraphQL
 from gateway.schema.context import CookiePolicy
 from gateway.services.accounts import AccountPolicy, Accounts
@@ -30,7 +31,7 @@ from gateway.services.application import Application
 from gateway.services.bookings import BookingPolicy, Bookings
 from gateway.services.clock import SystemClock
 from gateway.services.directory import Directory
-from gateway.services.events import Event
+from gateway.services.events import BookingEvent, Event
 from gateway.services.live import Live
 from gateway.services.ports import Clock, EventPublisher, PasswordHasher
 from gateway.services.probes import Probes
@@ -55,8 +56,22 @@ class FanOut:
         for sink in self._sinks:
             try:
                 await sink.publish(event)
+            except ConnectionError as error:  # the broker is away: say so, without a trace
+                log.warning("publishing %s failed: %s", event.topic, error)
             except Exception:  # a live or mail hiccup must not fail a committed change
                 log.exception("publishing %s to %r failed", event.topic, sink)
+
+
+class LiveEvents:
+    """What subscribers watch goes to the broker; a mail wake-up is for this process's
+    relay only, and would cost a needless round trip to Redis."""
+
+    def __init__(self, broker: Broker) -> None:
+        self._broker = broker
+
+    async def publish(self, event: Event) -> None:
+        if isinstance(event, BookingEvent):
+            await self._broker.publish(event)
 
 
 @dataclass(frozen=True)
@@ -77,6 +92,14 @@ def open_broker(settings: Settings) -> Broker:
     return RedisBroker(settings.broker_url, channel_prefix=settings.broker_channel_prefix)
 
 
+def open_mail_sender(settings: Settings, clock: Clock) -> MailSender:
+    """Mail to the log by default; over SMTP when OCCUPI_SMTP_URL names a server."""
+    if settings.smtp_url is None:
+        return ConsoleSender()
+    config = SmtpConfig.from_url(settings.smtp_url)
+    return SmtpSender(config, sender_address(settings.mail_from), clock)
+
+
 def build_gateway(
     settings: Settings,
     *,
@@ -88,8 +111,8 @@ def build_gateway(
     clock = clock or SystemClock()
     db = SqlDatabase(create_engine(settings.database_url, echo=settings.sql_echo), clock)
     broker = open_broker(settings)
-    relay = MailRelay(db, mail_sender or ConsoleSender(), clock)
-    publisher = FanOut([broker, relay])
+    relay = MailRelay(db, mail_sender or open_mail_sender(settings, clock), clock)
+    publisher = FanOut([LiveEvents(broker), relay])
     tokens = JwtCodec(
         settings.jwt_secret, lifetime=settings.token_lifetime, algorithm=settings.jwt_algorithm
     )

@@ -82,19 +82,19 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _serve(settings: Settings, args: argparse.Namespace) -> int:
-    host, port = args.host or settings.host, args.port or settings.port
-    _say(f"Occupi Gateway: http://{host}:{port}/")
-    _say(f"GraphQL API and the GraphiQL IDE: http://{host}:{port}/graphql")
-    if args.workers == 1:
-        uvicorn.run(create_app(settings), host=host, port=port, log_level=settings.log_level)
-        return 0
-    if settings.broker_url is None:
+    if args.workers > 1 and settings.broker_url is None:
         # Each process would only see its own events: subscribers would miss the rest.
         sys.stderr.write(
             "occupi: --workers above 1 needs OCCUPI_BROKER_URL (Redis), so that live "
             "events reach subscribers of every process\n"
         )
         return 2
+    host, port = args.host or settings.host, args.port or settings.port
+    _say(f"Occupi Gateway: http://{host}:{port}/")
+    _say(f"GraphQL API and the GraphiQL IDE: http://{host}:{port}/graphql")
+    if args.workers == 1:
+        uvicorn.run(create_app(settings), host=host, port=port, log_level=settings.log_level)
+        return 0
     _say(f"{args.workers} worker processes")
     # Workers import the app by name and read the same OCCUPI_* settings from the
     # environment, so each builds its own engine, broker connection and mail relay.
@@ -144,6 +144,7 @@ async def _seed_async(settings: Settings, *, if_empty: bool) -> int:
             return 1
         credentials = await seed_demo(gateway)
     finally:
+        await gateway.broker.stop()  # seeding publishes live events: close its connection
         await gateway.db.dispose()
     text = _describe(credentials)
     _keep(settings.data_dir / CREDENTIALS_FILE, text)
@@ -187,6 +188,7 @@ async def _create_admin_async(settings: Settings, email: str, name: str, passwor
             email=email, name=name, password=password, role=Role.ADMIN
         )
     finally:
+        await gateway.broker.stop()
         await gateway.db.dispose()
     _say(f"created admin {user.email}")
     return 0

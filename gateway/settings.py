@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
@@ -13,6 +13,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 from gateway.auth.tokens import ALLOWED_ALGORITHMS
+from gateway.mail.smtp import DEFAULT_MAIL_FROM, SmtpConfig, SmtpConfigError, sender_address
 
 LOG_LEVELS = ("critical", "error", "warning", "info", "debug")
 # RFC 7518 §3.2: an HMAC key at least as long as the hash output.
@@ -30,6 +31,9 @@ class Settings:
     jwt_secret: str
     broker_url: str | None = None
     broker_channel_prefix: str = "occupi:"
+    # None sends mail to the log; the URL may hold a password, so it stays out of repr.
+    smtp_url: str | None = field(default=None, repr=False)
+    mail_from: str = DEFAULT_MAIL_FROM
     jwt_algorithm: str = "HS256"
     token_lifetime: timedelta = timedelta(hours=24)
     check_in_before: timedelta = timedelta(minutes=15)
@@ -66,6 +70,8 @@ class Settings:
             jwt_secret=_secret(env.get("OCCUPI_JWT_SECRET"), data_dir, algorithm),
             broker_url=_broker_url(env.get("OCCUPI_BROKER_URL", "")),
             broker_channel_prefix=_prefix(env.get("OCCUPI_BROKER_PREFIX", "occupi:")),
+            smtp_url=_smtp_url(env.get("OCCUPI_SMTP_URL", "")),
+            mail_from=_mail_from(env.get("OCCUPI_MAIL_FROM") or DEFAULT_MAIL_FROM),
             jwt_algorithm=algorithm,
             token_lifetime=timedelta(minutes=_int(env, "OCCUPI_TOKEN_TTL_MINUTES", 1440, 1)),
             check_in_before=timedelta(minutes=_int(env, "OCCUPI_CHECK_IN_BEFORE_MINUTES", 15, 0)),
@@ -123,6 +129,25 @@ def _broker_url(raw: str) -> str | None:
             f"or unix:// URL, not {value!r}"
         )
     return value
+
+
+def _smtp_url(raw: str) -> str | None:
+    """None (unset or empty) logs mail instead; otherwise an smtp:// or smtps:// URL."""
+    value = raw.strip()
+    if not value:
+        return None
+    try:
+        SmtpConfig.from_url(value)
+    except SmtpConfigError as error:
+        raise SettingsError(str(error)) from None
+    return value
+
+
+def _mail_from(raw: str) -> str:
+    try:
+        return str(sender_address(raw.strip()))
+    except SmtpConfigError as error:
+        raise SettingsError(str(error)) from None
 
 
 def _prefix(raw: str) -> str:

@@ -18,6 +18,9 @@ BATCH = 50
 # Longer than a batch takes to send, so a live relay keeps its claim; after it, a relay
 # that died mid-batch gives its mail up to the others.
 LEASE = timedelta(minutes=5)
+# Left in the lease beyond the sender's timeout before a send may start: time to record
+# the outcome, and slack for relays' clocks that disagree a little.
+SEND_MARGIN = timedelta(seconds=30)
 POLL_SECONDS = 60.0
 FIRST_RETRY = timedelta(seconds=30)
 LAST_RETRY = timedelta(hours=1)
@@ -33,9 +36,12 @@ def retry_delay(attempts: int) -> timedelta:
 class MailRelay:
     """Claims mail from the outbox with a lease, sends it, and records the outcome.
 
-    Each mail is sent once however many relays run, as long as they live: a relay that
-    dies mid-send loses its lease after `lease`, and another sends that mail again (at
-    least once across crashes). The relays' clocks must agree to well within `lease`.
+    Each mail is sent once however many relays run, as long as they live: a send starts
+    only while the lease has the sender's timeout and SEND_MARGIN left, so it ends before
+    another relay can claim the mail, and an outcome is recorded only by the claim that
+    holds the lease. A relay that dies mid-send loses its lease after `lease`, and another
+    sends that mail again (at least once across crashes). The relays' clocks must agree
+    to well within SEND_MARGIN.
     """
 
     def __init__(
@@ -48,6 +54,14 @@ class MailRelay:
         lease: timedelta = LEASE,
         poll_seconds: float = POLL_SECONDS,
     ) -> None:
+        self._send_time = timedelta(seconds=sender.timeout) + SEND_MARGIN
+        if lease < 2 * self._send_time:
+            # Otherwise most of each lease would pass with no send allowed to start.
+            raise ValueError(
+                f"a mail lease of {lease.total_seconds():g} s is too short for a sender that"
+                f" may take {sender.timeout:g} s; it must be at least"
+                f" {2 * self._send_time.total_seconds():g} s"
+            )
         self._db = db
         self._sender = sender
         self._clock = clock
@@ -74,12 +88,11 @@ class MailRelay:
             async with self._db.writing() as uow:
                 batch = await uow.outbox.claim(self._batch, now=now, lease=self._lease)
                 await uow.commit()
-            # No send starts in the last fifth of the lease: it must end before the
-            # lease does, or another relay could claim the mail and send it as well.
-            deadline = now + self._lease * 0.8
             given_up = False
             for queued in batch:
-                if self._clock.now() >= deadline:
+                # A send must end before the lease does, or another relay could claim
+                # the mail and send it as well.
+                if self._clock.now() + self._send_time > queued.leased_until:
                     given_up = True  # the next claim, here or elsewhere, takes it
                     continue
                 sent += await self._deliver(queued)
@@ -94,16 +107,27 @@ class MailRelay:
             await self._record_failure(queued, str(error) or type(error).__name__)
             return 0
         async with self._db.writing() as uow:
-            await uow.outbox.mark_sent(queued.id, self._clock.now())
+            recorded = await uow.outbox.mark_sent(queued, self._clock.now())
             await uow.commit()
+        if not recorded:
+            log.warning(
+                "mail %s was sent, but its lease had passed to another relay, whose outcome"
+                " stands; the mail may go out twice",
+                queued.id,
+            )
         return 1
 
     async def _record_failure(self, queued: QueuedMail, error: str) -> None:
         now = self._clock.now()
         retry_at = now + retry_delay(queued.attempts + 1)
         async with self._db.writing() as uow:
-            await uow.outbox.mark_failed(queued.id, error, now, retry_at)
+            recorded = await uow.outbox.mark_failed(queued, error, now, retry_at)
             await uow.commit()
+        if not recorded:
+            log.warning(
+                "mail %s failed, but its lease had passed to another relay, whose outcome stands",
+                queued.id,
+            )
 
     def start(self) -> None:
         self._wake.set()

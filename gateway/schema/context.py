@@ -6,11 +6,13 @@ import contextlib
 from collections.abc import AsyncIterator
 from contextvars import ContextVar
 from dataclasses import dataclass
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.websockets import WebSocket
-from strawberry.extensions import SchemaExtension
+from strawberry.extensions import FieldExtension, SchemaExtension
+from strawberry.extensions.field_extension import AsyncExtensionResolver, SyncExtensionResolver
 from strawberry.types import Info as StrawberryInfo
 
 from domain.users import Actor
@@ -31,9 +33,13 @@ class CookiePolicy:
     name: str = "token"
 
 
-@dataclass(frozen=True)
+@dataclass
 class OperationScope:
-    """What belongs to one operation: its caller and its DataLoaders."""
+    """What belongs to one operation: its caller and its DataLoaders.
+
+    `loaders` is replaced before each mutation field (see FreshLoaders): the fields of a
+    mutation run one after another, and each must read what the earlier ones wrote.
+    """
 
     principal: Principal
     loaders: Loaders
@@ -69,6 +75,11 @@ class Context:
     def actor(self) -> Actor:
         return self.principal.require()
 
+    def renew_loaders(self) -> None:
+        """Drop every cached read of this operation; later loads go to the database."""
+        scope = self._scope()
+        scope.loaders = Loaders(self.app.reads, scope.principal)
+
     @staticmethod
     def _scope() -> OperationScope:
         scope = _operation.get()
@@ -95,3 +106,18 @@ class PerOperation(SchemaExtension):
 
 
 Info = StrawberryInfo[Context, None]
+
+
+class FreshLoaders(FieldExtension):
+    """On a mutation field: fresh DataLoaders before it runs. Only mutation fields carry
+    it; the fields of a query never change data, so they keep sharing one cache."""
+
+    def resolve(self, next_: SyncExtensionResolver, source: Any, info: Info, **kwargs: Any) -> Any:
+        info.context.renew_loaders()
+        return next_(source, info, **kwargs)
+
+    async def resolve_async(
+        self, next_: AsyncExtensionResolver, source: Any, info: Info, **kwargs: Any
+    ) -> Any:
+        info.context.renew_loaders()
+        return await next_(source, info, **kwargs)

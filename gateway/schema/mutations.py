@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime
+from functools import partial
 
 import strawberry
 
-from gateway.schema.context import Info
+from gateway.schema.context import FreshLoaders, Info
 from gateway.schema.errors import UserError, attempt
 from gateway.schema.inputs import (
     AddLocationInput,
@@ -23,6 +24,9 @@ from gateway.schema.inputs import (
 from gateway.schema.types import BookingNode, LocationNode, RoomNode, UserNode
 from gateway.services.accounts import Session
 from gateway.services.views import BookingView
+
+mutation = partial(strawberry.mutation, extensions=[FreshLoaders()])
+"""`strawberry.mutation` for every field of Mutation: each runs with fresh DataLoaders."""
 
 
 @strawberry.type
@@ -102,19 +106,19 @@ def _on_booking_id(errors: list[UserError]) -> list[UserError]:
 
 @strawberry.type
 class Mutation:
-    @strawberry.mutation
+    @mutation
     async def login(self, info: Info, input: LoginInput) -> LoginPayload:
         accounts = info.context.app.accounts
         session, errors = await attempt(lambda: accounts.login(input.email, input.password))
         return _signed_in(info, session, errors)
 
-    @strawberry.mutation(description="Clear the token cookie (tokens themselves expire).")
+    @mutation(description="Clear the token cookie (tokens themselves expire).")
     def logout(self, info: Info) -> LogoutPayload:
         if info.context.response is not None:
             info.context.response.delete_cookie(info.context.cookies.name)
         return LogoutPayload(ok=True)
 
-    @strawberry.mutation(description="Mail a one-time code for `register`.")
+    @mutation(description="Mail a one-time code for `register`.")
     async def request_registration_code(
         self, info: Info, input: RequestRegistrationCodeInput
     ) -> RequestRegistrationCodePayload:
@@ -122,7 +126,7 @@ class Mutation:
         _, errors = await attempt(lambda: accounts.request_registration_code(input.email))
         return RequestRegistrationCodePayload(sent=not errors, errors=errors)
 
-    @strawberry.mutation
+    @mutation
     async def register(self, info: Info, input: RegisterInput) -> LoginPayload:
         accounts = info.context.app.accounts
         session, errors = await attempt(
@@ -130,7 +134,7 @@ class Mutation:
         )
         return _signed_in(info, session, errors)
 
-    @strawberry.mutation(description="Admins only.")
+    @mutation(description="Admins only.")
     async def create_user(self, info: Info, input: CreateUserInput) -> UserPayload:
         accounts = info.context.app.accounts
         user, errors = await attempt(
@@ -144,7 +148,7 @@ class Mutation:
         )
         return UserPayload(user=UserNode(user=user) if user else None, errors=errors)
 
-    @strawberry.mutation(description="Admins only.")
+    @mutation(description="Admins only.")
     async def add_location(self, info: Info, input: AddLocationInput) -> LocationPayload:
         directory = info.context.app.directory
 
@@ -162,7 +166,7 @@ class Mutation:
         location, errors = await attempt(add)
         return LocationPayload(location=location, errors=errors)
 
-    @strawberry.mutation(description="Admins only.")
+    @mutation(description="Admins only.")
     async def add_room(self, info: Info, input: AddRoomInput) -> RoomPayload:
         directory = info.context.app.directory
 
@@ -173,7 +177,7 @@ class Mutation:
         room, errors = await attempt(add)
         return RoomPayload(room=room, errors=errors)
 
-    @strawberry.mutation
+    @mutation
     async def book_room(self, info: Info, input: BookRoomInput) -> BookingPayload:
         bookings = info.context.app.bookings
         booking, errors = await attempt(
@@ -181,7 +185,7 @@ class Mutation:
         )
         return _booking(booking, errors)
 
-    @strawberry.mutation(description="The creator or an admin.")
+    @mutation(description="The creator or an admin.")
     async def cancel_booking(self, info: Info, input: CancelBookingInput) -> BookingPayload:
         bookings = info.context.app.bookings
         booking, errors = await attempt(
@@ -189,7 +193,7 @@ class Mutation:
         )
         return _booking(booking, _on_booking_id(errors))
 
-    @strawberry.mutation(description="The creator or an invited attendee, around the start.")
+    @mutation(description="The creator or an invited attendee, around the start.")
     async def check_in(self, info: Info, input: CheckInInput) -> BookingPayload:
         bookings = info.context.app.bookings
         booking, errors = await attempt(

@@ -21,7 +21,7 @@ from gateway.services.ports import (
     PasswordHasher,
     TokenCodec,
 )
-from gateway.services.ration import MailRation, queue_mail, recently_mailed
+from gateway.services.ration import MailRation, mail_key, queue_mail, recently_mailed
 from gateway.services.records import IssuedToken, MailKind, Page, PageRequest, UserQuery
 from gateway.services.views import PersonView
 
@@ -115,15 +115,23 @@ class Accounts:
     async def request_registration_code(self, email: str) -> None:
         """Mail a one-time code; the answer is the same whether or not the address is taken.
 
-        Within the cooldown after a code was sent, asking again sends nothing.
+        Within the cooldown after a mail was sent to the address, or once its daily ration
+        of registration mail is spent, the answer is RATE_LIMITED and nothing is sent.
         """
         address = normalise_email(email)
         minutes = int(self._policy.code_ttl.total_seconds() // 60)
         async with self._db.writing() as uow:
+            await uow.lock(mail_key(address))
             now = self._clock.now()
             since = now - self._policy.code_cooldown
             if await recently_mailed(uow, address, _REGISTRATION_MAILS, since):
-                return
+                seconds = int(self._policy.code_cooldown.total_seconds())
+                raise DomainError(
+                    ErrorCode.RATE_LIMITED,
+                    f"a mail went to this address less than {seconds} seconds ago; "
+                    "ask again after that",
+                    field="email",
+                )
             if await uow.users.by_email(address) is not None:
                 mail = mails.already_registered(address)
             else:
@@ -136,7 +144,12 @@ class Accounts:
                 )
                 mail = mails.registration_code(address, code, minutes)
             if await queue_mail(uow, mail, now, self._policy.mail) is None:
-                return
+                raise DomainError(
+                    ErrorCode.RATE_LIMITED,
+                    "this address has had as much registration mail as it may get in a day; "
+                    "ask again tomorrow",
+                    field="email",
+                )
             await uow.commit()
         await self._publisher.publish(MailQueued(self._clock.now()))
 
@@ -148,6 +161,8 @@ class Accounts:
         # Hash before taking the write lock: it is the slow part.
         password_hash = await self._hash(password)
         async with self._db.writing() as uow:
+            # Tries are counted under this lock, so a burst of guesses gets five at most.
+            await uow.lock(f"codes:{address}")
             stored = await uow.codes.latest(address)
             usable = (
                 stored is not None

@@ -140,6 +140,7 @@ class Bookings:
         """Cancel a booking (the creator or an admin); attendees are mailed after commit."""
         actor = principal.require()
         async with self._db.writing() as uow:
+            await uow.lock(booking_key(code))
             booking = await self._visible_booking(uow, code, actor)
             cancelled, changed = booking.cancel(actor, self._clock.now())
             await uow.bookings.save_cancellation(cancelled)
@@ -154,6 +155,7 @@ class Bookings:
         """Mark the caller present. Checking in twice keeps the first time."""
         actor = principal.require()
         async with self._db.writing() as uow:
+            await uow.lock(booking_key(code))
             booking = await self._visible_booking(uow, code, actor)
             checked, changed = booking.check_in(actor, self._clock.now(), self._policy.check_in)
             if changed is None:
@@ -210,6 +212,7 @@ class Bookings:
         if not invited:
             return
         budget = self._policy.invites_per_day
+        await uow.lock(f"invites:{actor.user_id}")
         already = await uow.bookings.invited_since(actor.user_id, now - DAY)
         if len(already | set(invited)) > budget:
             left = max(0, budget - len(already))
@@ -246,6 +249,11 @@ class Bookings:
         if booking is None or not booking.details_visible_to(actor):
             raise not_found("booking", code, "id")
         return booking
+
+
+def booking_key(code: str) -> str:
+    """The lock under which a booking's own changes (cancel, check in) are decided."""
+    return f"booking:{code}"
 
 
 def _attendee_emails(actor: Actor, raw: Sequence[str]) -> list[str]:

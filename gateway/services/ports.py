@@ -221,22 +221,38 @@ class Outbox(Protocol):
         """
         ...
 
-    async def mark_sent(self, mail_id: int, at: datetime) -> None:
-        """The mail went out: it counts an attempt and is never claimed again."""
+    async def mark_sent(self, claimed: QueuedMail, at: datetime) -> bool:
+        """The mail went out: it counts an attempt and is never claimed again.
+
+        Only while `claimed` still holds the mail's lease: once another claim has taken
+        the mail, or this claim has recorded an outcome, nothing changes and the answer
+        is False. Only in a writing unit of work; it takes effect when that commits.
+        """
         ...
 
-    async def mark_failed(self, mail_id: int, error: str, at: datetime, retry_at: datetime) -> None:
+    async def mark_failed(
+        self, claimed: QueuedMail, error: str, at: datetime, retry_at: datetime
+    ) -> bool:
         """The attempt failed with `error`: it counts, and the mail is not claimed before
-        `retry_at` (nor ever, once its attempts run out)."""
+        `retry_at` (nor ever, once its attempts run out). Like `mark_sent`, only while
+        `claimed` still holds the lease; False when it does not."""
         ...
 
 
 class UnitOfWork(Protocol):
     """One transaction. Leaving the block without `commit()` rolls back.
 
-    A writing unit of work holds the database's write lock from its first statement, so
-    a check followed by an insert inside it cannot race another writer.
+    A check followed by a write inside a writing unit of work cannot race another writer
+    that `lock`s the same key first: on SQLite every writer holds the database's write
+    lock from its first statement; on PostgreSQL writers run side by side, and `lock`
+    takes transaction-scoped locks on the keys (double booking is refused by the
+    database's exclusion constraint besides).
     """
+
+    async def lock(self, *keys: str) -> None:
+        """Hold these keys until the unit of work ends; callers that lock several keys
+        get them in one fixed order, so two of them never deadlock."""
+        ...
 
     @property
     def users(self) -> UserRepository: ...

@@ -18,16 +18,23 @@ DAY = timedelta(days=1)
 
 @dataclass(frozen=True)
 class MailRation:
-    """At most `per_recipient` mails on somebody's behalf per address per rolling `window`."""
+    """At most `per_recipient` mails on somebody's behalf per address per rolling `window`,
+    counted for booking mail and for registration mail apart (`MailKind.rationed_with`)."""
 
     per_recipient: int = 20
     window: timedelta = DAY
 
 
+def mail_key(address: str) -> str:
+    """The lock that serialises counting and queueing mail for one address."""
+    return f"mail:{address}"
+
+
 async def recently_mailed(
     uow: UnitOfWork, address: str, kinds: Iterable[MailKind], since: datetime
 ) -> bool:
-    """Whether a mail of one of `kinds` was queued for `address` after `since`."""
+    """Whether a mail of one of `kinds` was queued for `address` after `since`. The caller
+    holds `mail_key(address)`, so the answer stays true until it commits."""
     counts = await uow.outbox.deliveries_since((address,), since, tuple(kinds))
     return counts.get(address, 0) > 0
 
@@ -43,7 +50,9 @@ async def queue_mail(
     if not mail.kind.on_behalf:
         await uow.outbox.add(mail)
         return mail
-    counts = await uow.outbox.deliveries_since(mail.recipients, now - ration.window, None)
+    await uow.lock(*(mail_key(r) for r in mail.recipients))
+    since = now - ration.window
+    counts = await uow.outbox.deliveries_since(mail.recipients, since, mail.kind.rationed_with)
     allowed = {r for r in mail.recipients if counts.get(r, 0) < ration.per_recipient}
     if len(allowed) < len(set(mail.recipients)):
         # The address itself is not logged: it is personal data and the point is the count.

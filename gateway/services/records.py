@@ -127,6 +127,21 @@ class MailKind(StrEnum):
     def on_behalf(self) -> bool:
         return self is not MailKind.BOOKING_CONFIRMATION
 
+    @property
+    def rationed_with(self) -> tuple[MailKind, ...]:
+        """The kinds that share this kind's ration: booking mail and registration mail
+        are counted apart, so invitations can never use up an address's registration."""
+        for group in _RATION_GROUPS:
+            if self in group:
+                return group
+        return (self,)
+
+
+_RATION_GROUPS = (
+    (MailKind.INVITATION, MailKind.CANCELLATION),
+    (MailKind.REGISTRATION_CODE, MailKind.ALREADY_REGISTERED),
+)
+
 
 @dataclass(frozen=True)
 class OutgoingMail:
@@ -143,9 +158,13 @@ class OutgoingMail:
 
 @dataclass(frozen=True)
 class QueuedMail:
+    """A mail as one claim leased it: the claim may record the mail's outcome only while
+    its lease, ending at `leased_until`, has not passed to another claim."""
+
     id: int
     mail: OutgoingMail
     attempts: int
+    leased_until: datetime
 
 
 @dataclass(frozen=True)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Row, func, insert, or_, select, update
+from sqlalchemy import CursorResult, Row, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.services.ports import Clock
@@ -82,35 +82,43 @@ class SqlOutbox:
             .limit(limit)
             .with_for_update(skip_locked=True)
         )
-        claimed = [_queued(row) for row in await self._session.execute(stmt)]
+        leased_until = now + lease
+        claimed = [_queued(row, leased_until) for row in await self._session.execute(stmt)]
         if claimed:
             await self._session.execute(
                 update(outbox)
                 .where(outbox.c.id.in_([q.id for q in claimed]))
-                .values(locked_until=now + lease)
+                .values(locked_until=leased_until)
             )
         return claimed
 
-    async def mark_sent(self, mail_id: int, at: datetime) -> None:
-        await self._session.execute(
-            update(outbox)
-            .where(outbox.c.id == mail_id)
-            .values(sent_at=at, attempts=outbox.c.attempts + 1, locked_until=None)
+    async def mark_sent(self, claimed: QueuedMail, at: datetime) -> bool:
+        return await self._record(claimed, sent_at=at, locked_until=None)
+
+    async def mark_failed(
+        self, claimed: QueuedMail, error: str, at: datetime, retry_at: datetime
+    ) -> bool:
+        return await self._record(
+            claimed, last_error=f"{at.isoformat()}: {error}", locked_until=retry_at
         )
 
-    async def mark_failed(self, mail_id: int, error: str, at: datetime, retry_at: datetime) -> None:
-        await self._session.execute(
+    async def _record(self, claimed: QueuedMail, **outcome: Any) -> bool:
+        # The lease's end and the attempts identify the claim: a later claim moves
+        # `locked_until` on, and a recorded outcome counts an attempt, so a relay that
+        # lost its lease (or recorded already) matches no row.
+        result = await self._session.execute(
             update(outbox)
-            .where(outbox.c.id == mail_id)
-            .values(
-                attempts=outbox.c.attempts + 1,
-                last_error=f"{at.isoformat()}: {error}",
-                locked_until=retry_at,
+            .where(
+                outbox.c.id == claimed.id,
+                outbox.c.locked_until == claimed.leased_until,
+                outbox.c.attempts == claimed.attempts,
             )
+            .values(attempts=outbox.c.attempts + 1, **outcome)
         )
+        return cast(CursorResult[Any], result).rowcount == 1
 
 
-def _queued(row: Row[Any]) -> QueuedMail:
+def _queued(row: Row[Any], leased_until: datetime) -> QueuedMail:
     return QueuedMail(
         id=row.id,
         mail=OutgoingMail(
@@ -121,4 +129,5 @@ def _queued(row: Row[Any]) -> QueuedMail:
             kind=MailKind(row.kind),
         ),
         attempts=row.attempts,
+        leased_until=leased_until,
     )

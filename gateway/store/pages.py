@@ -5,14 +5,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from sqlalchemy import Column, Integer, Select, func, select, tuple_
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.errors import invalid
+from domain.errors import DomainError, invalid
+from domain.intervals import require_aware
 from gateway.services.records import Page, PageRequest, decode_cursor, encode_cursor
 from gateway.store.types import UtcDateTime
 
@@ -45,13 +46,14 @@ class Keyset:
 
 
 def _instant(value: str | int, cursor: str) -> datetime:
+    """The cursor's instant in UTC, so that it compares like the stored (UTC) values
+    whatever offset it was written with; an instant outside UTC's range is no cursor."""
+    bad = invalid(f"{cursor[:80]!r} is not a cursor this API issued", "after")
     try:
-        instant = datetime.fromisoformat(str(value))
-    except ValueError:
-        instant = None
-    if instant is None or instant.tzinfo is None:
-        raise invalid(f"{cursor[:80]!r} is not a cursor this API issued", "after")
-    return instant
+        instant = require_aware(datetime.fromisoformat(str(value)), "after")
+        return instant.astimezone(UTC)
+    except (ValueError, OverflowError, DomainError):
+        raise bad from None
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from types import TracebackType
 from typing import Self
 
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from gateway.services.ports import Clock
@@ -54,6 +55,21 @@ class SqlUnitOfWork:
     async def commit(self) -> None:
         assert self._session is not None, "commit outside the unit of work"
         await self._session.commit()
+
+    async def lock(self, *keys: str) -> None:
+        assert self._session is not None, "lock outside the unit of work"
+        if not keys or self._session.get_bind().dialect.name != "postgresql":
+            return  # SQLite: this writer already holds the database's write lock
+        # Advisory locks, released at commit or rollback, taken in the order of their
+        # hashes (the sorted subquery), which is the same for every caller.
+        await self._session.execute(
+            text(
+                "SELECT pg_advisory_xact_lock(h) FROM "
+                "(SELECT DISTINCT hashtextextended(k, 0) AS h FROM unnest(CAST(:keys AS text[])) "
+                "AS k ORDER BY h) AS ordered"
+            ),
+            {"keys": list(keys)},
+        )
 
 
 class SqlDatabase:

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import io
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -12,7 +15,12 @@ from gateway.cli import main
 
 @pytest.fixture
 def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    for name in ("OCCUPI_DATABASE_URL", "OCCUPI_JWT_SECRET", "OCCUPI_LOG_LEVEL"):
+    for name in (
+        "OCCUPI_DATABASE_URL",
+        "OCCUPI_JWT_SECRET",
+        "OCCUPI_LOG_LEVEL",
+        "OCCUPI_BROKER_URL",
+    ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("OCCUPI_DATA_DIR", str(tmp_path))
     return tmp_path
@@ -63,3 +71,41 @@ def test_a_weak_admin_password_is_refused(
     monkeypatch.setattr("sys.stdin", io.StringIO("short\n"))
     assert main(["create-admin", "--email", "root@example.com", "--password-stdin"]) == 1
     assert "INVALID_INPUT (password)" in capsys.readouterr().err
+
+
+def test_several_workers_without_a_shared_broker_are_refused(tmp_path: Path) -> None:
+    """Each process would see only its own live events; `occupi serve` exits instead."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OCCUPI_")}
+    env["OCCUPI_DATA_DIR"] = str(tmp_path)
+    occupi = Path(sys.executable).with_name("occupi")
+    refused = subprocess.run(  # noqa: S603 - our own CLI, fixed arguments
+        [str(occupi), "serve", "--port", "1", "--workers", "2"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,  # a bug that serves anyway fails here instead of hanging
+        check=False,
+    )
+    assert refused.returncode == 2
+    assert refused.stdout == ""  # no "serving on" banner for a server that never starts
+    assert refused.stderr == (
+        "occupi: --workers above 1 needs OCCUPI_BROKER_URL (Redis), so that live "
+        "events reach subscribers of every process\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("workers", "message"),
+    [
+        ("0", "argument --workers: must be between 1 and 64"),
+        ("65", "argument --workers: must be between 1 and 64"),
+        ("x", "argument --workers: 'x' is not a whole number"),
+    ],
+)
+def test_a_bad_worker_count_is_refused_by_the_parser(
+    data_dir: Path, workers: str, message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as stopped:
+        main(["serve", "--workers", workers])
+    assert stopped.value.code == 2
+    assert message in capsys.readouterr().err

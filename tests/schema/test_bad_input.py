@@ -445,6 +445,24 @@ PAGE_SIZE = invalid_input("first must be between 0 and 100", "first")
             id="cursor-instant-without-offset",
         ),
         pytest.param(
+            BOOKINGS_PAGE,
+            {"after": encode_cursor("bookings", ["9999-12-31T23:00:00-05:00", 1])},
+            invalid_input(
+                NOT_A_CURSOR.format(encode_cursor("bookings", ["9999-12-31T23:00:00-05:00", 1])),
+                "after",
+            ),
+            id="cursor-instant-after-the-last-utc-instant",
+        ),
+        pytest.param(
+            BOOKINGS_PAGE,
+            {"after": encode_cursor("bookings", ["0001-01-01T01:00:00+05:00", 1])},
+            invalid_input(
+                NOT_A_CURSOR.format(encode_cursor("bookings", ["0001-01-01T01:00:00+05:00", 1])),
+                "after",
+            ),
+            id="cursor-instant-before-the-first-utc-instant",
+        ),
+        pytest.param(
             '{ location(id: "ground") { id } }',
             None,
             invalid_input("'ground' is not a valid id", "id"),

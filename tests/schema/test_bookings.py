@@ -9,6 +9,9 @@ from itertools import pairwise
 import pytest
 
 from gateway.app import Gateway
+from gateway.schema.context import FreshLoaders
+from gateway.schema.mutations import Mutation
+from gateway.schema.queries import Query
 from gateway.services.directory import NewRoom
 from gateway.services.records import MailKind, OutgoingMail
 from tests.support.bookings import (
@@ -324,6 +327,79 @@ async def test_a_cancelled_booking_frees_its_slot(
     assert codes(await cancel(client, tokens["alice"], first)) == []
     second = await booked(client, tokens["bob"], "10:00", "12:00")
     assert second != first
+
+
+ROOM_DAY = "room { bookings(date: $day) { code } }"
+TWO_BOOKINGS = f"""
+mutation Two($day: Date!, $a: BookRoomInput!, $b: BookRoomInput!) {{
+  a: bookRoom(input: $a) {{ booking {{ code {ROOM_DAY} }} errors {{ code }} }}
+  b: bookRoom(input: $b) {{ booking {{ code {ROOM_DAY} }} errors {{ code }} }}
+}}
+"""
+BOOK_THEN_CANCEL = f"""
+mutation BookThenCancel($day: Date!, $a: BookRoomInput!, $cancelled: ID!) {{
+  a: bookRoom(input: $a) {{ booking {{ code {ROOM_DAY} }} errors {{ code }} }}
+  b: cancelBooking(input: {{bookingId: $cancelled}}) {{
+    booking {{ code {ROOM_DAY} }} errors {{ code }}
+  }}
+}}
+"""
+
+
+def room_input(start: str, end: str) -> JSON:
+    return {"roomId": "RM000", "start": local(start).isoformat(), "end": local(end).isoformat()}
+
+
+def room_day(payload: JSON) -> list[str]:
+    assert payload["errors"] == []
+    return [b["code"] for b in payload["booking"]["room"]["bookings"]]
+
+
+async def test_each_mutation_of_a_document_sees_the_bookings_made_before_it(
+    client: GraphQLClient, world: World, tokens: dict[str, str]
+) -> None:
+    """Mutation fields run one after another; none reads what an earlier one cached."""
+    data = await client.data(
+        TWO_BOOKINGS,
+        {
+            "day": TOMORROW.isoformat(),
+            "a": room_input("10:00", "11:00"),
+            "b": room_input("11:00", "12:00"),
+        },
+        token=tokens["alice"],
+    )
+
+    a, b = data["a"]["booking"]["code"], data["b"]["booking"]["code"]
+    assert room_day(data["a"]) == [a]
+    assert room_day(data["b"]) == [a, b]
+
+
+async def test_a_mutation_after_another_sees_a_cancellation_it_made(
+    client: GraphQLClient, world: World, tokens: dict[str, str]
+) -> None:
+    early = await booked(client, tokens["alice"], "09:00", "10:00")
+    early_code = (await fetch(client, tokens["alice"], early))["code"]
+
+    data = await client.data(
+        BOOK_THEN_CANCEL,
+        {"day": TOMORROW.isoformat(), "a": room_input("10:00", "11:00"), "cancelled": early},
+        token=tokens["alice"],
+    )
+
+    a = data["a"]["booking"]["code"]
+    assert room_day(data["a"]) == [early_code, a]
+    assert room_day(data["b"]) == [a]
+
+
+def test_every_mutation_field_and_no_query_field_renews_the_loaders() -> None:
+    """Only mutation fields change data, so only they pay for fresh loaders."""
+
+    def renewing(root: type) -> dict[str, bool]:
+        fields = root.__strawberry_definition__.fields  # type: ignore[attr-defined]
+        return {f.name: any(isinstance(e, FreshLoaders) for e in f.extensions) for f in fields}
+
+    assert all(renewing(Mutation).values())
+    assert not any(renewing(Query).values())
 
 
 @pytest.mark.parametrize("token", [None, "not-a-token"])

@@ -3,12 +3,16 @@ legacy keys wherever an object is referenced, and keyset cursors."""
 
 from __future__ import annotations
 
+import base64
+import json
+from datetime import datetime, timedelta, timezone
 from itertools import pairwise
 from typing import Any
 
 import pytest
 
 from gateway.schema.ids import global_id
+from gateway.services.records import encode_cursor
 from tests.support.bookings import BOOK_ROOM, TOMORROW, book, booked, local
 from tests.support.graphql import JSON, GraphQLClient
 from tests.support.world import World, booking_gid, location_gid, room_gid, user_gid
@@ -596,3 +600,37 @@ async def test_a_cursor_is_opaque_but_stable(
     assert [e["cursor"] for e in whole["edges"]] == [
         e["cursor"] for e in first["edges"] + second["edges"]
     ]
+
+
+def shifted(cursor: str, offset: timedelta) -> str:
+    """The same booking cursor with its instant written at another UTC offset."""
+    raw = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+    collection, start, key = raw
+    moved = datetime.fromisoformat(start).astimezone(timezone(offset))
+    return encode_cursor(collection, [moved.isoformat(), key])
+
+
+@pytest.mark.parametrize(
+    "offset",
+    [timedelta(hours=-5), timedelta(hours=2), timedelta(hours=14), timedelta(hours=-12)],
+    ids=["minus-5", "plus-2", "plus-14", "minus-12"],
+)
+async def test_a_cursor_at_another_offset_pages_like_the_utc_cursor(
+    client: GraphQLClient, world: World, tokens: dict[str, str], offset: timedelta
+) -> None:
+    hours = ["09:00", "10:00", "11:00", "12:00", "13:00", "14:00"]
+    made = [await booked(client, tokens["alice"], start, end) for start, end in pairwise(hours)]
+    first = (await client.data(MY_BOOKINGS, {"first": 2}, token=tokens["alice"]))["myBookings"]
+    utc_cursor = first["pageInfo"]["endCursor"]
+    elsewhere = shifted(utc_cursor, offset)
+    assert elsewhere != utc_cursor
+
+    pages = [
+        (await client.data(MY_BOOKINGS, {"first": 2, "after": c}, token=tokens["alice"]))[
+            "myBookings"
+        ]
+        for c in (utc_cursor, elsewhere)
+    ]
+
+    assert pages[0] == pages[1]
+    assert [e["node"]["id"] for e in pages[1]["edges"]] == made[2:4]

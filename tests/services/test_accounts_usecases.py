@@ -535,7 +535,11 @@ async def test_listing_users_is_for_admins(env: Env) -> None:
 async def test_codes_for_one_address_are_rationed(env: Env) -> None:
     await env.accounts.request_registration_code("new@example.com")
     env.clock.advance(timedelta(seconds=59))
-    await env.accounts.request_registration_code("new@example.com")
+    too_soon = await rejected(env.accounts.request_registration_code("new@example.com"))
+    assert (too_soon.code, too_soon.field) == (ErrorCode.RATE_LIMITED, "email")
+    assert too_soon.message == (
+        "a mail went to this address less than 60 seconds ago; ask again after that"
+    )
     assert len(env.db.state.codes) == 1
     assert len(env.db.state.mails) == 1
 

@@ -5,6 +5,7 @@ rule."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -14,7 +15,7 @@ import pytest
 from sqlalchemy import update
 
 from domain.bookings import BookingChange, BookingStatus
-from domain.errors import ErrorCode
+from domain.errors import DomainError, ErrorCode
 from domain.intervals import Interval
 from domain.locations import LocationKind, OccupancyLimits
 from domain.users import Role, User
@@ -395,8 +396,10 @@ async def test_mail_on_somebodys_behalf_is_rationed_per_recipient(build: Build) 
 
 
 async def test_the_already_registered_mail_has_a_cooldown(rules: Rules) -> None:
-    for _ in range(3):
-        await rules.accounts.request_registration_code("Alice@Example.com")
+    await rules.accounts.request_registration_code("Alice@Example.com")
+    for _ in range(2):
+        too_soon = await rejected(rules.accounts.request_registration_code("alice@example.com"))
+        assert too_soon.code is ErrorCode.RATE_LIMITED
     rules.clock.advance(timedelta(minutes=1))
     await rules.accounts.request_registration_code("alice@example.com")
 
@@ -407,10 +410,100 @@ async def test_the_already_registered_mail_has_a_cooldown(rules: Rules) -> None:
 
 async def test_registration_mail_stops_when_the_ration_is_spent(build: Build) -> None:
     rules = await build(ration=MailRation(per_recipient=2))
+    answers = []
     for _ in range(4):
-        await rules.accounts.request_registration_code("new@example.org")
+        try:
+            await rules.accounts.request_registration_code("new@example.org")
+            answers.append("sent")
+        except DomainError as error:
+            answers.append(error.code.value)
         rules.clock.advance(timedelta(minutes=2))
 
     sent = [m for m in await rules.outbox() if m.kind is MailKind.REGISTRATION_CODE]
 
+    assert answers == ["sent", "sent", "RATE_LIMITED", "RATE_LIMITED"]
     assert len(sent) == 2
+
+
+async def test_invitations_never_use_up_an_addresss_registration_mail(build: Build) -> None:
+    rules = await build(BookingPolicy(mail=MailRation(per_recipient=1)))
+    await rules.book("alice", "09:00", "10:00", attendees=["new@example.org"])
+
+    await rules.accounts.request_registration_code("new@example.org")
+
+    kinds = [m.kind for m in await rules.outbox() if "new@example.org" in m.recipients]
+    assert kinds == [MailKind.INVITATION, MailKind.REGISTRATION_CODE]
+
+
+# --- concurrency: every check-then-write rule holds for simultaneous requests -------------
+
+
+async def test_only_one_of_many_simultaneous_cancellations_goes_through(rules: Rules) -> None:
+    made = await rules.book("alice", "09:00", "10:00", attendees=["bob@example.com"])
+    rules.publisher.events.clear()
+
+    outcomes = await asyncio.gather(
+        *(rules.bookings.cancel(rules.as_("alice"), made.code) for _ in range(10)),
+        return_exceptions=True,
+    )
+
+    cancelled = [o for o in outcomes if isinstance(o, BookingView)]
+    refused = [o.code for o in outcomes if isinstance(o, DomainError)]
+    assert len(cancelled) == 1
+    assert refused == [ErrorCode.BOOKING_NOT_ACTIVE] * 9
+    events = [e for e in rules.publisher.events if isinstance(e, BookingEvent)]
+    assert [e.change for e in events] == [BookingChange.CANCELLED]
+    mails = [m for m in await rules.outbox() if m.kind is MailKind.CANCELLATION]
+    assert len(mails) == 1
+
+
+async def test_simultaneous_wrong_codes_get_five_tries_in_all(rules: Rules) -> None:
+    await rules.accounts.request_registration_code("new@example.org")
+
+    outcomes = await asyncio.gather(
+        *(
+            rules.accounts.register("new@example.org", f"{i:06d}x", "Str0ng-pass!", "New")
+            for i in range(30)
+        ),
+        return_exceptions=True,
+    )
+
+    assert {type(o) for o in outcomes} == {DomainError}
+    async with rules.backend.db.reading() as uow:
+        stored = await uow.codes.latest("new@example.org")
+    assert stored is not None
+    assert stored.attempts == 5
+
+
+async def test_the_invitation_budget_holds_for_simultaneous_bookings(build: Build) -> None:
+    rules = await build(BookingPolicy(invites_per_day=2))
+
+    outcomes = await asyncio.gather(
+        *(
+            rules.book(
+                "alice",
+                f"{9 + i:02d}:00",
+                f"{9 + i:02d}:30",
+                attendees=[f"{i}a@x.org", f"{i}b@x.org"],
+            )
+            for i in range(5)
+        ),
+        return_exceptions=True,
+    )
+
+    made = [o for o in outcomes if isinstance(o, BookingView)]
+    refused = [o.code for o in outcomes if isinstance(o, DomainError)]
+    assert len(made) == 1
+    assert refused == [ErrorCode.RATE_LIMITED] * 4
+
+
+async def test_simultaneous_registration_requests_mail_once(rules: Rules) -> None:
+    outcomes = await asyncio.gather(
+        *(rules.accounts.request_registration_code("new@example.org") for _ in range(10)),
+        return_exceptions=True,
+    )
+
+    refused = [o.code for o in outcomes if isinstance(o, DomainError)]
+    assert refused == [ErrorCode.RATE_LIMITED] * 9
+    sent = [m for m in await rules.outbox() if m.kind is MailKind.REGISTRATION_CODE]
+    assert len(sent) == 1

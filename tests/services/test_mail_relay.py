@@ -14,7 +14,7 @@ from sqlalchemy import select
 from domain.bookings import Booking, BookingSource, BookingStatus
 from domain.intervals import Interval
 from gateway.app import Gateway
-from gateway.mail.relay import BATCH, LEASE, MailRelay, retry_delay
+from gateway.mail.relay import BATCH, LEASE, SEND_MARGIN, MailRelay, retry_delay
 from gateway.services.bookings import BookingRequest
 from gateway.services.events import BookingEvent, MailQueued
 from gateway.services.ports import Database
@@ -25,6 +25,7 @@ from gateway.store.tables import outbox
 from gateway.store.uow import SqlDatabase
 from tests.support.bookings import local
 from tests.support.clock import MutableClock
+from tests.support.fakes import FakeDatabase
 from tests.support.mail import RecordingSender
 from tests.support.world import World
 
@@ -35,6 +36,8 @@ def letter(n: int) -> OutgoingMail:
 
 class FailingSender:
     """Refuses the mails `refuses` picks (all by default) and records the rest."""
+
+    timeout = 1.0
 
     def __init__(self, refuses: Callable[[OutgoingMail], bool] = lambda _: True) -> None:
         self.refuses = refuses
@@ -50,6 +53,8 @@ class FailingSender:
 
 class SlowSender:
     """Takes a moment over each mail, so relays sharing an outbox really overlap."""
+
+    timeout = 1.0
 
     def __init__(self) -> None:
         self.sent: list[OutgoingMail] = []
@@ -323,6 +328,8 @@ async def test_a_relay_sends_no_mail_whose_lease_has_run_out(
     stalled: list[OutgoingMail] = []
 
     class StallingSender:
+        timeout = 1.0
+
         async def send(self, mail: OutgoingMail) -> None:
             if not stalled:
                 clock.advance(LEASE)
@@ -335,10 +342,132 @@ async def test_a_relay_sends_no_mail_whose_lease_has_run_out(
 
     assert stalled == [letter(1)]
     assert other.sent == [letter(1), letter(2)]
-    assert [(s, sent) for s, _, sent, _ in await rows(gateway)] == [
-        ("Mail 1", True),
-        ("Mail 2", True),
-    ]
+    # Each mail's outcome is the other relay's, which held its lease when it recorded it.
+    assert await rows(gateway) == [("Mail 1", 1, True, None), ("Mail 2", 1, True, None)]
+
+
+async def test_a_relay_that_lost_its_lease_does_not_record_its_failure(
+    gateway: Gateway, clock: MutableClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The other relay sent the mail; a late failure must not make it look unsent."""
+    other = RecordingSender()
+
+    class StallingSender:
+        timeout = 1.0
+
+        async def send(self, mail: OutgoingMail) -> None:
+            clock.advance(LEASE)
+            await MailRelay(gateway.db, other, clock).drain()
+            raise ConnectionError("smtp went away")
+
+    await queue(gateway, letter(1))
+
+    assert await MailRelay(gateway.db, StallingSender(), clock).drain() == 0
+
+    assert other.sent == [letter(1)]
+    assert await rows(gateway) == [("Mail 1", 1, True, None)]
+    assert "lease" in caplog.text
+
+
+class TimedSender:
+    """Declares the longest a send may take, and takes `takes` (on the test clock) over
+    the first mail."""
+
+    def __init__(self, clock: MutableClock, timeout: float, takes: timedelta) -> None:
+        self.timeout = timeout
+        self._clock = clock
+        self._takes = takes
+        self.sent: list[OutgoingMail] = []
+
+    async def send(self, mail: OutgoingMail) -> None:
+        if not self.sent:
+            self._clock.advance(self._takes)
+        self.sent.append(mail)
+
+
+@pytest.mark.parametrize(
+    ("left", "second_sent"),
+    [
+        pytest.param(timedelta(seconds=60) + SEND_MARGIN, True, id="time-enough"),
+        pytest.param(
+            timedelta(seconds=60) + SEND_MARGIN - timedelta(microseconds=1),
+            False,
+            id="too-little-time",
+        ),
+    ],
+)
+async def test_no_send_starts_that_could_outlast_the_lease(
+    gateway: Gateway, clock: MutableClock, left: timedelta, second_sent: bool
+) -> None:
+    """A send starts only while the lease has the sender's timeout and a margin left, so
+    it ends (or gives up) before another relay can claim the mail."""
+    claimed_at = clock.now()
+    sender = TimedSender(clock, timeout=60.0, takes=LEASE - left)
+    await queue(gateway, letter(1), letter(2))
+
+    assert await MailRelay(gateway.db, sender, clock).drain() == 1 + second_sent
+
+    assert sender.sent == [letter(1), letter(2)][: 1 + second_sent]
+    if not second_sent:  # left for the next claim, once the lease has run out
+        assert clock.now() < claimed_at + LEASE
+        assert await MailRelay(gateway.db, sender, clock).drain() == 0
+        clock.set(claimed_at + LEASE)
+        assert await MailRelay(gateway.db, sender, clock).drain() == 1
+        assert sender.sent == [letter(1), letter(2)]
+
+
+def test_a_relay_refuses_a_lease_its_sender_could_outlast(gateway: Gateway) -> None:
+    sender = TimedSender(MutableClock(), timeout=LEASE.total_seconds(), takes=timedelta(0))
+
+    with pytest.raises(ValueError, match="lease"):
+        MailRelay(gateway.db, sender, MutableClock())
+
+
+@pytest.fixture(params=["fake", "sql"])
+def any_database_url(request: pytest.FixtureRequest) -> str | None:
+    """None for the fake database of the use-case tests, else the real one's URL."""
+    return None if request.param == "fake" else str(request.getfixturevalue("database_url"))
+
+
+@pytest.fixture
+async def any_db(any_database_url: str | None, clock: MutableClock) -> AsyncIterator[Database]:
+    """The fake database and the real one: they must follow the same outbox rules."""
+    if any_database_url is None:
+        yield FakeDatabase(clock)
+        return
+    database = SqlDatabase(create_engine(any_database_url), clock)
+    yield database
+    await database.dispose()
+
+
+async def record(db: Database, claimed: QueuedMail, *, sent: bool, clock: MutableClock) -> bool:
+    now = clock.now()
+    async with db.writing() as uow:
+        if sent:
+            recorded = await uow.outbox.mark_sent(claimed, now)
+        else:
+            recorded = await uow.outbox.mark_failed(claimed, "refused", now, now)
+        await uow.commit()
+    return recorded
+
+
+async def test_only_the_claim_holding_the_lease_records_an_outcome(
+    any_db: Database, clock: MutableClock
+) -> None:
+    await queue_in(any_db, letter(1))
+    [stale] = await claim(any_db, clock)
+    clock.advance(LEASE)
+    [current] = await claim(any_db, clock)
+    assert current.leased_until == stale.leased_until + LEASE
+
+    assert not await record(any_db, stale, sent=True, clock=clock)
+    assert not await record(any_db, stale, sent=False, clock=clock)
+    assert await claim(any_db, clock) == []  # still leased to `current`
+    assert await record(any_db, current, sent=True, clock=clock)
+    assert not await record(any_db, current, sent=False, clock=clock)  # recorded once
+
+    clock.advance(timedelta(days=365))
+    assert await claim(any_db, clock) == []  # sent, for good
 
 
 # --- the running relay ---------------------------------------------------------------------

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 import pytest
@@ -158,10 +159,20 @@ async def claim(
     return claimed
 
 
-async def fail(db: SqlDatabase, mail_id: int, error: str, at: datetime, retry_at: datetime) -> None:
+async def fail(
+    db: SqlDatabase, claimed: QueuedMail, error: str, at: datetime, retry_at: datetime
+) -> bool:
     async with db.writing() as uow:
-        await uow.outbox.mark_failed(mail_id, error, at, retry_at)
+        recorded = await uow.outbox.mark_failed(claimed, error, at, retry_at)
         await uow.commit()
+    return recorded
+
+
+async def send(db: SqlDatabase, claimed: QueuedMail, at: datetime) -> bool:
+    async with db.writing() as uow:
+        recorded = await uow.outbox.mark_sent(claimed, at)
+        await uow.commit()
+    return recorded
 
 
 async def stored(db: SqlDatabase, mail_id: int) -> tuple[object, ...]:
@@ -185,9 +196,13 @@ async def test_queued_mail_is_claimed_whole_in_queue_order(db: SqlDatabase) -> N
     the_rest = await claim(db)
 
     first = first_two[0].id
-    assert first_two == [QueuedMail(first, mail(1), 0), QueuedMail(first + 1, mail(2), 0)]
+    leased = START + LEASE
+    assert first_two == [
+        QueuedMail(first, mail(1), 0, leased),
+        QueuedMail(first + 1, mail(2), 0, leased),
+    ]
     assert the_rest == [
-        QueuedMail(first + 2, OutgoingMail(to=("x@example.com",), subject="s", body=""), 0)
+        QueuedMail(first + 2, OutgoingMail(to=("x@example.com",), subject="s", body=""), 0, leased)
     ]
     assert await claim(db) == []
     assert await stored(db, first) == (None, 0, None, START + LEASE)
@@ -202,7 +217,7 @@ async def test_a_claimed_mail_is_not_claimed_again_until_its_lease_ends(db: SqlD
 
     assert await claim(db, now=START + LEASE - timedelta(seconds=1)) == []
     # The relay that claimed it has died, or so it seems: the mail goes to the next claim.
-    assert await claim(db, now=START + LEASE) == [one]
+    assert await claim(db, now=START + LEASE) == [replace(one, leased_until=START + 2 * LEASE)]
     assert await claim(db, now=START + LEASE + timedelta(seconds=1)) == []
     assert await stored(db, one.id) == (None, 0, None, START + 2 * LEASE)
 
@@ -245,11 +260,9 @@ async def test_sent_mail_is_never_claimed_again(db: SqlDatabase) -> None:
     await queue(db, mail(1), mail(2))
     one, two = await claim(db)
 
-    async with db.writing() as uow:
-        await uow.outbox.mark_sent(one.id, at(1))
-        await uow.commit()
+    assert await send(db, one, at(1))
 
-    assert await claim(db, now=at(1000)) == [two]
+    assert await claim(db, now=at(1000)) == [replace(two, leased_until=at(1000) + LEASE)]
     assert await stored(db, one.id) == (at(1), 1, None, None)
 
 
@@ -258,10 +271,10 @@ async def test_a_failed_mail_is_not_claimed_before_its_retry_time(db: SqlDatabas
     [one] = await claim(db)
     retry_at = START + timedelta(seconds=30)  # sooner than the lease would have ended
 
-    await fail(db, one.id, "refused", START, retry_at)
+    assert await fail(db, one, "refused", START, retry_at)
 
     assert await claim(db, now=retry_at - timedelta(seconds=1)) == []
-    assert await claim(db, now=retry_at) == [QueuedMail(one.id, one.mail, 1)]
+    assert await claim(db, now=retry_at) == [QueuedMail(one.id, one.mail, 1, retry_at + LEASE)]
     assert await stored(db, one.id) == (None, 1, f"{START.isoformat()}: refused", retry_at + LEASE)
 
 
@@ -270,10 +283,10 @@ async def test_failed_mail_is_retried_until_the_attempts_run_out(db: SqlDatabase
     [one] = await claim(db, limit=1)
 
     for attempt in range(1, MAX_ATTEMPTS):
-        await fail(db, one.id, f"refused {attempt}", at(attempt), at(attempt + 0.5))
-        again = await claim(db, now=at(attempt + 0.5), limit=1)
-        assert again == [QueuedMail(one.id, one.mail, attempt)], attempt
-    await fail(db, one.id, f"refused {MAX_ATTEMPTS}", at(MAX_ATTEMPTS), at(MAX_ATTEMPTS + 0.5))
+        assert await fail(db, one, f"refused {attempt}", at(attempt), at(attempt + 0.5))
+        [one] = await claim(db, now=at(attempt + 0.5), limit=1)
+        assert one == QueuedMail(one.id, mail(1), attempt, at(attempt + 0.5) + LEASE), attempt
+    assert await fail(db, one, f"refused {MAX_ATTEMPTS}", at(MAX_ATTEMPTS), at(MAX_ATTEMPTS + 0.5))
 
     assert MAX_ATTEMPTS == 5
     # Never again, however late: only the other mail is left to claim (its lease expires).
@@ -282,3 +295,47 @@ async def test_failed_mail_is_retried_until_the_attempts_run_out(db: SqlDatabase
         assert [queued.mail for queued in late] == [mail(2)], years
     assert await stored(db, one.id) == (None, 5, f"{at(5).isoformat()}: refused 5", at(5.5))
     assert at(5).isoformat() == "2026-11-23T11:00:00+00:00"
+
+
+async def test_a_claim_that_lost_its_lease_records_no_outcome(db: SqlDatabase) -> None:
+    """A relay whose lease ran out and passed to another claim must not overwrite what
+    the new holder records, whether it thinks the mail went out or failed."""
+    await queue(db, mail(1))
+    [stale] = await claim(db)
+    [current] = await claim(db, now=START + LEASE)  # the first relay seemed dead
+    leased = (None, 0, None, START + 2 * LEASE)
+
+    assert not await send(db, stale, at(0.1))
+    assert not await fail(db, stale, "timed out", at(0.1), at(0.2))
+    assert await stored(db, current.id) == leased
+
+    assert await send(db, current, at(0.15))
+    assert not await fail(db, stale, "timed out", at(0.2), at(0.3))
+    assert not await send(db, stale, at(0.2))
+    assert await stored(db, current.id) == (at(0.15), 1, None, None)
+
+
+async def test_an_outcome_is_recorded_once_per_claim(db: SqlDatabase) -> None:
+    await queue(db, mail(1))
+    [one] = await claim(db)
+
+    assert await fail(db, one, "refused", START, START + timedelta(seconds=30))
+    assert not await send(db, one, START)
+    assert not await fail(db, one, "refused again", START, START + timedelta(seconds=60))
+
+    assert await stored(db, one.id) == (
+        None,
+        1,
+        f"{START.isoformat()}: refused",
+        START + timedelta(seconds=30),
+    )
+
+
+async def test_a_lease_that_ran_out_unclaimed_still_records_its_outcome(db: SqlDatabase) -> None:
+    """Nobody else took the mail, so the late relay's outcome is still the only one."""
+    await queue(db, mail(1))
+    [one] = await claim(db)
+
+    assert await send(db, one, START + 2 * LEASE)
+
+    assert await stored(db, one.id) == (START + 2 * LEASE, 1, None, None)

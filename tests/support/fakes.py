@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from types import TracebackType
-from typing import TYPE_CHECKING, Self, TypeVar
+from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 import pytest
 
@@ -416,22 +416,24 @@ class FakeOutbox(_Repository):
         claimed = [(i, row) for i, row in sorted(outbox.items()) if row.claimable(now)][:limit]
         for mail_id, row in claimed:
             outbox[mail_id] = replace(row, locked_until=now + lease)
-        return [QueuedMail(i, row.mail, row.attempts) for i, row in claimed]
+        return [QueuedMail(i, row.mail, row.attempts, now + lease) for i, row in claimed]
 
-    async def mark_sent(self, mail_id: int, at: datetime) -> None:
-        outbox = self._uow.write().outbox
-        row = outbox[mail_id]
-        outbox[mail_id] = replace(row, sent_at=at, attempts=row.attempts + 1, locked_until=None)
+    async def mark_sent(self, claimed: QueuedMail, at: datetime) -> bool:
+        return self._record(claimed, sent_at=at, locked_until=None)
 
-    async def mark_failed(self, mail_id: int, error: str, at: datetime, retry_at: datetime) -> None:
+    async def mark_failed(
+        self, claimed: QueuedMail, error: str, at: datetime, retry_at: datetime
+    ) -> bool:
+        return self._record(claimed, last_error=f"{at.isoformat()}: {error}", locked_until=retry_at)
+
+    def _record(self, claimed: QueuedMail, **outcome: Any) -> bool:
+        """Like the SQL outbox: only the claim that still holds the lease records."""
         outbox = self._uow.write().outbox
-        row = outbox[mail_id]
-        outbox[mail_id] = replace(
-            row,
-            attempts=row.attempts + 1,
-            last_error=f"{at.isoformat()}: {error}",
-            locked_until=retry_at,
-        )
+        row = outbox[claimed.id]
+        if (row.locked_until, row.attempts) != (claimed.leased_until, claimed.attempts):
+            return False
+        outbox[claimed.id] = replace(row, attempts=row.attempts + 1, **outcome)
+        return True
 
 
 class FakeUnitOfWork:
@@ -473,6 +475,9 @@ class FakeUnitOfWork:
         self._state = None  # uncommitted changes are dropped: a rollback
         if self._writing:
             self._db.write_lock.release()
+
+    async def lock(self, *keys: str) -> None:
+        """Nothing to do: a writing unit of work already holds the one write lock."""
 
     async def commit(self) -> None:
         state = self.write()

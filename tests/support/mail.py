@@ -8,6 +8,8 @@ from gateway.services.records import OutgoingMail
 
 
 class RecordingSender:
+    timeout = 1.0
+
     def __init__(self) -> None:
         self.sent: list[OutgoingMail] = []
 
