@@ -74,6 +74,7 @@ class JwtCodec:
                 email=str(claims["email"]),
                 role=Role(claims["role"]),
                 expires_at=datetime.fromtimestamp(claims["exp"], UTC),
+                issued_at=datetime.fromtimestamp(claims["iat"], UTC),
             )
         except (KeyError, ValueError, OverflowError, OSError):
             raise _rejected("the token's claims are malformed") from None

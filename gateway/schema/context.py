@@ -27,6 +27,16 @@ def principal_of(connection: Request | WebSocket) -> Principal:
     return found if isinstance(found, Principal) else ANONYMOUS
 
 
+def client_address(connection: Request | WebSocket) -> str | None:
+    """The direct peer's address, which sign-in throttling counts failures against.
+
+    Behind a reverse proxy this is the proxy's address: trusting its forwarding headers
+    (X-Forwarded-For, Forwarded) from configured proxies only is still to come.
+    """
+    client = connection.scope.get("client")
+    return str(client[0]) if client else None
+
+
 @dataclass(frozen=True)
 class CookiePolicy:
     secure: bool = False
@@ -70,6 +80,10 @@ class Context:
     @property
     def loaders(self) -> Loaders:
         return self._scope().loaders
+
+    @property
+    def client(self) -> str | None:
+        return client_address(self.request)
 
     @property
     def actor(self) -> Actor:

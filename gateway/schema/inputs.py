@@ -162,6 +162,13 @@ class LoginInput:
 
 
 @strawberry.input
+class ChangePasswordInput:
+    current_password: str
+    new_password: str
+    new_password_confirm: str
+
+
+@strawberry.input
 class RequestRegistrationCodeInput:
     email: str
 

@@ -15,6 +15,7 @@ from gateway.schema.inputs import (
     AddRoomInput,
     BookRoomInput,
     CancelBookingInput,
+    ChangePasswordInput,
     CheckInInput,
     CreateUserInput,
     LoginInput,
@@ -95,6 +96,22 @@ def _signed_in(info: Info, session: Session | None, errors: list[UserError]) -> 
     )
 
 
+_PASSWORD_FIELDS = {
+    "current_password": "currentPassword",
+    "new_password": "newPassword",
+    "new_password_confirm": "newPasswordConfirm",
+}
+
+
+def _on_password_fields(errors: list[UserError]) -> list[UserError]:
+    return [replace(e, field=_PASSWORD_FIELDS.get(e.field or "", e.field)) for e in errors]
+
+
+def _clear_cookie(info: Info) -> None:
+    if info.context.response is not None:
+        info.context.response.delete_cookie(info.context.cookies.name)
+
+
 def _booking(booking: BookingView | None, errors: list[UserError]) -> BookingPayload:
     return BookingPayload(booking=BookingNode(booking=booking) if booking else None, errors=errors)
 
@@ -109,14 +126,44 @@ class Mutation:
     @mutation
     async def login(self, info: Info, input: LoginInput) -> LoginPayload:
         accounts = info.context.app.accounts
-        session, errors = await attempt(lambda: accounts.login(input.email, input.password))
+        client = info.context.client
+        session, errors = await attempt(
+            lambda: accounts.login(input.email, input.password, client=client)
+        )
         return _signed_in(info, session, errors)
 
     @mutation(description="Clear the token cookie (tokens themselves expire).")
     def logout(self, info: Info) -> LogoutPayload:
-        if info.context.response is not None:
-            info.context.response.delete_cookie(info.context.cookies.name)
+        _clear_cookie(info)
         return LogoutPayload(ok=True)
+
+    @mutation(
+        description="Revoke every token of the caller, this one included, and clear the "
+        "token cookie."
+    )
+    async def logout_everywhere(self, info: Info) -> LogoutPayload:
+        accounts = info.context.app.accounts
+        _, errors = await attempt(lambda: accounts.logout_everywhere(info.context.principal))
+        if not errors:
+            _clear_cookie(info)
+        return LogoutPayload(ok=not errors, errors=errors)
+
+    @mutation(
+        description="Set a new password; every token issued before is revoked and a fresh "
+        "one comes back, as from `login`."
+    )
+    async def change_password(self, info: Info, input: ChangePasswordInput) -> LoginPayload:
+        accounts = info.context.app.accounts
+        session, errors = await attempt(
+            lambda: accounts.change_password(
+                info.context.principal,
+                current=input.current_password,
+                new=input.new_password,
+                confirm=input.new_password_confirm,
+                client=info.context.client,
+            )
+        )
+        return _signed_in(info, session, _on_password_fields(errors))
 
     @mutation(description="Mail a one-time code for `register`.")
     async def request_registration_code(

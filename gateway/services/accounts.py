@@ -7,9 +7,9 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from domain.errors import DomainError, ErrorCode
+from domain.errors import DomainError, ErrorCode, invalid
 from domain.users import Role, User, check_password_strength, clean_name, normalise_email
 from gateway.services import mails
 from gateway.services.authz import Principal
@@ -20,12 +20,23 @@ from gateway.services.ports import (
     EventPublisher,
     PasswordHasher,
     TokenCodec,
+    UnitOfWork,
 )
 from gateway.services.ration import MailRation, mail_key, queue_mail, recently_mailed
-from gateway.services.records import IssuedToken, MailKind, Page, PageRequest, UserQuery
+from gateway.services.records import (
+    IssuedToken,
+    MailKind,
+    Page,
+    PageRequest,
+    ThrottleKey,
+    ThrottleScope,
+    UserQuery,
+)
+from gateway.services.throttle import LoginPolicy, refuse_until
 from gateway.services.views import PersonView
 
 _BAD_LOGIN = "the e-mail address or the password is incorrect"
+_REVOKED = "the token was revoked; sign in again"
 _BAD_CODE = "the code is wrong or has expired; ask for a new one"
 _REGISTRATION_MAILS = (MailKind.REGISTRATION_CODE, MailKind.ALREADY_REGISTERED)
 
@@ -38,6 +49,7 @@ class AccountPolicy:
     # "already registered" mail, which anybody can trigger for any address.
     code_cooldown: timedelta = timedelta(minutes=1)
     mail: MailRation = field(default_factory=MailRation)
+    login: LoginPolicy = field(default_factory=LoginPolicy)
 
 
 @dataclass(frozen=True)
@@ -52,6 +64,21 @@ class Session:
 
 def _code_hash(email: str, code: str) -> str:
     return hashlib.sha256(f"{email}:{code}".encode()).hexdigest()
+
+
+def _throttle_keys(address: str | None, client: str | None) -> list[ThrottleKey]:
+    keys = [ThrottleKey(ThrottleScope.ACCOUNT, address)] if address is not None else []
+    if client is not None:
+        keys.append(ThrottleKey(ThrottleScope.CLIENT, client))
+    return keys
+
+
+def _revocation_floor(now: datetime) -> datetime:
+    """Where revoked tokens end. A JWT's `iat` has whole seconds, so a token issued in the
+    revocation's own second cannot be told from one issued just after it: the floor is the
+    next whole second, which refuses both, and tokens issued on behalf of the revoker
+    (see `Accounts._issue`) carry `iat` = the floor, which it accepts."""
+    return now.replace(microsecond=0) + timedelta(seconds=1)
 
 
 class Accounts:
@@ -75,33 +102,100 @@ class Accounts:
         self._policy = policy or AccountPolicy()
         self._decoy_hash: str | None = None
 
-    async def login(self, email: str, password: str) -> Session:
-        """A token for valid credentials; one error for a wrong address or password alike."""
+    async def login(self, email: str, password: str, *, client: str | None = None) -> Session:
+        """A token for valid credentials; one error for a wrong address or password alike.
+
+        `client` is the caller's network address, for throttling (None: not known, e.g.
+        the CLI). Too many failures for the typed address or from the client, and the
+        answer is RATE_LIMITED with the wait in seconds, before the password is checked;
+        the answer is the same whether or not the address has an account.
+        """
         try:
-            address = normalise_email(email)
+            address: str | None = normalise_email(email)
         except DomainError:
-            raise DomainError(ErrorCode.INVALID_CREDENTIALS, _BAD_LOGIN) from None
-        async with self._db.reading() as uow:
-            user = await uow.users.by_email(address)
-            hashed = await uow.users.password_hash(user.id) if user else await self._decoy()
-        # Verify even for unknown addresses so response time does not reveal accounts.
-        if not await self._verify(hashed, password) or user is None:
+            address = None
+        keys = _throttle_keys(address, client)
+        attempts = await self._count_attempt(keys)
+        user, verified = None, False
+        if address is not None:
+            async with self._db.reading() as uow:
+                user = await uow.users.by_email(address)
+                hashed = await uow.users.password_hash(user.id) if user else await self._decoy()
+            # Verify even for unknown addresses so response time does not reveal accounts.
+            verified = await self._verify(hashed, password)
+        if address is None or not verified or user is None:
             raise DomainError(ErrorCode.INVALID_CREDENTIALS, _BAD_LOGIN)
-        return Session.of(self._tokens.issue(user.as_actor(), self._clock.now()), user)
+        async with self._db.writing() as uow:
+            await self._forget_failures(uow, keys, attempts)
+            holder = await uow.users.token_holder(user.id)
+            await uow.commit()
+        valid_from = holder.tokens_valid_from if holder else None
+        return Session.of(self._issue(user, valid_from), user)
 
     async def authenticate(self, token: str) -> Principal:
-        """The principal behind a token; the role is read afresh from the database."""
+        """The principal behind a token; the role is read afresh from the database, and a
+        token issued before the account's tokens were revoked is refused."""
         try:
             claims = self._tokens.decode(token, self._clock.now())
         except DomainError as rejected:
             return Principal(rejection=rejected)
         async with self._db.reading() as uow:
-            user = await uow.users.get(claims.user_id)
-        if user is None:
+            holder = await uow.users.token_holder(claims.user_id)
+        if holder is None:
             return Principal(
                 rejection=DomainError(ErrorCode.UNAUTHENTICATED, "the account no longer exists")
             )
-        return Principal(actor=user.as_actor(), credential=token, expires_at=claims.expires_at)
+        valid_from = holder.tokens_valid_from
+        if valid_from is not None and claims.issued_at < valid_from:
+            return Principal(rejection=DomainError(ErrorCode.UNAUTHENTICATED, _REVOKED))
+        return Principal(
+            actor=holder.user.as_actor(), credential=token, expires_at=claims.expires_at
+        )
+
+    async def logout_everywhere(self, principal: Principal) -> None:
+        """Revoke every token of the signed-in caller, this one included."""
+        actor = principal.require()
+        async with self._db.writing() as uow:
+            await uow.users.revoke_tokens(actor.user_id, _revocation_floor(self._clock.now()))
+            await uow.commit()
+
+    async def change_password(
+        self,
+        principal: Principal,
+        *,
+        current: str,
+        new: str,
+        confirm: str,
+        client: str | None = None,
+    ) -> Session:
+        """The signed-in caller's new password, checked against the password policy; every
+        token issued before is revoked, and the answer carries a fresh one. A wrong
+        current password counts as a failed sign-in, so it is throttled like one."""
+        actor = principal.require()
+        check_password_strength(new, "new_password")
+        if confirm != new:
+            raise invalid(
+                "the confirmation does not match the new password", "new_password_confirm"
+            )
+        if new == current:
+            raise invalid("the new password must differ from the current one", "new_password")
+        keys = _throttle_keys(actor.email, client)
+        attempts = await self._count_attempt(keys)
+        async with self._db.reading() as uow:
+            hashed = await uow.users.password_hash(actor.user_id)
+        if not await self._verify(hashed, current):
+            raise invalid("the current password is incorrect", "current_password")
+        new_hash = await self._hash(new)
+        async with self._db.writing() as uow:
+            await self._forget_failures(uow, keys, attempts)
+            holder = await uow.users.token_holder(actor.user_id)
+            if holder is None:
+                raise DomainError(ErrorCode.UNAUTHENTICATED, "the account no longer exists")
+            valid_from = _revocation_floor(self._clock.now())
+            await uow.users.set_password_hash(actor.user_id, new_hash)
+            await uow.users.revoke_tokens(actor.user_id, valid_from)
+            await uow.commit()
+        return Session.of(self._issue(holder.user, valid_from), holder.user)
 
     async def me(self, principal: Principal) -> PersonView:
         """The signed-in caller's own account."""
@@ -184,7 +278,7 @@ class Accounts:
                 password_hash=password_hash,
             )
             await uow.commit()
-        return Session.of(self._tokens.issue(user.as_actor(), self._clock.now()), user)
+        return Session.of(self._issue(user, None), user)
 
     async def create_user(
         self, principal: Principal, *, email: str, name: str, password: str, role: Role
@@ -215,6 +309,45 @@ class Accounts:
         async with self._db.reading() as uow:
             found = await uow.users.list(query, page)
         return found.map(lambda u: PersonView.of(u, admin))
+
+    def _issue(self, user: User, valid_from: datetime | None) -> IssuedToken:
+        """A token that `authenticate` accepts, even when issued in the second the
+        account's tokens were revoked in (see `_revocation_floor`)."""
+        now = self._clock.now()
+        return self._tokens.issue(user.as_actor(), max(now, valid_from or now))
+
+    async def _count_attempt(self, keys: list[ThrottleKey]) -> list[int]:
+        """Refuse a throttled attempt; otherwise count it as a failure until it succeeds.
+
+        Counting it before the (slow) password check, under the keys' locks, means a
+        burst of concurrent guesses cannot all slip in under the limit.
+        """
+        if not keys:
+            return []
+        policy = self._policy.login
+        async with self._db.writing() as uow:
+            await uow.lock(*(f"login:{k.scope}:{k.key}" for k in keys))
+            now = self._clock.now()
+            since = now - policy.window
+            retry_at = policy.retry_at(await uow.login_failures.tally(keys, since))
+            if retry_at is not None and retry_at > now:
+                raise refuse_until(retry_at, now)
+            await uow.login_failures.purge(since)
+            attempts = [await uow.login_failures.add(key, now) for key in keys]
+            await uow.commit()
+        return attempts
+
+    @staticmethod
+    async def _forget_failures(
+        uow: UnitOfWork, keys: list[ThrottleKey], attempts: list[int]
+    ) -> None:
+        """A success: the account's failures go, and this attempt no longer counts
+        against the client address (many people may share one)."""
+        await uow.lock(*(f"login:{k.scope}:{k.key}" for k in keys))
+        for key in keys:
+            if key.scope is ThrottleScope.ACCOUNT:
+                await uow.login_failures.clear(key)
+        await uow.login_failures.forget(attempts)
 
     # Argon2 is slow on purpose; run it in a thread so the event loop keeps serving.
     async def _hash(self, password: str) -> str:

@@ -20,6 +20,7 @@ from gateway.services.authz import Principal
 from gateway.services.events import Event
 from gateway.services.records import (
     BookingQuery,
+    FailureTally,
     IssuedToken,
     MailKind,
     OneTimeCode,
@@ -28,7 +29,9 @@ from gateway.services.records import (
     PageRequest,
     QueuedMail,
     RoomQuery,
+    ThrottleKey,
     TokenClaims,
+    TokenHolder,
     UserQuery,
 )
 
@@ -88,6 +91,16 @@ class UserRepository(Protocol):
     async def by_emails(self, emails: Iterable[str]) -> Mapping[str, User]: ...
 
     async def password_hash(self, user_id: int) -> str: ...
+
+    async def token_holder(self, user_id: int) -> TokenHolder | None:
+        """The account and the instant its tokens are valid from, in one look-up."""
+        ...
+
+    async def set_password_hash(self, user_id: int, password_hash: str) -> None: ...
+
+    async def revoke_tokens(self, user_id: int, valid_from: datetime) -> None:
+        """Tokens of the account issued before `valid_from` are refused from now on."""
+        ...
 
     async def add(self, *, email: str, name: str, role: Role, password_hash: str) -> User:
         """Raises DomainError(EMAIL_TAKEN) when the address already has an account."""
@@ -192,6 +205,32 @@ class OneTimeCodeRepository(Protocol):
     async def consume(self, code_id: int) -> None: ...
 
 
+class LoginFailureRepository(Protocol):
+    """Failed sign-ins by throttle key. Rows older than the policy's window no longer
+    count and are purged; a key holds only the few failures its throttle lets through."""
+
+    async def tally(
+        self, keys: Sequence[ThrottleKey], since: datetime
+    ) -> Mapping[ThrottleKey, FailureTally]:
+        """Failures after `since` for each key, in one statement; keys with none are
+        left out."""
+        ...
+
+    async def add(self, key: ThrottleKey, at: datetime) -> int:
+        """Record a failure; the answer identifies it for `forget`."""
+        ...
+
+    async def forget(self, failure_ids: Sequence[int]) -> None: ...
+
+    async def clear(self, key: ThrottleKey) -> None:
+        """Forget every failure of the key."""
+        ...
+
+    async def purge(self, before: datetime) -> None:
+        """Forget failures at or before `before`, of every key."""
+        ...
+
+
 class Outbox(Protocol):
     """Mail queued inside the business transaction; a relay sends it after commit."""
 
@@ -271,6 +310,9 @@ class UnitOfWork(Protocol):
 
     @property
     def outbox(self) -> Outbox: ...
+
+    @property
+    def login_failures(self) -> LoginFailureRepository: ...
 
     async def __aenter__(self) -> Self: ...
 

@@ -13,7 +13,7 @@ from typing import Generic, TypeVar
 
 from domain.bookings import BookingSource, BookingStatus
 from domain.errors import invalid
-from domain.users import Actor, Role
+from domain.users import Actor, Role, User
 
 T = TypeVar("T")
 U = TypeVar("U")
@@ -175,10 +175,41 @@ class IssuedToken:
 
 @dataclass(frozen=True)
 class TokenClaims:
+    """`issued_at` has the token's own resolution: whole seconds for a JWT's `iat`."""
+
     user_id: int
     email: str
     role: Role
     expires_at: datetime
+    issued_at: datetime
+
+
+@dataclass(frozen=True)
+class TokenHolder:
+    """An account as token checks see it: tokens issued before `tokens_valid_from`
+    (None: never revoked) are refused."""
+
+    user: User
+    tokens_valid_from: datetime | None
+
+
+class ThrottleScope(StrEnum):
+    ACCOUNT = "account"  # the typed address, normalised, whether or not it has an account
+    CLIENT = "client"  # the client's network address
+
+
+@dataclass(frozen=True)
+class ThrottleKey:
+    scope: ThrottleScope
+    key: str
+
+
+@dataclass(frozen=True)
+class FailureTally:
+    """Failed sign-ins for one key within the policy's window, and the latest of them."""
+
+    count: int
+    last_at: datetime
 
 
 @dataclass(frozen=True)

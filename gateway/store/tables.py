@@ -38,6 +38,8 @@ users = Table(
     Column("role", String(16), nullable=False),
     Column("password_hash", String(255), nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
+    # Tokens issued (iat) before this instant are refused; NULL: none ever revoked.
+    Column("tokens_valid_from", UtcDateTime),
     CheckConstraint("role IN ('admin', 'basic')", name="role"),
 )
 
@@ -165,3 +167,17 @@ mail_deliveries = Table(
     Index("ix_mail_deliveries_email_queued_at", "email", "queued_at"),
 )
 """One row per recipient of a mail sent on somebody's behalf: the per-address ration."""
+
+login_failures = Table(
+    "login_failures",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("scope", String(16), nullable=False),
+    Column("key", String(254), nullable=False),
+    Column("failed_at", UtcDateTime, nullable=False),
+    CheckConstraint("scope IN ('account', 'client')", name="scope"),
+    # The tally of one key within the window, and the purge of expired failures.
+    Index("ix_login_failures_scope_key_failed_at", "scope", "key", "failed_at"),
+    Index("ix_login_failures_failed_at", "failed_at"),
+)
+"""Failed sign-ins, per typed address and per client address, for throttling."""

@@ -13,6 +13,7 @@ from gateway.store.bookings import SqlBookings
 from gateway.store.codes import SqlCodes
 from gateway.store.engine import WRITE_OPTION
 from gateway.store.locations import SqlLocations
+from gateway.store.login_failures import SqlLoginFailures
 from gateway.store.outbox import SqlOutbox
 from gateway.store.rooms import SqlRooms
 from gateway.store.users import SqlUsers
@@ -25,6 +26,7 @@ class SqlUnitOfWork:
     bookings: SqlBookings
     codes: SqlCodes
     outbox: SqlOutbox
+    login_failures: SqlLoginFailures
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession], clock: Clock) -> None:
         self._sessions = sessions
@@ -39,6 +41,7 @@ class SqlUnitOfWork:
         self.bookings = SqlBookings(session)
         self.codes = SqlCodes(session, self._clock)
         self.outbox = SqlOutbox(session, self._clock)
+        self.login_failures = SqlLoginFailures(session)
         return self
 
     async def __aexit__(

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, func, insert, or_, select
+from sqlalchemy import Select, func, insert, or_, select, update
 from sqlalchemy.engine import Row
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -13,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain.errors import DomainError, ErrorCode
 from domain.users import Role, User
 from gateway.services.ports import Clock
-from gateway.services.records import Page, PageRequest, UserQuery
+from gateway.services.records import Page, PageRequest, TokenHolder, UserQuery
 from gateway.store.pages import Keyset, fetch_page
 from gateway.store.tables import users
 
@@ -58,6 +59,24 @@ class SqlUsers:
         if hashed is None:
             raise DomainError(ErrorCode.NOT_FOUND, f"no user with id {user_id}")
         return str(hashed)
+
+    async def token_holder(self, user_id: int) -> TokenHolder | None:
+        stmt = select(*USER_COLUMNS, users.c.tokens_valid_from).where(users.c.id == user_id)
+        row = (await self._session.execute(stmt)).first()
+        if row is None:
+            return None
+        user = User(id=row.id, email=row.email, name=row.name, role=Role(row.role))
+        return TokenHolder(user, row.tokens_valid_from)
+
+    async def set_password_hash(self, user_id: int, password_hash: str) -> None:
+        await self._session.execute(
+            update(users).where(users.c.id == user_id).values(password_hash=password_hash)
+        )
+
+    async def revoke_tokens(self, user_id: int, valid_from: datetime) -> None:
+        await self._session.execute(
+            update(users).where(users.c.id == user_id).values(tokens_valid_from=valid_from)
+        )
 
     async def add(self, *, email: str, name: str, role: Role, password_hash: str) -> User:
         values = {

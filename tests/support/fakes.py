@@ -30,6 +30,7 @@ from gateway.services.events import Event
 from gateway.services.ports import Clock
 from gateway.services.records import (
     BookingQuery,
+    FailureTally,
     IssuedToken,
     MailKind,
     OneTimeCode,
@@ -38,7 +39,9 @@ from gateway.services.records import (
     PageRequest,
     QueuedMail,
     RoomQuery,
+    ThrottleKey,
     TokenClaims,
+    TokenHolder,
     UserQuery,
     decode_cursor,
     encode_cursor,
@@ -89,6 +92,8 @@ class State:
     cancelled_by: dict[int, int] = field(default_factory=dict)
     codes: dict[int, OneTimeCode] = field(default_factory=dict)
     outbox: dict[int, MailRow] = field(default_factory=dict)
+    tokens_valid_from: dict[int, datetime] = field(default_factory=dict)
+    login_failures: dict[int, tuple[ThrottleKey, datetime]] = field(default_factory=dict)
 
     def new_id(self) -> int:
         self.last_id += 1
@@ -155,6 +160,18 @@ class FakeUsers(_Repository):
         if hashed is None:
             raise DomainError(ErrorCode.NOT_FOUND, f"no user with id {user_id}")
         return hashed
+
+    async def token_holder(self, user_id: int) -> TokenHolder | None:
+        user = self._uow.state.users.get(user_id)
+        if user is None:
+            return None
+        return TokenHolder(user, self._uow.state.tokens_valid_from.get(user_id))
+
+    async def set_password_hash(self, user_id: int, password_hash: str) -> None:
+        self._uow.write().password_hashes[user_id] = password_hash
+
+    async def revoke_tokens(self, user_id: int, valid_from: datetime) -> None:
+        self._uow.write().tokens_valid_from[user_id] = valid_from
 
     async def add(self, *, email: str, name: str, role: Role, password_hash: str) -> User:
         state = self._uow.write()
@@ -436,6 +453,43 @@ class FakeOutbox(_Repository):
         return True
 
 
+class FakeLoginFailures(_Repository):
+    async def tally(
+        self, keys: Sequence[ThrottleKey], since: datetime
+    ) -> Mapping[ThrottleKey, FailureTally]:
+        found: dict[ThrottleKey, FailureTally] = {}
+        for key, at in self._uow.state.login_failures.values():
+            if key in keys and at > since:
+                seen = found.get(key)
+                found[key] = (
+                    FailureTally(seen.count + 1, max(seen.last_at, at))
+                    if seen
+                    else FailureTally(1, at)
+                )
+        return found
+
+    async def add(self, key: ThrottleKey, at: datetime) -> int:
+        state = self._uow.write()
+        failure_id = state.new_id()
+        state.login_failures[failure_id] = (key, at)
+        return failure_id
+
+    async def forget(self, failure_ids: Sequence[int]) -> None:
+        failures = self._uow.write().login_failures
+        for failure_id in failure_ids:
+            failures.pop(failure_id, None)
+
+    async def clear(self, key: ThrottleKey) -> None:
+        failures = self._uow.write().login_failures
+        for failure_id in [i for i, (k, _) in failures.items() if k == key]:
+            del failures[failure_id]
+
+    async def purge(self, before: datetime) -> None:
+        failures = self._uow.write().login_failures
+        for failure_id in [i for i, (_, at) in failures.items() if at <= before]:
+            del failures[failure_id]
+
+
 class FakeUnitOfWork:
     def __init__(self, db: FakeDatabase, *, writing: bool) -> None:
         self._db = db
@@ -445,6 +499,7 @@ class FakeUnitOfWork:
         self.users, self.locations = FakeUsers(self), FakeLocations(self)
         self.rooms, self.bookings = FakeRooms(self), FakeBookings(self)
         self.codes, self.outbox = FakeCodes(self), FakeOutbox(self)
+        self.login_failures = FakeLoginFailures(self)
 
     @property
     def db(self) -> FakeDatabase:
@@ -597,7 +652,9 @@ class FakeTokens:
     def issue(self, actor: Actor, now: datetime) -> IssuedToken:
         token = f"token-{len(self.issued) + 1}"
         expires = now + self.lifetime
-        claims = TokenClaims(actor.user_id, actor.email, actor.role, expires)
+        # Whole seconds, like a JWT's iat, so revocation meets the same resolution.
+        issued_at = now.replace(microsecond=0)
+        claims = TokenClaims(actor.user_id, actor.email, actor.role, expires, issued_at)
         self.issued[token] = (claims, expires)
         return IssuedToken(token=token, expires_at=expires)
 

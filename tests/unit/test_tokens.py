@@ -66,7 +66,11 @@ def test_a_token_round_trips(algorithm: str, user: User) -> None:
     assert issued.expires_at == NOW + LIFETIME
     assert jwt.get_unverified_header(issued.token)["alg"] == algorithm
     assert codec(algorithm).decode(issued.token, NOW) == TokenClaims(
-        user_id=user.id, email=user.email, role=user.role, expires_at=NOW + LIFETIME
+        user_id=user.id,
+        email=user.email,
+        role=user.role,
+        expires_at=NOW + LIFETIME,
+        issued_at=NOW,
     )
 
 
@@ -221,5 +225,5 @@ def test_the_decoded_role_is_what_the_token_says() -> None:
     """The codec reports the claim; the database decides (see the schema tests)."""
     token = crafted(role="admin")
     assert codec().decode(token, NOW) == TokenClaims(
-        7, "alice@example.com", Role.ADMIN, NOW + LIFETIME
+        7, "alice@example.com", Role.ADMIN, NOW + LIFETIME, NOW
     )
