@@ -7,25 +7,16 @@ Success bodies are bare: the list or the object itself, no envelope. Failure:
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 
-from pydantic import BaseModel
 from starlette.responses import Response
 
 from domain.errors import DomainError, ErrorCode
+from rest_compat.express import LegacyError, MessageBody, message_failure, message_internal_error
 from rest_compat.rendering import express_json, json_response
 
 
-class FlepError(BaseModel):
-    message: str
-
-
-@dataclass(frozen=True)
-class LegacyError:
-    """`message` None means the DomainError's own text."""
-
-    status: int
-    message: str | None = None
+class FlepError(MessageBody):
+    """Every failure body."""
 
 
 ERRORS: Mapping[ErrorCode, LegacyError] = {
@@ -43,10 +34,8 @@ def success(data: object, *, status: int = 200) -> Response:
 
 
 def failure(error: DomainError, table: Mapping[ErrorCode, LegacyError] = ERRORS) -> Response:
-    legacy = table.get(error.code, FALLBACK)
-    body = {"message": legacy.message or error.message}
-    return json_response(express_json(body), legacy.status)
+    return message_failure(error, table, FALLBACK)
 
 
 def internal_error() -> Response:
-    return json_response(express_json({"message": "Internal Server Error"}), 500)
+    return message_internal_error()
