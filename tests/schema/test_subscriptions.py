@@ -366,6 +366,29 @@ async def test_a_subscription_ends_when_its_account_is_deleted(
         await until(lambda: gateway.broker.subscriber_count(topic) == 0)
 
 
+@pytest.mark.parametrize("live_recheck", [timedelta(milliseconds=200)])
+async def test_a_subscription_ends_when_its_tokens_are_revoked(
+    host: str, http: httpx.AsyncClient, gateway: Gateway, tokens: dict[str, str]
+) -> None:
+    topic = room_bookings_topic("RM000")
+    async with socket(host, tokens["carol"]) as ws:
+        await subscribe(ws, "1", "RM000")
+        await until(lambda: gateway.broker.subscriber_count(topic) == 1)
+
+        revoked = await http.post(
+            "/graphql",
+            json={"query": "mutation { logoutEverywhere { ok errors { code } } }"},
+            headers={"Authorization": f"Bearer {tokens['carol']}"},
+        )
+        assert revoked.json()["data"]["logoutEverywhere"] == {"ok": True, "errors": []}
+        async with asyncio.timeout(3.0):
+            error = await ended(ws, "1")
+
+        assert error["extensions"] == {"code": "UNAUTHENTICATED"}
+        assert error["message"] == "the token was revoked; sign in again"
+        await until(lambda: gateway.broker.subscriber_count(topic) == 0)
+
+
 async def test_each_subscription_hears_its_own_room(
     host: str, http: httpx.AsyncClient, gateway: Gateway, tokens: dict[str, str]
 ) -> None:
