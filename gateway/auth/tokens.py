@@ -9,6 +9,7 @@ import jwt
 
 from domain.errors import DomainError, ErrorCode
 from domain.users import Actor, Role
+from gateway.services.authz import EXPIRED_MESSAGE
 from gateway.services.records import IssuedToken, TokenClaims
 
 ALLOWED_ALGORITHMS = ("HS256", "HS384", "HS512")
@@ -84,6 +85,6 @@ def _check_times(claims: dict[str, Any], now: float) -> None:
     if not all(isinstance(claims.get(c, 0), int) for c in ("exp", "iat", "nbf")):
         raise _rejected("the token's claims are malformed")
     if claims["exp"] <= now:
-        raise _rejected("the token has expired; sign in again")
+        raise _rejected(EXPIRED_MESSAGE)
     if claims["iat"] > now + CLOCK_SKEW_SECONDS or claims.get("nbf", 0) > now + CLOCK_SKEW_SECONDS:
         raise _rejected("the token is not valid yet")

@@ -96,17 +96,6 @@ def _signed_in(info: Info, session: Session | None, errors: list[UserError]) -> 
     )
 
 
-_PASSWORD_FIELDS = {
-    "current_password": "currentPassword",
-    "new_password": "newPassword",
-    "new_password_confirm": "newPasswordConfirm",
-}
-
-
-def _on_password_fields(errors: list[UserError]) -> list[UserError]:
-    return [replace(e, field=_PASSWORD_FIELDS.get(e.field or "", e.field)) for e in errors]
-
-
 def _clear_cookie(info: Info) -> None:
     if info.context.response is not None:
         info.context.response.delete_cookie(info.context.cookies.name)
@@ -163,7 +152,7 @@ class Mutation:
                 client=info.context.client,
             )
         )
-        return _signed_in(info, session, _on_password_fields(errors))
+        return _signed_in(info, session, errors)
 
     @mutation(description="Mail a one-time code for `register`.")
     async def request_registration_code(

@@ -8,10 +8,9 @@ from typing import TypeVar
 
 from domain.errors import DomainError, ErrorCode
 from gateway.schema.context import Info
+from gateway.schema.ids import MAX_REF_LENGTH
 
 N = TypeVar("N")
-
-MAX_KEY_LENGTH = 200
 
 
 async def fetch_nodes(
@@ -23,7 +22,7 @@ async def fetch_nodes(
     found: list[N | None] = []
     for key in keys:
         try:
-            found.append(await fetch(info, key) if len(key) <= MAX_KEY_LENGTH else None)
+            found.append(await fetch(info, key) if len(key) <= MAX_REF_LENGTH else None)
         except DomainError as error:
             if error.code is not ErrorCode.NOT_FOUND:
                 raise

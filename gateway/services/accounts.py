@@ -38,7 +38,6 @@ from gateway.services.views import PersonView
 _BAD_LOGIN = "the e-mail address or the password is incorrect"
 _REVOKED = "the token was revoked; sign in again"
 _BAD_CODE = "the code is wrong or has expired; ask for a new one"
-_REGISTRATION_MAILS = (MailKind.REGISTRATION_CODE, MailKind.ALREADY_REGISTERED)
 
 
 @dataclass(frozen=True)
@@ -71,6 +70,11 @@ def _throttle_keys(address: str | None, client: str | None) -> list[ThrottleKey]
     if client is not None:
         keys.append(ThrottleKey(ThrottleScope.CLIENT, client))
     return keys
+
+
+def _login_locks(keys: list[ThrottleKey]) -> list[str]:
+    """The locks under which a key's failed sign-ins are counted and forgotten."""
+    return [f"login:{k.scope}:{k.key}" for k in keys]
 
 
 def _revocation_floor(now: datetime) -> datetime:
@@ -172,19 +176,17 @@ class Accounts:
         token issued before is revoked, and the answer carries a fresh one. A wrong
         current password counts as a failed sign-in, so it is throttled like one."""
         actor = principal.require()
-        check_password_strength(new, "new_password")
+        check_password_strength(new, "newPassword")
         if confirm != new:
-            raise invalid(
-                "the confirmation does not match the new password", "new_password_confirm"
-            )
+            raise invalid("the confirmation does not match the new password", "newPasswordConfirm")
         if new == current:
-            raise invalid("the new password must differ from the current one", "new_password")
+            raise invalid("the new password must differ from the current one", "newPassword")
         keys = _throttle_keys(actor.email, client)
         attempts = await self._count_attempt(keys)
         async with self._db.reading() as uow:
             hashed = await uow.users.password_hash(actor.user_id)
         if not await self._verify(hashed, current):
-            raise invalid("the current password is incorrect", "current_password")
+            raise invalid("the current password is incorrect", "currentPassword")
         new_hash = await self._hash(new)
         async with self._db.writing() as uow:
             await self._forget_failures(uow, keys, attempts)
@@ -218,7 +220,8 @@ class Accounts:
             await uow.lock(mail_key(address))
             now = self._clock.now()
             since = now - self._policy.code_cooldown
-            if await recently_mailed(uow, address, _REGISTRATION_MAILS, since):
+            registration = MailKind.REGISTRATION_CODE.rationed_with
+            if await recently_mailed(uow, address, registration, since):
                 seconds = int(self._policy.code_cooldown.total_seconds())
                 raise DomainError(
                     ErrorCode.RATE_LIMITED,
@@ -326,7 +329,7 @@ class Accounts:
             return []
         policy = self._policy.login
         async with self._db.writing() as uow:
-            await uow.lock(*(f"login:{k.scope}:{k.key}" for k in keys))
+            await uow.lock(*_login_locks(keys))
             now = self._clock.now()
             since = now - policy.window
             retry_at = policy.retry_at(await uow.login_failures.tally(keys, since))
@@ -343,7 +346,7 @@ class Accounts:
     ) -> None:
         """A success: the account's failures go, and this attempt no longer counts
         against the client address (many people may share one)."""
-        await uow.lock(*(f"login:{k.scope}:{k.key}" for k in keys))
+        await uow.lock(*_login_locks(keys))
         for key in keys:
             if key.scope is ThrottleScope.ACCOUNT:
                 await uow.login_failures.clear(key)

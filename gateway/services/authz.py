@@ -48,6 +48,7 @@ class Principal:
 
 
 ANONYMOUS = Principal()
+EXPIRED_MESSAGE = "the token has expired; sign in again"  # one wording for every path
 
 
 def not_found(what: str, key: str, field: str | None = None) -> DomainError:

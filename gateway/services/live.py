@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from domain.errors import DomainError, ErrorCode
 from domain.users import Actor
-from gateway.services.authz import Principal, not_found
+from gateway.services.authz import EXPIRED_MESSAGE, Principal, not_found
 from gateway.services.events import BookingEvent, room_bookings_topic
 from gateway.services.ports import Clock, Database, EventStream
 
@@ -22,7 +22,7 @@ Reauthenticate = Callable[[str], Awaitable[Principal]]
 
 
 def _expired() -> DomainError:
-    return DomainError(ErrorCode.UNAUTHENTICATED, "the token has expired; sign in again")
+    return DomainError(ErrorCode.UNAUTHENTICATED, EXPIRED_MESSAGE)
 
 
 class Live:

@@ -61,12 +61,11 @@ class SqlUsers:
         return str(hashed)
 
     async def token_holder(self, user_id: int) -> TokenHolder | None:
-        stmt = select(*USER_COLUMNS, users.c.tokens_valid_from).where(users.c.id == user_id)
+        stmt: Select[Any] = select(*USER_COLUMNS, users.c.tokens_valid_from).where(
+            users.c.id == user_id
+        )
         row = (await self._session.execute(stmt)).first()
-        if row is None:
-            return None
-        user = User(id=row.id, email=row.email, name=row.name, role=Role(row.role))
-        return TokenHolder(user, row.tokens_valid_from)
+        return None if row is None else TokenHolder(to_user(row), row.tokens_valid_from)
 
     async def set_password_hash(self, user_id: int, password_hash: str) -> None:
         await self._session.execute(

@@ -15,7 +15,7 @@ from domain.bookings import Attendee, Booking, BookingChanged, BookingSource, Bo
 from domain.intervals import Interval
 from gateway.live.codec import MAX_MESSAGE_BYTES, VERSION, UndecodableMessage, decode, encode
 from gateway.services.events import BookingChange, BookingEvent, Event, MailQueued
-from tests.live.samples import event, everything_set, mail_queued
+from tests.support.events import event, everything_set, mail_queued
 
 offsets = st.one_of(
     st.just(UTC),

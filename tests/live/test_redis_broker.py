@@ -12,8 +12,8 @@ from gateway.live.broker import QUEUE_SIZE
 from gateway.live.codec import encode
 from gateway.live.redis_broker import RedisBroker
 from gateway.services.events import Event, room_bookings_topic
-from tests.live.samples import event, mail_queued
 from tests.live.servers import BrokerFactory, eventually, next_event, upstream_subscriptions
+from tests.support.events import event, mail_queued
 
 pytestmark = pytest.mark.redis
 

@@ -10,7 +10,6 @@ from redis.asyncio import Redis
 
 from gateway.live.redis_broker import BrokerUnavailable, RedisBroker
 from gateway.services.events import room_bookings_topic
-from tests.live.samples import event
 from tests.live.servers import (
     BrokerFactory,
     RedisServer,
@@ -18,6 +17,7 @@ from tests.live.servers import (
     next_event,
     upstream_subscriptions,
 )
+from tests.support.events import event
 
 pytestmark = pytest.mark.redis
 

@@ -8,8 +8,8 @@ import pytest
 
 from gateway.live.redis_broker import BrokerUnavailable, RedisBroker
 from gateway.services.events import room_bookings_topic
-from tests.live.samples import event
 from tests.live.servers import free_port
+from tests.support.events import event
 
 RM000 = room_bookings_topic("RM000")
 

@@ -4,41 +4,20 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from domain.bookings import Attendee, Booking, BookingChanged, BookingSource, BookingStatus
-from domain.intervals import Interval
 from gateway.live.broker import QUEUE_SIZE, InMemoryBroker
 from gateway.services.events import (
     BookingChange,
-    BookingEvent,
     Event,
     MailQueued,
     room_bookings_topic,
 )
+from tests.support.events import AT, event
 
-AT = datetime(2026, 11, 23, 6, 0, tzinfo=UTC)
 RM000 = room_bookings_topic("RM000")
 RM001 = room_bookings_topic("RM001")
-
-
-def event(n: int, room: str = "RM000", change: BookingChange = BookingChange.CREATED) -> Event:
-    """A distinct booking event; `n` goes into the booking id and the time."""
-    start = AT + timedelta(hours=n)
-    booking = Booking(
-        id=n,
-        code=f"BOOKOCCUPI2026{n:08d}",
-        room_id=1,
-        creator_id=1,
-        interval=Interval(start, start + timedelta(hours=1)),
-        status=BookingStatus.ACTIVE,
-        source=BookingSource.ADHOC,
-        attendees=(Attendee("alice@example.com", 1),),
-        created_at=AT,
-    )
-    return BookingEvent(BookingChanged(change, booking, AT), room)
 
 
 def drained(queue: asyncio.Queue[Event]) -> list[Event]:

@@ -1,4 +1,5 @@
-"""Events for the live tests: a plain one per number, and one with every field set."""
+"""Events for the broker and live tests: a plain one per number, and one with every field
+set."""
 
 from __future__ import annotations
 
