@@ -77,12 +77,15 @@ def _login_locks(keys: list[ThrottleKey]) -> list[str]:
     return [f"login:{k.scope}:{k.key}" for k in keys]
 
 
-def _revocation_floor(now: datetime) -> datetime:
+def _revocation_floor(now: datetime, previous: datetime | None) -> datetime:
     """Where revoked tokens end. A JWT's `iat` has whole seconds, so a token issued in the
     revocation's own second cannot be told from one issued just after it: the floor is the
-    next whole second, which refuses both, and tokens issued on behalf of the revoker
-    (see `Accounts._issue`) carry `iat` = the floor, which it accepts."""
-    return now.replace(microsecond=0) + timedelta(seconds=1)
+    next whole second, which refuses both, and tokens issued after it (see
+    `Accounts._issue`) carry `iat` = the floor, which it accepts. Tokens issued after an
+    earlier revocation in the same second carry that earlier floor, so a new revocation
+    goes past it too."""
+    floor = now.replace(microsecond=0) + timedelta(seconds=1)
+    return max(floor, previous + timedelta(seconds=1)) if previous is not None else floor
 
 
 class Accounts:
@@ -160,7 +163,7 @@ class Accounts:
         """Revoke every token of the signed-in caller, this one included."""
         actor = principal.require()
         async with self._db.writing() as uow:
-            await uow.users.revoke_tokens(actor.user_id, _revocation_floor(self._clock.now()))
+            await self._revoke(uow, actor.user_id)
             await uow.commit()
 
     async def change_password(
@@ -193,9 +196,8 @@ class Accounts:
             holder = await uow.users.token_holder(actor.user_id)
             if holder is None:
                 raise DomainError(ErrorCode.UNAUTHENTICATED, "the account no longer exists")
-            valid_from = _revocation_floor(self._clock.now())
             await uow.users.set_password_hash(actor.user_id, new_hash)
-            await uow.users.revoke_tokens(actor.user_id, valid_from)
+            valid_from = await self._revoke(uow, actor.user_id)
             await uow.commit()
         return Session.of(self._issue(holder.user, valid_from), holder.user)
 
@@ -312,6 +314,15 @@ class Accounts:
         async with self._db.reading() as uow:
             found = await uow.users.list(query, page)
         return found.map(lambda u: PersonView.of(u, admin))
+
+    async def _revoke(self, uow: UnitOfWork, user_id: int) -> datetime:
+        """Revoke every token of the account issued so far; returns the new floor."""
+        await uow.lock(f"tokens:{user_id}")
+        holder = await uow.users.token_holder(user_id)
+        previous = holder.tokens_valid_from if holder else None
+        floor = _revocation_floor(self._clock.now(), previous)
+        await uow.users.revoke_tokens(user_id, floor)
+        return floor
 
     def _issue(self, user: User, valid_from: datetime | None) -> IssuedToken:
         """A token that `authenticate` accepts, even when issued in the second the

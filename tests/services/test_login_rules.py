@@ -274,6 +274,23 @@ async def test_changing_the_password_revokes_old_tokens_and_returns_a_fresh_one(
     assert (await logins.login("alice", NEW_PASSWORD)).user.email == "alice@example.com"
 
 
+async def test_a_second_revocation_in_the_same_second_revokes_the_token_of_the_first(
+    logins: Logins,
+) -> None:
+    old = (await logins.login("alice")).token.token
+    session = await logins.accounts.change_password(
+        await logins.principal(old), current=PASSWORD, new=NEW_PASSWORD, confirm=NEW_PASSWORD
+    )
+    fresh = session.token.token
+    caller = await logins.principal(fresh)
+
+    await logins.accounts.logout_everywhere(caller)  # the clock has not moved
+
+    assert await logins.revoked(fresh)
+    after = (await logins.login("alice", NEW_PASSWORD)).token.token
+    assert (await logins.principal(after)).actor == logins.people["alice"].as_actor()
+
+
 @pytest.mark.parametrize(
     ("current", "new", "confirm", "message", "field"),
     [
