@@ -18,6 +18,7 @@ from domain.bookings import CheckInWindow
 from gateway.auth.credentials import CredentialAuthenticator
 from gateway.auth.middleware import PrincipalMiddleware
 from gateway.auth.passwords import Argon2Hasher
+from gateway.auth.proxies import ClientAddressMiddleware
 from gateway.auth.tokens import JwtCodec
 from gateway.live.broker import Broker, InMemoryBroker
 from gateway.live.redis_broker import RedisBroker
@@ -27,6 +28,7 @@ from gateway.mail.smtp import SmtpConfig, SmtpSender, sender_address
 from gateway.schema.build import GatewayGraphQL
 from gateway.schema.context import CookiePolicy
 from gateway.services.accounts import AccountPolicy, Accounts
+from gateway.services.addresses import AddressRules
 from gateway.services.application import Application
 from gateway.services.bookings import BookingPolicy, Bookings
 from gateway.services.clock import SystemClock
@@ -133,6 +135,7 @@ def build_gateway(
         probes=Probes(),
         clock=clock,
         authenticate=CredentialAuthenticator(accounts),
+        addresses=AddressRules(db, clock, publisher, ration),
     )
     return Gateway(settings, db, app, relay, broker)
 
@@ -176,7 +179,10 @@ def create_app(
         ],
         # Only unmatched paths raise this 404; /graphql answers its own errors.
         exception_handlers={404: rest_compat.not_found},
-        middleware=[Middleware(PrincipalMiddleware, authenticate=gateway.app.authenticate)],
+        middleware=[
+            Middleware(ClientAddressMiddleware, trusted=settings.trusted_proxies),
+            Middleware(PrincipalMiddleware, authenticate=gateway.app.authenticate),
+        ],
         lifespan=lifespan,
     )
     app.state.gateway = gateway

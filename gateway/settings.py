@@ -12,6 +12,8 @@ from pathlib import Path
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from domain.addresses import IPNetwork, parse_networks
+from domain.errors import DomainError
 from gateway.auth.tokens import ALLOWED_ALGORITHMS
 from gateway.mail.smtp import DEFAULT_MAIL_FROM, SmtpConfig, SmtpConfigError, sender_address
 
@@ -47,6 +49,8 @@ class Settings:
     secure_cookies: bool = False
     graphiql: bool = True
     sql_echo: bool = False
+    # Forwarding headers are read only from these peers; none: the peer is the client.
+    trusted_proxies: tuple[IPNetwork, ...] = ()
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -87,6 +91,7 @@ class Settings:
             secure_cookies=_bool(env, "OCCUPI_SECURE_COOKIES", False),
             graphiql=_bool(env, "OCCUPI_GRAPHIQL", True),
             sql_echo=_bool(env, "OCCUPI_SQL_ECHO", False),
+            trusted_proxies=_networks(env.get("OCCUPI_TRUSTED_PROXIES", "")),
         )
 
 
@@ -148,6 +153,13 @@ def _mail_from(raw: str) -> str:
         return str(sender_address(raw.strip()))
     except SmtpConfigError as error:
         raise SettingsError(str(error)) from None
+
+
+def _networks(raw: str) -> tuple[IPNetwork, ...]:
+    try:
+        return parse_networks(raw, "OCCUPI_TRUSTED_PROXIES")
+    except DomainError as error:
+        raise SettingsError(f"OCCUPI_TRUSTED_PROXIES: {error.message}") from None
 
 
 def _prefix(raw: str) -> str:

@@ -28,11 +28,8 @@ def principal_of(connection: Request | WebSocket) -> Principal:
 
 
 def client_address(connection: Request | WebSocket) -> str | None:
-    """The direct peer's address, which sign-in throttling counts failures against.
-
-    Behind a reverse proxy this is the proxy's address: trusting its forwarding headers
-    (X-Forwarded-For, Forwarded) from configured proxies only is still to come.
-    """
+    """The client's address, which sign-in throttling and the IP rules see: the peer,
+    or the client a trusted proxy forwarded for (gateway.auth.proxies resolved it)."""
     client = connection.scope.get("client")
     return str(client[0]) if client else None
 

@@ -12,6 +12,7 @@ import strawberry
 from strawberry import relay
 
 import gateway.schema.enums  # noqa: F401  (registers the enums)
+from domain.addresses import AllowedAddress
 from domain.bookings import Attendee, BookingSource, BookingStatus
 from domain.intervals import Interval
 from domain.locations import Location, LocationKind
@@ -50,6 +51,22 @@ class UserNode(relay.Node):
     @strawberry.field(description=_OWN)
     def role(self) -> Role | None:
         return self.user.role
+
+    @strawberry.field(description="Addresses an admin allowed you to sign in from. " + _OWN)
+    async def allowed_addresses(self, info: Info) -> list[AllowedAddressNode] | None:
+        found = await info.context.app.addresses.allowed_addresses(
+            info.context.principal, self.user.id
+        )
+        return None if found is None else [AllowedAddressNode(allowed=a) for a in found]
+
+    @strawberry.field(
+        description="Whether sign-ins from addresses that are neither allowed nor confirmed "
+        "are refused (rather than confirmed with a mailed code). " + _OWN
+    )
+    async def block_anonymous_addresses(self, info: Info) -> bool | None:
+        return await info.context.app.addresses.blocks_anonymous(
+            info.context.principal, self.user.id
+        )
 
 
 @strawberry.type(name="TimeSlot", description="A half-open interval [start, end).")
@@ -288,3 +305,23 @@ async def _room(info: Info, key: str) -> RoomNode | None:
 async def _booking(info: Info, key: str) -> BookingNode | None:
     found = await info.context.app.bookings.get(info.context.principal, key)
     return BookingNode(booking=found)
+
+
+@strawberry.type(name="AllowedAddress", description="An address you may sign in from.")
+class AllowedAddressNode:
+    allowed: strawberry.Private[AllowedAddress]
+
+    @strawberry.field
+    def address(self) -> str:
+        return self.allowed.address
+
+    @strawberry.field
+    def added_at(self) -> datetime:
+        return self.allowed.added_at
+
+    @strawberry.field(description="The admin who added it; null once their account is gone.")
+    async def added_by(self, info: Info) -> UserNode | None:
+        if self.allowed.added_by is None:
+            return None
+        person = await info.context.loaders.people.load(self.allowed.added_by)
+        return UserNode(user=person) if person else None

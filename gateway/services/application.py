@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from gateway.services.accounts import Accounts
+from gateway.services.addresses import AddressRules
 from gateway.services.bookings import Bookings
 from gateway.services.directory import Directory
 from gateway.services.live import Live
@@ -18,7 +19,8 @@ from gateway.services.reads import Reads
 class Application:
     """Use cases (`accounts`, `bookings`, `directory`, `probes`), batched read models for
     nested fields (`reads`), subscriptions (`live`), the clock, and `authenticate`, which
-    turns a credential as presented by a client into a principal."""
+    turns a credential as presented by a client into a principal; sign-in address rules
+    (`addresses`)."""
 
     accounts: Accounts
     bookings: Bookings
@@ -28,3 +30,4 @@ class Application:
     probes: Probes
     clock: Clock
     authenticate: Authenticator
+    addresses: AddressRules

@@ -4,11 +4,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 
 from domain.bookings import BookingChange, BookingChanged
 from domain.users import Actor
 
-__all__ = ["BookingChange", "BookingEvent", "Event", "MailQueued", "room_bookings_topic"]
+__all__ = [
+    "AddressRuleChange",
+    "AddressRuleChanged",
+    "BookingChange",
+    "BookingEvent",
+    "Event",
+    "MailQueued",
+    "room_bookings_topic",
+]
 
 
 def room_bookings_topic(room_code: str) -> str:
@@ -53,4 +62,28 @@ class MailQueued:
         return "outbox"
 
 
-Event = BookingEvent | MailQueued
+class AddressRuleChange(StrEnum):
+    ALLOWED = "allowed"
+    REMOVED = "removed"
+    ANONYMOUS_BLOCKED = "anonymous_blocked"
+    ANONYMOUS_ALLOWED = "anonymous_allowed"
+
+
+@dataclass(frozen=True)
+class AddressRuleChanged:
+    """An admin changed the sign-in address rules of `user_ids` (only those whose rules
+    really changed): allowed or removed `address`, or set their block-anonymous flag
+    (`address` None). For notifications ("IP address added/removed")."""
+
+    change: AddressRuleChange
+    address: str | None
+    user_ids: tuple[int, ...]
+    by: Actor
+    occurred_at: datetime
+
+    @property
+    def topic(self) -> str:
+        return "address-rules"
+
+
+Event = BookingEvent | MailQueued | AddressRuleChanged

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from types import TracebackType
 from typing import Protocol, Self
 
+from domain.addresses import AllowedAddress, LoginAddresses
 from domain.bookings import Attendee, Booking, BookingSource
 from domain.calendar import BookableHours
 from domain.intervals import Interval
@@ -278,6 +279,49 @@ class Outbox(Protocol):
         ...
 
 
+class AddressRepository(Protocol):
+    """Per-user sign-in address rules (allowed, confirmed, blocked, and the account's
+    block-anonymous flag). Addresses are in canonical form (domain.addresses); user ids
+    passed to the changes exist (the caller checked, in the same unit of work)."""
+
+    async def rules(self, user_id: int) -> LoginAddresses: ...
+
+    async def allowed(self, user_id: int) -> list[AllowedAddress]:
+        """The user's allowed addresses, oldest first."""
+        ...
+
+    async def users_allowing(self, address: str) -> list[User]:
+        """The users who allow `address`, by e-mail address."""
+        ...
+
+    async def people(self, user_ids: Sequence[int]) -> Mapping[int, User]:
+        """Those of `user_ids` that have an account, in one statement."""
+        ...
+
+    async def allow(
+        self, user_ids: Sequence[int], address: str, *, by: int, at: datetime
+    ) -> set[int]:
+        """Allow `address` to the users and lift any block of it; the answer: those who
+        did not allow it before."""
+        ...
+
+    async def disallow(
+        self, user_ids: Sequence[int], address: str, *, by: int, at: datetime
+    ) -> set[int]:
+        """Forget `address` as allowed or confirmed, and block it, for the users; the
+        answer: those whose rules changed."""
+        ...
+
+    async def set_block_anonymous(self, user_ids: Sequence[int], block: bool) -> set[int]:
+        """Set the flag; the answer: those whose flag changed."""
+        ...
+
+    async def remember(self, user_id: int, address: str, at: datetime) -> None:
+        """Record a sign-in from `address` as confirmed (first time) or seen again. The
+        caller holds `address_key(user_id)`."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """One transaction. Leaving the block without `commit()` rolls back.
 
@@ -313,6 +357,9 @@ class UnitOfWork(Protocol):
 
     @property
     def login_failures(self) -> LoginFailureRepository: ...
+
+    @property
+    def addresses(self) -> AddressRepository: ...
 
     async def __aenter__(self) -> Self: ...
 

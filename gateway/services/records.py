@@ -122,6 +122,9 @@ class MailKind(StrEnum):
     CANCELLATION = "cancellation"
     REGISTRATION_CODE = "registration_code"
     ALREADY_REGISTERED = "already_registered"
+    ADDRESS_CODE = "address_code"
+    ADDRESS_ADDED = "address_added"
+    ADDRESS_REMOVED = "address_removed"
 
     @property
     def on_behalf(self) -> bool:
@@ -140,6 +143,7 @@ class MailKind(StrEnum):
 _RATION_GROUPS = (
     (MailKind.INVITATION, MailKind.CANCELLATION),
     (MailKind.REGISTRATION_CODE, MailKind.ALREADY_REGISTERED),
+    (MailKind.ADDRESS_ADDED, MailKind.ADDRESS_REMOVED),
 )
 
 

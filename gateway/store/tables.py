@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     CheckConstraint,
     Column,
     ForeignKey,
@@ -14,6 +15,7 @@ from sqlalchemy import (
     Table,
     Text,
     Time,
+    false,
     text,
 )
 
@@ -41,6 +43,8 @@ users = Table(
     # Tokens issued (iat) before this instant are refused; NULL: none ever revoked.
     Column("tokens_valid_from", UtcDateTime),
     CheckConstraint("role IN ('admin', 'basic')", name="role"),
+    # Only allowed or confirmed addresses may sign in; a new one is refused, not confirmed.
+    Column("block_anonymous_ip", Boolean, nullable=False, server_default=false()),
 )
 
 locations = Table(
@@ -181,3 +185,35 @@ login_failures = Table(
     Index("ix_login_failures_failed_at", "failed_at"),
 )
 """Failed sign-ins, per typed address and per client address, for throttling."""
+
+user_allowed_addresses = Table(
+    "user_allowed_addresses",
+    metadata,
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("address", String(45), primary_key=True),
+    Column("added_by", Integer, ForeignKey("users.id", ondelete="SET NULL")),
+    Column("added_at", UtcDateTime, nullable=False),
+    # Which users allow an address (addressInfo).
+    Index("ix_user_allowed_addresses_address", "address"),
+)
+"""Addresses (canonical text form) an admin allowed a user to sign in from."""
+
+user_confirmed_addresses = Table(
+    "user_confirmed_addresses",
+    metadata,
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("address", String(45), primary_key=True),
+    Column("confirmed_at", UtcDateTime, nullable=False),
+    Column("last_seen", UtcDateTime, nullable=False),
+)
+"""Addresses a user signed in from and confirmed (or trusted on first use)."""
+
+user_blocked_addresses = Table(
+    "user_blocked_addresses",
+    metadata,
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("address", String(45), primary_key=True),
+    Column("blocked_by", Integer, ForeignKey("users.id", ondelete="SET NULL")),
+    Column("blocked_at", UtcDateTime, nullable=False),
+)
+"""Addresses an admin removed from a user: refused until an admin allows them again."""

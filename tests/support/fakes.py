@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 import pytest
 
+from domain.addresses import AllowedAddress, LoginAddresses
 from domain.bookings import Attendee, Booking, BookingSource, BookingStatus
 from domain.calendar import BookableHours, SiteCalendar, parse_time_zone
 from domain.errors import DomainError, ErrorCode, invalid
@@ -94,6 +95,13 @@ class State:
     outbox: dict[int, MailRow] = field(default_factory=dict)
     tokens_valid_from: dict[int, datetime] = field(default_factory=dict)
     login_failures: dict[int, tuple[ThrottleKey, datetime]] = field(default_factory=dict)
+    allowed_addresses: dict[tuple[int, str], AllowedAddress] = field(default_factory=dict)
+    # (user id, address) -> (confirmed at, last seen)
+    confirmed_addresses: dict[tuple[int, str], tuple[datetime, datetime]] = field(
+        default_factory=dict
+    )
+    blocked_addresses: dict[tuple[int, str], tuple[int, datetime]] = field(default_factory=dict)
+    block_anonymous: set[int] = field(default_factory=set)
 
     def new_id(self) -> int:
         self.last_id += 1
@@ -490,6 +498,75 @@ class FakeLoginFailures(_Repository):
             del failures[failure_id]
 
 
+class FakeAddresses(_Repository):
+    async def rules(self, user_id: int) -> LoginAddresses:
+        state = self._uow.state
+
+        def of(table: Mapping[tuple[int, str], object]) -> frozenset[str]:
+            return frozenset(a for (u, a) in table if u == user_id)
+
+        return LoginAddresses(
+            allowed=of(state.allowed_addresses),
+            confirmed=of(state.confirmed_addresses),
+            blocked=of(state.blocked_addresses),
+            block_anonymous=user_id in state.block_anonymous,
+        )
+
+    async def allowed(self, user_id: int) -> list[AllowedAddress]:
+        mine = [a for (u, _), a in self._uow.state.allowed_addresses.items() if u == user_id]
+        return sorted(mine, key=lambda a: (a.added_at, a.address))
+
+    async def users_allowing(self, address: str) -> list[User]:
+        state = self._uow.state
+        found = [state.users[u] for (u, a) in state.allowed_addresses if a == address]
+        return sorted(found, key=lambda u: u.email)
+
+    async def people(self, user_ids: Sequence[int]) -> Mapping[int, User]:
+        users = self._uow.state.users
+        return {i: users[i] for i in user_ids if i in users}
+
+    async def allow(
+        self, user_ids: Sequence[int], address: str, *, by: int, at: datetime
+    ) -> set[int]:
+        state = self._uow.write()
+        fresh = {i for i in user_ids if (i, address) not in state.allowed_addresses}
+        for i in fresh:
+            assert i in state.users, "foreign key: user_id"
+            state.allowed_addresses[(i, address)] = AllowedAddress(address, at, by)
+        for i in user_ids:
+            state.blocked_addresses.pop((i, address), None)
+        return fresh
+
+    async def disallow(
+        self, user_ids: Sequence[int], address: str, *, by: int, at: datetime
+    ) -> set[int]:
+        state = self._uow.write()
+        changed: set[int] = set()
+        for i in user_ids:
+            assert i in state.users, "foreign key: user_id"
+            had = state.allowed_addresses.pop((i, address), None)
+            seen = state.confirmed_addresses.pop((i, address), None)
+            if had or seen or (i, address) not in state.blocked_addresses:
+                changed.add(i)
+            state.blocked_addresses.setdefault((i, address), (by, at))
+        return changed
+
+    async def set_block_anonymous(self, user_ids: Sequence[int], block: bool) -> set[int]:
+        state = self._uow.write()
+        flagged = state.block_anonymous
+        changed = {i for i in user_ids if i in state.users and (i in flagged) != block}
+        if block:
+            flagged |= changed
+        else:
+            flagged -= changed
+        return changed
+
+    async def remember(self, user_id: int, address: str, at: datetime) -> None:
+        confirmed = self._uow.write().confirmed_addresses
+        first, _ = confirmed.get((user_id, address), (at, at))
+        confirmed[(user_id, address)] = (first, at)
+
+
 class FakeUnitOfWork:
     def __init__(self, db: FakeDatabase, *, writing: bool) -> None:
         self._db = db
@@ -500,6 +577,7 @@ class FakeUnitOfWork:
         self.rooms, self.bookings = FakeRooms(self), FakeBookings(self)
         self.codes, self.outbox = FakeCodes(self), FakeOutbox(self)
         self.login_failures = FakeLoginFailures(self)
+        self.addresses = FakeAddresses(self)
 
     @property
     def db(self) -> FakeDatabase:
