@@ -93,7 +93,13 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
     _say(f"Occupi Gateway: http://{host}:{port}/")
     _say(f"GraphQL API and the GraphiQL IDE: http://{host}:{port}/graphql")
     if args.workers == 1:
-        uvicorn.run(create_app(settings), host=host, port=port, log_level=settings.log_level)
+        uvicorn.run(
+            create_app(settings),
+            host=host,
+            port=port,
+            log_level=settings.log_level,
+            proxy_headers=False,  # OCCUPI_TRUSTED_PROXIES decides (gateway.auth.proxies)
+        )
         return 0
     _say(f"{args.workers} worker processes")
     # Workers import the app by name and read the same OCCUPI_* settings from the
@@ -105,6 +111,7 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
         port=port,
         workers=args.workers,
         log_level=settings.log_level,
+        proxy_headers=False,
     )
     return 0
 

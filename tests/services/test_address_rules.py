@@ -167,7 +167,7 @@ async def test_removing_an_address_forgets_and_blocks_it_until_allowed_again(
 
     await scene.rules.allow_address(admin, OFFICE, [scene.alice.id])
     rules = await scene.rules_of(scene.alice)
-    assert (rules.allowed, rules.blocked) == ({OFFICE}, frozenset())
+    assert (rules.allowed, rules.blocked) == (frozenset({OFFICE}), frozenset())
 
 
 async def test_an_unknown_user_id_changes_nothing(scene: Scene) -> None:
