@@ -1,22 +1,20 @@
-"""Sign-in address rules: admins allow and remove addresses and block anonymous ones;
-sign-in asks `login_gate` and, once it succeeds, calls `remember_confirmed`."""
+"""Sign-in address rules: admins allow and remove addresses and block anonymous ones.
+What sign-in asks of them is in gateway.services.address_gate."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 
 from domain.addresses import (
     AddressInfo,
     AllowedAddress,
-    Verdict,
     describe,
-    login_verdict,
     normalise_address,
 )
 from domain.errors import DomainError, ErrorCode, invalid
 from domain.users import Actor, User
+from gateway.services.address_gate import canonical_client
 from gateway.services.address_mails import address_added, address_removed
 from gateway.services.authz import Principal
 from gateway.services.events import AddressRuleChange, AddressRuleChanged, MailQueued
@@ -26,48 +24,6 @@ from gateway.services.records import OutgoingMail
 from gateway.services.views import PersonView
 
 MAX_USERS = 100
-
-
-def address_key(user_id: int) -> str:
-    """The lock that serialises changes to one user's remembered addresses."""
-    return f"addresses:{user_id}"
-
-
-def canonical_client(client: str | None) -> str | None:
-    """The client address in canonical form; None when unknown or unreadable (a test
-    client's `testclient`, a Unix socket)."""
-    if client is None:
-        return None
-    try:
-        return normalise_address(client)
-    except DomainError:
-        return None
-
-
-async def login_gate(uow: UnitOfWork, user: User, client: str | None) -> Verdict:
-    """What the address rules say of `user` signing in from `client` (the resolved
-    client address, None: unknown); see domain.addresses.login_verdict. For
-    Accounts.login, inside its unit of work, after the password has been checked."""
-    rules = await uow.addresses.rules(user.id)
-    return login_verdict(rules, canonical_client(client))
-
-
-async def remember_confirmed(
-    uow: UnitOfWork, user: User, client: str | None, now: datetime
-) -> None:
-    """After a successful sign-in (allowed, or confirmed with the mailed code): `client`
-    becomes, or stays, a confirmed address of the user. Nothing for an unknown client.
-    Inside a writing unit of work, which the caller commits."""
-    address = canonical_client(client)
-    if address is None:
-        return
-    await uow.lock(address_key(user.id))
-    await uow.addresses.remember(user.id, address, now)
-
-
-def refusal(verdict: Verdict) -> DomainError:
-    """The error a refused sign-in answers with."""
-    return DomainError(ErrorCode.FORBIDDEN, verdict.reason)
 
 
 @dataclass(frozen=True)

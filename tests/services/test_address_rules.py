@@ -14,13 +14,8 @@ from domain.addresses import AllowedAddress, LoginAddresses, Outcome
 from domain.errors import ErrorCode
 from domain.users import Role, User
 from gateway.services.accounts import AccountPolicy, Accounts
-from gateway.services.addresses import (
-    MAX_USERS,
-    AddressRules,
-    login_gate,
-    refusal,
-    remember_confirmed,
-)
+from gateway.services.address_gate import login_gate, refusal, remember_confirmed
+from gateway.services.addresses import MAX_USERS, AddressRules
 from gateway.services.events import AddressRuleChange, AddressRuleChanged, MailQueued
 from gateway.services.ports import Database
 from gateway.services.ration import MailRation
