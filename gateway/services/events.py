@@ -9,15 +9,7 @@ from enum import StrEnum
 from domain.bookings import BookingChange, BookingChanged
 from domain.users import Actor
 
-__all__ = [
-    "AddressRuleChange",
-    "AddressRuleChanged",
-    "BookingChange",
-    "BookingEvent",
-    "Event",
-    "MailQueued",
-    "room_bookings_topic",
-]
+__all__ = ["BookingChange", "BookingEvent", "Event", "MailQueued", "room_bookings_topic"]
 
 
 def room_bookings_topic(room_code: str) -> str:
