@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from types import MappingProxyType
 from zoneinfo import ZoneInfo
 
 from domain.errors import DomainError, ErrorCode, invalid
@@ -37,14 +36,15 @@ def _hhmm(value: time) -> str:
 
 
 def _default_days() -> Mapping[int, DayHours]:
-    return MappingProxyType({day: DayHours(time(8), time(17)) for day in range(1, 6)})
+    return {day: DayHours(time(8), time(17)) for day in range(1, 6)}
 
 
 @dataclass(frozen=True)
 class OfficeHours:
     """ISO weekday (1 = Monday … 7 = Sunday) -> hours; a weekday left out is closed.
 
-    The default is the documented rule: Monday to Friday, 08:00 to 17:00.
+    The default is the documented rule: Monday to Friday, 08:00 to 17:00. Treat `days`
+    as read-only: tables are values.
     """
 
     days: Mapping[int, DayHours] = field(default_factory=_default_days)
@@ -59,7 +59,7 @@ class OfficeHours:
             if weekday in days:
                 raise invalid(f"{WEEKDAYS[weekday - 1]} is listed more than once", "days")
             days[weekday] = DayHours(opens, closes)
-        return cls(MappingProxyType(dict(sorted(days.items()))))
+        return cls(dict(sorted(days.items())))
 
     def on(self, day: date) -> DayHours | None:
         return self.days.get(day.isoweekday())

@@ -15,6 +15,7 @@ from gateway.store.engine import WRITE_OPTION
 from gateway.store.locations import SqlLocations
 from gateway.store.login_failures import SqlLoginFailures
 from gateway.store.outbox import SqlOutbox
+from gateway.store.presence import SqlOfficeHours, SqlPresence
 from gateway.store.rooms import SqlRooms
 from gateway.store.users import SqlUsers
 
@@ -27,6 +28,8 @@ class SqlUnitOfWork:
     codes: SqlCodes
     outbox: SqlOutbox
     login_failures: SqlLoginFailures
+    office_hours: SqlOfficeHours
+    presence: SqlPresence
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession], clock: Clock) -> None:
         self._sessions = sessions
@@ -42,6 +45,8 @@ class SqlUnitOfWork:
         self.codes = SqlCodes(session, self._clock)
         self.outbox = SqlOutbox(session, self._clock)
         self.login_failures = SqlLoginFailures(session)
+        self.office_hours = SqlOfficeHours(session)
+        self.presence = SqlPresence(session)
         return self
 
     async def __aexit__(

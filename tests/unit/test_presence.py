@@ -211,7 +211,8 @@ def test_closing_is_local_five_pm_after_a_dst_change(
     zone: ZoneInfo, day: date, closing_utc: datetime
 ) -> None:
     window = OfficeHours().window(day, zone)
-    assert window is not None and window[1] == closing_utc
+    assert window is not None
+    assert window[1] == closing_utc
 
 
 def test_a_session_across_the_spring_forward_night_closes_at_local_five() -> None:
@@ -244,8 +245,8 @@ def test_on_a_dst_change_day_the_hours_follow_the_wall_clock() -> None:
 # --- properties -----------------------------------------------------------------------------
 
 ZONES = st.sampled_from([JOBURG, LONDON, NEW_YORK, ZoneInfo("Australia/Lord_Howe")])
-INSTANTS = st.datetimes(
-    min_value=datetime(2026, 1, 1), max_value=datetime(2027, 12, 31), timezones=st.just(UTC)
+INSTANTS = st.integers(0, 2 * 366 * 24 * 3600).map(
+    lambda s: datetime(2026, 1, 1, tzinfo=UTC) + timedelta(seconds=s)
 )
 TABLES = st.lists(
     st.tuples(

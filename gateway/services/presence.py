@@ -1,0 +1,228 @@
+"""On-site presence: toggling in office hours, office hours per site, who is on site, and
+office-hours analytics. Basic users see and change only their own presence; admins
+anyone's, and set sites' office hours."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+from domain.calendar import parse_time_zone
+from domain.errors import DomainError, ErrorCode, invalid
+from domain.locations import LocationKind
+from domain.office_hours import OfficeHours
+from domain.presence import (
+    ClosedBy,
+    PresenceSession,
+    SiteClock,
+    cap,
+    is_stale,
+    settle,
+    toggle_off,
+    toggle_on,
+)
+from domain.presence_analytics import PresenceSummary, Stay, check_range, summarise
+from domain.users import Actor
+from gateway.services.authz import Principal, not_found
+from gateway.services.ports import Clock, Database, UnitOfWork
+from gateway.services.records import PageRequest
+
+
+@dataclass(frozen=True)
+class PresenceStatus:
+    """Whether the person is on site now, and the open session that says so."""
+
+    user_id: int
+    session: PresenceSession | None
+
+    @property
+    def on_site(self) -> bool:
+        return self.session is not None
+
+
+async def site_clock(uow: UnitOfWork, site_id: int, field: str = "site") -> SiteClock:
+    """A site's zone and office hours (the default when it has none of its own)."""
+    location = await uow.locations.get(site_id)
+    if location is None:
+        raise not_found("location", str(site_id), field)
+    if location.kind is not LocationKind.SITE or location.time_zone is None:
+        raise invalid(f"location {site_id} is a {location.kind.value}, not a site", field)
+    hours = await uow.office_hours.of_site(site_id)
+    return SiteClock(site_id, parse_time_zone(location.time_zone), hours or OfficeHours())
+
+
+async def _only_site(uow: UnitOfWork) -> int:
+    sites = await uow.locations.list(LocationKind.SITE, None, PageRequest(2, with_total=False))
+    if not sites.items:
+        raise invalid("there is no site yet", "site")
+    if len(sites.items) > 1:
+        raise invalid("there are several sites: say which one", "site")
+    return sites.items[0].id
+
+
+def _target(actor: Actor, user_id: int | None) -> int:
+    if user_id is None or user_id == actor.user_id:
+        return actor.user_id
+    if not actor.is_admin:
+        raise DomainError(
+            ErrorCode.FORBIDDEN, "only an admin may see or change another person's presence"
+        )
+    return user_id
+
+
+class Presence:
+    """Presence use cases. Every caller must be signed in; `sweep` and `counts_on_site`
+    are for the gateway's own jobs and read models, which have no caller."""
+
+    def __init__(self, db: Database, clock: Clock) -> None:
+        self._db = db
+        self._clock = clock
+
+    async def toggle(
+        self,
+        principal: Principal,
+        *,
+        on_site: bool,
+        site_id: int | None = None,
+        user_id: int | None = None,
+    ) -> PresenceStatus:
+        """Go on site (at `site_id`, or the only site) or off site, inside the office hours
+        of the site concerned; `user_id` other than one's own only for admins. A session
+        forgotten open is first closed at the end of its office day, and stays closed even
+        when the toggle itself is refused."""
+        target = _target(principal.require(), user_id)
+        now = self._clock.now()
+        async with self._db.writing() as uow:
+            await uow.lock(f"presence:{target}")
+            if await uow.users.get(target) is None:
+                raise not_found("user", str(target), "user")
+            current = await uow.presence.open_of(target)
+            here = await site_clock(uow, current.site_id) if current else None
+            forgotten = here and settle(current, now, here, ClosedBy.LAZY)
+            if forgotten:
+                await uow.presence.close(forgotten)
+                current = None
+            try:
+                if on_site:
+                    site = await site_clock(uow, site_id if site_id else await _only_site(uow))
+                    toggle_on(current, now, site)
+                    current = await uow.presence.enter(user_id=target, site_id=site.site_id, at=now)
+                else:
+                    await uow.presence.close(toggle_off(current, now, here))
+                    current = None
+            except DomainError:
+                if forgotten:
+                    await uow.commit()
+                raise
+            await uow.commit()
+        return PresenceStatus(target, current)
+
+    async def status(self, principal: Principal, user_id: int | None = None) -> PresenceStatus:
+        """One's own status, or (admins) anyone's. A session whose office day has ended
+        counts as closed, even before the sweep has closed it."""
+        target = _target(principal.require(), user_id)
+        async with self._db.reading() as uow:
+            if await uow.users.get(target) is None:
+                raise not_found("user", str(target), "user")
+            current = await uow.presence.open_of(target)
+            if current is not None:
+                site = await site_clock(uow, current.site_id)
+                if is_stale(current, self._clock.now(), site):
+                    current = None
+        return PresenceStatus(target, current)
+
+    async def office_hours(self, principal: Principal, site_id: int) -> OfficeHours:
+        """A site's office hours, for anybody signed in."""
+        principal.require()
+        async with self._db.reading() as uow:
+            return (await site_clock(uow, site_id)).hours
+
+    async def set_office_hours(
+        self, principal: Principal, site_id: int, days: Sequence[tuple[int, time, time]]
+    ) -> OfficeHours:
+        """Admins only: replace a site's week; weekdays left out are closed."""
+        principal.require_admin()
+        hours = OfficeHours.of(days)
+        async with self._db.writing() as uow:
+            await site_clock(uow, site_id)
+            await uow.office_hours.replace(site_id, hours)
+            await uow.commit()
+        return hours
+
+    async def people_on_site(self, principal: Principal, site_id: int | None = None) -> int:
+        """How many people are on the site now, for anybody signed in."""
+        principal.require()
+        async with self._db.reading() as uow:
+            site = site_id if site_id else await _only_site(uow)
+            await site_clock(uow, site)
+        return (await self.counts_on_site([site]))[site]
+
+    async def counts_on_site(self, site_ids: Sequence[int]) -> Mapping[int, int]:
+        """People on each site now (stale sessions left out), for the live occupancy
+        read model; no authorisation: callers must only pass what their caller may see.
+        Unknown ids and non-sites count 0."""
+        now = self._clock.now()
+        counts = dict.fromkeys(site_ids, 0)
+        async with self._db.reading() as uow:
+            for site_id in counts:
+                sessions = await uow.presence.open_at_site(site_id)
+                if sessions:
+                    site = await site_clock(uow, site_id)
+                    counts[site_id] = sum(not is_stale(s, now, site) for s in sessions)
+        return counts
+
+    async def sweep(self) -> int:
+        """Close every session whose office day has ended, at that day's closing time;
+        returns how many. Run by the end-of-day job; safe to run anywhere, any time."""
+        now = self._clock.now()
+        closed = 0
+        async with self._db.writing() as uow:
+            sites: dict[int, SiteClock] = {}
+            for session in await uow.presence.all_open():
+                if session.site_id not in sites:
+                    sites[session.site_id] = await site_clock(uow, session.site_id)
+                closing = settle(session, now, sites[session.site_id], ClosedBy.SWEEP)
+                if closing:
+                    await uow.presence.close(closing)
+                    closed += 1
+            await uow.commit()
+        return closed
+
+    async def analytics(
+        self,
+        principal: Principal,
+        *,
+        first: date,
+        last: date,
+        user_id: int | None = None,
+        everyone: bool = False,
+    ) -> PresenceSummary:
+        """Office hours per local day and ISO week, and average arrival and departure, over
+        local days [first, last] (at most 366): one's own, or (admins) anyone's, or
+        everyone's together. Open sessions count up to now (capped at their day's end)."""
+        actor = principal.require()
+        if everyone and not actor.is_admin:
+            raise DomainError(ErrorCode.FORBIDDEN, "only an admin may see everyone's analytics")
+        if everyone and user_id is not None:
+            raise invalid("ask for one person or for everyone, not both", "user")
+        check_range(first, last)
+        target = None if everyone else _target(actor, user_id)
+        since = datetime.combine(first - timedelta(days=1), time(), tzinfo=UTC)
+        until = datetime.combine(last + timedelta(days=2), time(), tzinfo=UTC)
+        now = self._clock.now()
+        async with self._db.reading() as uow:
+            if target is not None and await uow.users.get(target) is None:
+                raise not_found("user", str(target), "user")
+            sessions = await uow.presence.entered_between(target, since, until)
+            sites = {s: await site_clock(uow, s) for s in {x.site_id for x in sessions}}
+        stays = [
+            Stay(
+                s.user_id,
+                sites[s.site_id].zone,
+                s.entered_at,
+                s.exited_at or cap(s.entered_at, now, sites[s.site_id]),
+            )
+            for s in sessions
+        ]
+        return summarise(stays, first, last)
