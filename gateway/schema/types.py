@@ -20,6 +20,7 @@ from domain.users import Role
 from gateway.schema.context import Info
 from gateway.schema.ids import number
 from gateway.schema.nodes import fetch_nodes
+from gateway.schema.office_hours import OfficeHours
 from gateway.services.views import BookingDetails, BookingView, PersonView
 
 _OWN = "Null unless this is you or you are an admin."
@@ -108,6 +109,20 @@ class LocationNode(relay.Node):
     async def rooms(self, info: Info) -> list[RoomNode]:
         found = await info.context.loaders.floor_rooms.load(self.location.id)
         return [RoomNode(room=r) for r in found]
+
+    @strawberry.field(description="Sites only: the weekly office hours; null for other kinds.")
+    async def office_hours(self, info: Info) -> OfficeHours | None:
+        if self.location.kind is not LocationKind.SITE:
+            return None
+        presence = info.context.app.presence
+        return OfficeHours.of(await presence.office_hours(info.context.principal, self.location.id))
+
+    @strawberry.field(description="Sites only: how many people are on site now; null otherwise.")
+    async def people_on_site(self, info: Info) -> int | None:
+        if self.location.kind is not LocationKind.SITE:
+            return None
+        presence = info.context.app.presence
+        return await presence.people_on_site(info.context.principal, self.location.id)
 
 
 @strawberry.type(name="Room")

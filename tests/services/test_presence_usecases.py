@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -22,11 +23,13 @@ from tests.support.fakes import FakeDatabase, rejected, signed_in
 
 ZONE = "Africa/Johannesburg"
 
+JOBURG = ZoneInfo("Africa/Johannesburg")
+
 
 def local(day: int, clock: str) -> datetime:
     """November 2026, day `day`, at `clock` in Johannesburg (UTC+2), as UTC."""
     hours, minutes = map(int, clock.split(":"))
-    return datetime(2026, 11, day, hours - 2, minutes, tzinfo=UTC)
+    return datetime(2026, 11, day, hours, minutes, tzinfo=JOBURG).astimezone(UTC)
 
 
 @dataclass
