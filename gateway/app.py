@@ -138,7 +138,9 @@ def build_gateway(
         authenticate=CredentialAuthenticator(accounts),
         presence=Presence(db, clock),
     )
-    sweeper = PresenceSweeper(app.presence)
+    sweeper = PresenceSweeper(
+        app.presence, interval_seconds=settings.presence_sweep.total_seconds()
+    )
     return Gateway(settings, db, app, relay, broker, sweeper)
 
 

@@ -47,6 +47,7 @@ class Settings:
     secure_cookies: bool = False
     graphiql: bool = True
     sql_echo: bool = False
+    presence_sweep: timedelta = timedelta(minutes=5)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -87,6 +88,9 @@ class Settings:
             secure_cookies=_bool(env, "OCCUPI_SECURE_COOKIES", False),
             graphiql=_bool(env, "OCCUPI_GRAPHIQL", True),
             sql_echo=_bool(env, "OCCUPI_SQL_ECHO", False),
+            presence_sweep=timedelta(
+                seconds=_int(env, "OCCUPI_PRESENCE_SWEEP_SECONDS", 300, 1, 86_400)
+            ),
         )
 
 

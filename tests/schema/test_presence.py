@@ -288,3 +288,33 @@ async def test_only_admins_set_office_hours_and_bad_tables_are_refused(
     )
     clock.set(local(28, "12:59"))
     assert (await toggle(client, await token(world, world.alice), True))["errors"] == []
+
+
+async def test_bad_references_get_precise_errors(
+    client: GraphQLClient, world: World, clock: MutableClock
+) -> None:
+    clock.set(local(23, "09:00"))
+    admin = await token(world, world.admin)
+    cases = [
+        ({"site": "not-an-id"}, "INVALID_INPUT", "site"),
+        ({"site": location_gid(world.floor_id)}, "INVALID_INPUT", "site"),
+        ({"site": location_gid(999_999)}, "NOT_FOUND", "site"),
+        ({"user": "12abc"}, "INVALID_INPUT", "user"),
+        ({"user": location_gid(world.site_id)}, "INVALID_INPUT", "user"),
+        ({"user": "999999"}, "NOT_FOUND", "user"),
+    ]
+    for extra, code, field in cases:
+        payload = await toggle(client, admin, True, **extra)
+        assert [(e["code"], e["field"]) for e in payload["errors"]] == [(code, field)], extra
+    body = await client.run(
+        ANALYTICS,
+        {"input": {"from": "2026-11-23", "to": "2026-11-23", "user": "1", "everyone": True}},
+        token=admin,
+    )
+    assert error_codes(body) == ["INVALID_INPUT"]
+    hours = await client.run(
+        "query H($site: ID!) { officeHours(site: $site) { description } }",
+        {"site": location_gid(world.floor_id)},
+        token=admin,
+    )
+    assert error_codes(hours) == ["INVALID_INPUT"]

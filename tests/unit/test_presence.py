@@ -224,6 +224,18 @@ def test_a_session_across_the_spring_forward_night_closes_at_local_five() -> Non
     )
 
 
+def test_a_session_across_the_fall_back_night_closes_at_local_five() -> None:
+    # Friday 30 October 2026 in New York (EDT, UTC-4); clocks go back on Sunday 1 November.
+    ny = SiteClock(2, NEW_YORK, OfficeHours())
+    entered = at("10-30", "09:00", NEW_YORK)
+    closing = settle(session(entered, 2), at("11-02", "08:30", NEW_YORK), ny, ClosedBy.LAZY)
+    assert closing == Closing(7, datetime(2026, 10, 30, 21, 0, tzinfo=UTC), ClosedBy.LAZY)
+    # Monday after the change, 17:00 is EST (UTC-5) again.
+    monday = session(at("11-02", "09:00", NEW_YORK), 2)
+    assert not is_stale(monday, datetime(2026, 11, 2, 21, 30, tzinfo=UTC), ny)  # 16:30 EST
+    assert is_stale(monday, datetime(2026, 11, 2, 22, 0, tzinfo=UTC), ny)
+
+
 def test_on_a_dst_change_day_the_hours_follow_the_wall_clock() -> None:
     # Sunday 29 March 2026 in London: 01:00 GMT became 02:00 BST, so 01:30 never showed
     # on the wall; it is read with the offset before the change (01:30 GMT = 02:30 BST).
