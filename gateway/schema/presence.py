@@ -12,7 +12,7 @@ from gateway.schema.errors import UserError, attempt
 from gateway.schema.ids import USER, global_id, location_ref, number_ref
 from gateway.schema.office_hours import OfficeHours
 from gateway.schema.types import LocationNode
-from gateway.services.presence import PresenceStatus as Status
+from gateway.services.presence_access import PresenceStatus as Status
 
 # As in gateway.schema.mutations (which imports this module): fresh DataLoaders per field.
 mutation = partial(strawberry.mutation, extensions=[FreshLoaders()])

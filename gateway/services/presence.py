@@ -5,16 +5,12 @@ anyone's, and set sites' office hours."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from domain.calendar import parse_time_zone
 from domain.errors import DomainError, ErrorCode, invalid
-from domain.locations import LocationKind
 from domain.office_hours import OfficeHours
 from domain.presence import (
     ClosedBy,
-    PresenceSession,
     SiteClock,
     cap,
     is_stale,
@@ -23,52 +19,9 @@ from domain.presence import (
     toggle_on,
 )
 from domain.presence_analytics import PresenceSummary, Stay, check_range, summarise
-from domain.users import Actor
 from gateway.services.authz import Principal, not_found
-from gateway.services.ports import Clock, Database, UnitOfWork
-from gateway.services.records import PageRequest
-
-
-@dataclass(frozen=True)
-class PresenceStatus:
-    """Whether the person is on site now, and the open session that says so."""
-
-    user_id: int
-    session: PresenceSession | None
-
-    @property
-    def on_site(self) -> bool:
-        return self.session is not None
-
-
-async def site_clock(uow: UnitOfWork, site_id: int, field: str = "site") -> SiteClock:
-    """A site's zone and office hours (the default when it has none of its own)."""
-    location = await uow.locations.get(site_id)
-    if location is None:
-        raise not_found("location", str(site_id), field)
-    if location.kind is not LocationKind.SITE or location.time_zone is None:
-        raise invalid(f"location {site_id} is a {location.kind.value}, not a site", field)
-    hours = await uow.office_hours.of_site(site_id)
-    return SiteClock(site_id, parse_time_zone(location.time_zone), hours or OfficeHours())
-
-
-async def _only_site(uow: UnitOfWork) -> int:
-    sites = await uow.locations.list(LocationKind.SITE, None, PageRequest(2, with_total=False))
-    if not sites.items:
-        raise invalid("there is no site yet", "site")
-    if len(sites.items) > 1:
-        raise invalid("there are several sites: say which one", "site")
-    return sites.items[0].id
-
-
-def _target(actor: Actor, user_id: int | None) -> int:
-    if user_id is None or user_id == actor.user_id:
-        return actor.user_id
-    if not actor.is_admin:
-        raise DomainError(
-            ErrorCode.FORBIDDEN, "only an admin may see or change another person's presence"
-        )
-    return user_id
+from gateway.services.ports import Clock, Database
+from gateway.services.presence_access import PresenceStatus, only_site, site_clock, target_of
 
 
 class Presence:
@@ -91,7 +44,7 @@ class Presence:
         of the site concerned; `user_id` other than one's own only for admins. A session
         forgotten open is first closed at the end of its office day, and stays closed even
         when the toggle itself is refused."""
-        target = _target(principal.require(), user_id)
+        target = target_of(principal.require(), user_id)
         now = self._clock.now()
         async with self._db.writing() as uow:
             await uow.lock(f"presence:{target}")
@@ -99,13 +52,13 @@ class Presence:
                 raise not_found("user", str(target), "user")
             current = await uow.presence.open_of(target)
             here = await site_clock(uow, current.site_id) if current else None
-            forgotten = here and settle(current, now, here, ClosedBy.LAZY)
+            forgotten = settle(current, now, here, ClosedBy.LAZY) if here else None
             if forgotten:
                 await uow.presence.close(forgotten)
                 current = None
             try:
                 if on_site:
-                    site = await site_clock(uow, site_id if site_id else await _only_site(uow))
+                    site = await site_clock(uow, site_id if site_id else await only_site(uow))
                     toggle_on(current, now, site)
                     current = await uow.presence.enter(user_id=target, site_id=site.site_id, at=now)
                 else:
@@ -121,7 +74,7 @@ class Presence:
     async def status(self, principal: Principal, user_id: int | None = None) -> PresenceStatus:
         """One's own status, or (admins) anyone's. A session whose office day has ended
         counts as closed, even before the sweep has closed it."""
-        target = _target(principal.require(), user_id)
+        target = target_of(principal.require(), user_id)
         async with self._db.reading() as uow:
             if await uow.users.get(target) is None:
                 raise not_found("user", str(target), "user")
@@ -154,7 +107,7 @@ class Presence:
         """How many people are on the site now, for anybody signed in."""
         principal.require()
         async with self._db.reading() as uow:
-            site = site_id if site_id else await _only_site(uow)
+            site = site_id if site_id else await only_site(uow)
             await site_clock(uow, site)
         return (await self.counts_on_site([site]))[site]
 
@@ -207,7 +160,7 @@ class Presence:
         if everyone and user_id is not None:
             raise invalid("ask for one person or for everyone, not both", "user")
         check_range(first, last)
-        target = None if everyone else _target(actor, user_id)
+        target = None if everyone else target_of(actor, user_id)
         since = datetime.combine(first - timedelta(days=1), time(), tzinfo=UTC)
         until = datetime.combine(last + timedelta(days=2), time(), tzinfo=UTC)
         now = self._clock.now()
