@@ -8,6 +8,8 @@ import asyncio
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
+from starlette.applications import Starlette
+
 from domain.users import User
 from gateway.app import Gateway
 from tests.support.clock import MutableClock
@@ -148,24 +150,18 @@ async def test_a_forgotten_session_closes_lazily_next_day(
     ]
 
 
-async def test_the_sweep_job_closes_a_forgotten_session(
-    client: GraphQLClient,
-    world: World,
-    clock: MutableClock,
-    gateway: Gateway,
+async def test_the_sweep_job_in_the_app_lifespan_closes_a_forgotten_session(
+    client: GraphQLClient, world: World, clock: MutableClock, app: Starlette, gateway: Gateway
 ) -> None:
     clock.set(local(23, "16:00"))
     await toggle(client, await token(world, world.bob), True)
     clock.set(local(23, "23:00"))
-    gateway.sweeper.start()
-    try:
+    async with app.router.lifespan_context(app):
         for _ in range(500):  # the job sweeps as soon as it starts; wait for its commit
             async with gateway.db.reading() as uow:
                 if await uow.presence.open_of(world.bob.id) is None:
                     break
             await asyncio.sleep(0.01)
-    finally:
-        await gateway.sweeper.stop()
     async with gateway.db.reading() as uow:
         [closed] = await uow.presence.entered_between(
             world.bob.id, local(23, "00:00"), local(24, "00:00")

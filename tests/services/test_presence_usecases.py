@@ -3,6 +3,7 @@ the migrated database (SQLite, or PostgreSQL under `make test-pg`)."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
@@ -10,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from domain.errors import ErrorCode
+from domain.errors import DomainError, ErrorCode
 from domain.locations import LocationKind
 from domain.presence import ClosedBy
 from domain.users import Role, User
@@ -235,3 +236,14 @@ async def test_analytics_from_sessions(scene: Scene) -> None:
         user_id=scene.bob.id,
     )
     assert admin_view.hours_by_day == {date(2026, 11, 30): 3.0}
+
+
+async def test_concurrent_toggles_open_one_session(scene: Scene) -> None:
+    scene.clock.set(local(23, "09:00"))
+    alice = signed_in(scene.alice)
+    results = await asyncio.gather(
+        *(scene.presence.toggle(alice, on_site=True) for _ in range(4)), return_exceptions=True
+    )
+    refused = [r for r in results if isinstance(r, DomainError)]
+    assert [e.code for e in refused] == [ErrorCode.ALREADY_ON_SITE] * 3
+    assert len(await scene.sessions(scene.alice)) == 1
