@@ -112,17 +112,12 @@ class LocationNode(relay.Node):
 
     @strawberry.field(description="Sites only: the weekly office hours; null for other kinds.")
     async def office_hours(self, info: Info) -> OfficeHours | None:
-        if self.location.kind is not LocationKind.SITE:
-            return None
-        presence = info.context.app.presence
-        return OfficeHours.of(await presence.office_hours(info.context.principal, self.location.id))
+        found = await info.context.loaders.office_hours.load(self.location)
+        return OfficeHours.of(found) if found else None
 
     @strawberry.field(description="Sites only: how many people are on site now; null otherwise.")
     async def people_on_site(self, info: Info) -> int | None:
-        if self.location.kind is not LocationKind.SITE:
-            return None
-        presence = info.context.app.presence
-        return await presence.people_on_site(info.context.principal, self.location.id)
+        return await info.context.loaders.people_on_site.load(self.location)
 
 
 @strawberry.type(name="Room")

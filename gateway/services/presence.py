@@ -8,9 +8,11 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 
 from domain.errors import DomainError, ErrorCode, invalid
+from domain.locations import Location
 from domain.office_hours import OfficeHours
 from domain.presence import (
     ClosedBy,
+    PresenceSession,
     SiteClock,
     cap,
     is_stale,
@@ -21,7 +23,13 @@ from domain.presence import (
 from domain.presence_analytics import PresenceSummary, Stay, check_range, summarise
 from gateway.services.authz import Principal, not_found
 from gateway.services.ports import Clock, Database
-from gateway.services.presence_access import PresenceStatus, only_site, site_clock, target_of
+from gateway.services.presence_access import (
+    PresenceStatus,
+    only_site,
+    site_clock,
+    site_clocks,
+    target_of,
+)
 
 
 class Presence:
@@ -104,26 +112,45 @@ class Presence:
         return hours
 
     async def people_on_site(self, principal: Principal, site_id: int | None = None) -> int:
-        """How many people are on the site now, for anybody signed in."""
+        """How many people are on the site (the only site, if none is named) now, for
+        anybody signed in."""
         principal.require()
         async with self._db.reading() as uow:
-            site = site_id if site_id else await only_site(uow)
-            await site_clock(uow, site)
-        return (await self.counts_on_site([site]))[site]
+            site = await site_clock(uow, site_id if site_id else await only_site(uow))
+            sessions = await uow.presence.open_at_sites([site.site_id])
+        return _on_site(sessions, {site.site_id: site}, self._clock.now())[site.site_id]
+
+    async def people_on_sites(
+        self, principal: Principal, sites: Sequence[Location]
+    ) -> list[int | None]:
+        """For each location, how many people are on it now; None for other kinds than
+        sites. Two statements whatever the count, for anybody signed in."""
+        principal.require()
+        async with self._db.reading() as uow:
+            clocks = await site_clocks(uow, sites)
+            sessions = await uow.presence.open_at_sites(list(clocks)) if clocks else []
+        counts = _on_site(sessions, clocks, self._clock.now())
+        return [counts.get(s.id) for s in sites]
+
+    async def office_hours_of(
+        self, principal: Principal, sites: Sequence[Location]
+    ) -> list[OfficeHours | None]:
+        """Each location's office hours; None for other kinds than sites. One statement."""
+        principal.require()
+        async with self._db.reading() as uow:
+            clocks = await site_clocks(uow, sites)
+        return [clocks[s.id].hours if s.id in clocks else None for s in sites]
 
     async def counts_on_site(self, site_ids: Sequence[int]) -> Mapping[int, int]:
         """People on each site now (stale sessions left out), for the live occupancy
         read model; no authorisation: callers must only pass what their caller may see.
         Unknown ids and non-sites count 0."""
-        now = self._clock.now()
-        counts = dict.fromkeys(site_ids, 0)
         async with self._db.reading() as uow:
-            for site_id in counts:
-                sessions = await uow.presence.open_at_site(site_id)
-                if sessions:
-                    site = await site_clock(uow, site_id)
-                    counts[site_id] = sum(not is_stale(s, now, site) for s in sessions)
-        return counts
+            found = [await uow.locations.get(i) for i in dict.fromkeys(site_ids)]
+            clocks = await site_clocks(uow, [loc for loc in found if loc is not None])
+            sessions = await uow.presence.open_at_sites(list(clocks)) if clocks else []
+        counts = _on_site(sessions, clocks, self._clock.now())
+        return {i: counts.get(i, 0) for i in site_ids}
 
     async def sweep(self) -> int:
         """Close every session whose office day has ended, at that day's closing time;
@@ -179,3 +206,14 @@ class Presence:
             for s in sessions
         ]
         return summarise(stays, first, last)
+
+
+def _on_site(
+    sessions: Sequence[PresenceSession], clocks: Mapping[int, SiteClock], now: datetime
+) -> dict[int, int]:
+    """Open sessions per site, those whose office day has ended left out."""
+    counts = dict.fromkeys(clocks, 0)
+    for session in sessions:
+        if not is_stale(session, now, clocks[session.site_id]):
+            counts[session.site_id] += 1
+    return counts

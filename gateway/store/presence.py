@@ -79,8 +79,8 @@ class SqlPresence:
         found = await self._all(OPEN, presence_sessions.c.user_id == user_id)
         return found[0] if found else None
 
-    async def open_at_site(self, site_id: int) -> list[PresenceSession]:
-        return await self._all(OPEN, presence_sessions.c.site_id == site_id)
+    async def open_at_sites(self, site_ids: Sequence[int]) -> list[PresenceSession]:
+        return await self._all(OPEN, presence_sessions.c.site_id.in_(list(site_ids)))
 
     async def all_open(self) -> list[PresenceSession]:
         return await self._all(OPEN)

@@ -5,16 +5,19 @@ may see or change whose presence."""
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time
 from zoneinfo import ZoneInfo
 
 from starlette.applications import Starlette
 
-from domain.users import User
+from domain.locations import LocationKind
+from domain.office_hours import OfficeHours
+from domain.users import Role, User
 from gateway.app import Gateway
+from tests.schema.test_sql_statement_counts import counting_statements
 from tests.support.clock import MutableClock
 from tests.support.graphql import JSON, GraphQLClient, error_codes
-from tests.support.world import PASSWORD, World, location_gid, user_gid
+from tests.support.world import PASSWORD, ZONE, World, location_gid, user_gid
 
 TOGGLE = """
 mutation Toggle($input: ToggleOnSiteInput!) {
@@ -314,3 +317,47 @@ async def test_bad_references_get_precise_errors(
         token=admin,
     )
     assert error_codes(hours) == ["INVALID_INPUT"]
+
+
+SITES = """
+query Sites {
+  locations(filter: {kind: SITE}, first: 50) {
+    edges { node { name peopleOnSite officeHours { description } } }
+  }
+}
+"""
+
+
+async def test_sites_list_their_people_and_hours_in_a_constant_number_of_statements(
+    client: GraphQLClient, world: World, clock: MutableClock, gateway: Gateway
+) -> None:
+    clock.set(local(23, "09:00"))
+    admin = world.principal(world.admin)
+    counts = {}
+    added = 0
+    for extra in (0, 5, 20):
+        while added < extra:  # each new site: somebody on it, and hours of its own
+            added += 1
+            site = await gateway.app.directory.add_location(
+                admin, kind=LocationKind.SITE, name=f"Site {added}", time_zone=ZONE
+            )
+            visitor = await gateway.app.accounts.provision(
+                email=f"visitor{added}@example.com", name="V", password=PASSWORD, role=Role.BASIC
+            )
+            await gateway.app.presence.set_office_hours(admin, site.id, [(1, time(7), time(19))])
+            await gateway.app.presence.toggle(
+                admin, on_site=True, site_id=site.id, user_id=visitor.id
+            )
+        carol = await token(world, world.carol)
+        with counting_statements(gateway) as statements:
+            data = await client.data(SITES, token=carol)
+        counts[extra] = len(statements)
+        nodes = {e["node"]["name"]: e["node"] for e in data["locations"]["edges"]}
+        assert nodes.pop("HQ") == {
+            "name": "HQ",
+            "peopleOnSite": 0,
+            "officeHours": {"description": OfficeHours().describe()},
+        }
+        assert [n["peopleOnSite"] for n in nodes.values()] == [1] * extra
+        assert {n["officeHours"]["description"] for n in nodes.values()} <= {"Monday 07:00-19:00"}
+    assert counts[0] == counts[5] == counts[20], counts

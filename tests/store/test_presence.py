@@ -47,7 +47,7 @@ async def test_sessions_open_close_and_list(db: SqlDatabase, scene: Scene) -> No
         await uow.commit()
     async with db.reading() as uow:
         assert await uow.presence.open_of(scene.alice.id) == second
-        assert [s.user_id for s in await uow.presence.open_at_site(site)] == [
+        assert [s.user_id for s in await uow.presence.open_at_sites([site])] == [
             scene.alice.id,
             scene.bob.id,
         ]

@@ -514,8 +514,8 @@ class FakePresence(_Repository):
         found = self._all(lambda s: s.is_open and s.user_id == user_id)
         return found[0] if found else None
 
-    async def open_at_site(self, site_id: int) -> list[PresenceSession]:
-        return self._all(lambda s: s.is_open and s.site_id == site_id)
+    async def open_at_sites(self, site_ids: Sequence[int]) -> list[PresenceSession]:
+        return self._all(lambda s: s.is_open and s.site_id in site_ids)
 
     async def all_open(self) -> list[PresenceSession]:
         return self._all(lambda s: s.is_open)
