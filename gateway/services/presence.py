@@ -12,22 +12,22 @@ from domain.locations import Location
 from domain.office_hours import OfficeHours
 from domain.presence import (
     ClosedBy,
-    PresenceSession,
     SiteClock,
-    cap,
     is_stale,
     settle,
     toggle_off,
     toggle_on,
 )
-from domain.presence_analytics import PresenceSummary, Stay, check_range, summarise
+from domain.presence_analytics import PresenceSummary, check_range, summarise
 from gateway.services.authz import Principal, not_found
 from gateway.services.ports import Clock, Database
 from gateway.services.presence_access import (
     PresenceStatus,
+    count_on_site,
     only_site,
     site_clock,
     site_clocks,
+    stays_of,
     target_of,
 )
 
@@ -118,7 +118,7 @@ class Presence:
         async with self._db.reading() as uow:
             site = await site_clock(uow, site_id if site_id else await only_site(uow))
             sessions = await uow.presence.open_at_sites([site.site_id])
-        return _on_site(sessions, {site.site_id: site}, self._clock.now())[site.site_id]
+        return count_on_site(sessions, {site.site_id: site}, self._clock.now())[site.site_id]
 
     async def people_on_sites(
         self, principal: Principal, sites: Sequence[Location]
@@ -129,7 +129,7 @@ class Presence:
         async with self._db.reading() as uow:
             clocks = await site_clocks(uow, sites)
             sessions = await uow.presence.open_at_sites(list(clocks)) if clocks else []
-        counts = _on_site(sessions, clocks, self._clock.now())
+        counts = count_on_site(sessions, clocks, self._clock.now())
         return [counts.get(s.id) for s in sites]
 
     async def office_hours_of(
@@ -149,7 +149,7 @@ class Presence:
             found = [await uow.locations.get(i) for i in dict.fromkeys(site_ids)]
             clocks = await site_clocks(uow, [loc for loc in found if loc is not None])
             sessions = await uow.presence.open_at_sites(list(clocks)) if clocks else []
-        counts = _on_site(sessions, clocks, self._clock.now())
+        counts = count_on_site(sessions, clocks, self._clock.now())
         return {i: counts.get(i, 0) for i in site_ids}
 
     async def sweep(self) -> int:
@@ -196,24 +196,4 @@ class Presence:
                 raise not_found("user", str(target), "user")
             sessions = await uow.presence.entered_between(target, since, until)
             sites = {s: await site_clock(uow, s) for s in {x.site_id for x in sessions}}
-        stays = [
-            Stay(
-                s.user_id,
-                sites[s.site_id].zone,
-                s.entered_at,
-                s.exited_at or cap(s.entered_at, now, sites[s.site_id]),
-            )
-            for s in sessions
-        ]
-        return summarise(stays, first, last)
-
-
-def _on_site(
-    sessions: Sequence[PresenceSession], clocks: Mapping[int, SiteClock], now: datetime
-) -> dict[int, int]:
-    """Open sessions per site, those whose office day has ended left out."""
-    counts = dict.fromkeys(clocks, 0)
-    for session in sessions:
-        if not is_stale(session, now, clocks[session.site_id]):
-            counts[session.site_id] += 1
-    return counts
+        return summarise(stays_of(sessions, sites, now), first, last)

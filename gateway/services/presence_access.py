@@ -3,14 +3,16 @@ presence a caller may act on."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from domain.calendar import parse_time_zone
 from domain.errors import DomainError, ErrorCode, invalid
 from domain.locations import Location, LocationKind
 from domain.office_hours import OfficeHours
-from domain.presence import PresenceSession, SiteClock
+from domain.presence import PresenceSession, SiteClock, cap, is_stale
+from domain.presence_analytics import Stay
 from domain.users import Actor
 from gateway.services.authz import not_found
 from gateway.services.ports import UnitOfWork
@@ -71,3 +73,29 @@ def target_of(actor: Actor, user_id: int | None) -> int:
             ErrorCode.FORBIDDEN, "only an admin may see or change another person's presence"
         )
     return user_id
+
+
+def count_on_site(
+    sessions: Sequence[PresenceSession], clocks: Mapping[int, SiteClock], now: datetime
+) -> dict[int, int]:
+    """Open sessions per site, those whose office day has ended left out."""
+    counts = dict.fromkeys(clocks, 0)
+    for session in sessions:
+        if not is_stale(session, now, clocks[session.site_id]):
+            counts[session.site_id] += 1
+    return counts
+
+
+def stays_of(
+    sessions: Sequence[PresenceSession], clocks: Mapping[int, SiteClock], now: datetime
+) -> list[Stay]:
+    """Sessions as stays for analytics: open ones end now, capped at their day's end."""
+    return [
+        Stay(
+            s.user_id,
+            clocks[s.site_id].zone,
+            s.entered_at,
+            s.exited_at or cap(s.entered_at, now, clocks[s.site_id]),
+        )
+        for s in sessions
+    ]
