@@ -1,5 +1,5 @@
-"""What presence use cases share: the status they answer, a site's clock, and whose
-presence a caller may act on."""
+"""What presence use cases share: the status they answer, sites' clocks, whose presence
+a caller may act on, and how open sessions are counted and measured."""
 
 from __future__ import annotations
 
