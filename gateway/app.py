@@ -36,6 +36,8 @@ from gateway.services.directory import Directory
 from gateway.services.events import BookingEvent, Event
 from gateway.services.live import Live
 from gateway.services.ports import Clock, EventPublisher, PasswordHasher
+from gateway.services.presence import Presence
+from gateway.services.presence_sweep import PresenceSweeper
 from gateway.services.probes import Probes
 from gateway.services.ration import MailRation
 from gateway.services.reads import Reads
@@ -85,6 +87,7 @@ class Gateway:
     app: Application
     relay: MailRelay
     broker: Broker
+    sweeper: PresenceSweeper
 
 
 def open_broker(settings: Settings) -> Broker:
@@ -136,8 +139,12 @@ def build_gateway(
         clock=clock,
         authenticate=CredentialAuthenticator(accounts),
         addresses=AddressRules(db, clock, publisher, ration),
+        presence=Presence(db, clock),
     )
-    return Gateway(settings, db, app, relay, broker)
+    sweeper = PresenceSweeper(
+        app.presence, interval_seconds=settings.presence_sweep.total_seconds()
+    )
+    return Gateway(settings, db, app, relay, broker, sweeper)
 
 
 def create_app(
@@ -156,9 +163,11 @@ def create_app(
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
         await gateway.broker.start()
         gateway.relay.start()
+        gateway.sweeper.start()
         try:
             yield
         finally:
+            await gateway.sweeper.stop()
             await gateway.relay.stop()
             await gateway.broker.stop()
             await gateway.db.dispose()

@@ -51,6 +51,7 @@ class Settings:
     sql_echo: bool = False
     # Forwarding headers are read only from these peers; none: the peer is the client.
     trusted_proxies: tuple[IPNetwork, ...] = ()
+    presence_sweep: timedelta = timedelta(minutes=5)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -92,6 +93,9 @@ class Settings:
             graphiql=_bool(env, "OCCUPI_GRAPHIQL", True),
             sql_echo=_bool(env, "OCCUPI_SQL_ECHO", False),
             trusted_proxies=_networks(env.get("OCCUPI_TRUSTED_PROXIES", "")),
+            presence_sweep=timedelta(
+                seconds=_int(env, "OCCUPI_PRESENCE_SWEEP_SECONDS", 300, 1, 86_400)
+            ),
         )
 
 

@@ -89,7 +89,7 @@ class Context:
     def renew_loaders(self) -> None:
         """Drop every cached read of this operation; later loads go to the database."""
         scope = self._scope()
-        scope.loaders = Loaders(self.app.reads, scope.principal)
+        scope.loaders = Loaders(self.app.reads, scope.principal, self.app.presence)
 
     @staticmethod
     def _scope() -> OperationScope:
@@ -107,7 +107,9 @@ class PerOperation(SchemaExtension):
         credential = principal.credential
         if isinstance(context.request, WebSocket) and credential is not None:
             principal = await context.app.authenticate(credential)
-        token = _operation.set(OperationScope(principal, Loaders(context.app.reads, principal)))
+        token = _operation.set(
+            OperationScope(principal, Loaders(context.app.reads, principal, context.app.presence))
+        )
         try:
             yield
         finally:

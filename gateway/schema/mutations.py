@@ -23,6 +23,7 @@ from gateway.schema.inputs import (
     RequestRegistrationCodeInput,
 )
 from gateway.schema.iprules import IpRulesMutation
+from gateway.schema.presence import PresenceMutation
 from gateway.schema.types import BookingNode, LocationNode, RoomNode, UserNode
 from gateway.services.accounts import Session
 from gateway.services.views import BookingView
@@ -112,7 +113,7 @@ def _on_booking_id(errors: list[UserError]) -> list[UserError]:
 
 
 @strawberry.type
-class Mutation(IpRulesMutation):
+class Mutation(IpRulesMutation, PresenceMutation):
     @mutation
     async def login(self, info: Info, input: LoginInput) -> LoginPayload:
         accounts = info.context.app.accounts

@@ -21,6 +21,7 @@ from domain.users import Role
 from gateway.schema.context import Info
 from gateway.schema.ids import number
 from gateway.schema.nodes import fetch_nodes
+from gateway.schema.office_hours import OfficeHours
 from gateway.services.views import BookingDetails, BookingView, PersonView
 
 _OWN = "Null unless this is you or you are an admin."
@@ -125,6 +126,15 @@ class LocationNode(relay.Node):
     async def rooms(self, info: Info) -> list[RoomNode]:
         found = await info.context.loaders.floor_rooms.load(self.location.id)
         return [RoomNode(room=r) for r in found]
+
+    @strawberry.field(description="Sites only: the weekly office hours; null for other kinds.")
+    async def office_hours(self, info: Info) -> OfficeHours | None:
+        found = await info.context.loaders.office_hours.load(self.location)
+        return OfficeHours.of(found) if found else None
+
+    @strawberry.field(description="Sites only: how many people are on site now; null otherwise.")
+    async def people_on_site(self, info: Info) -> int | None:
+        return await info.context.loaders.people_on_site.load(self.location)
 
 
 @strawberry.type(name="Room")

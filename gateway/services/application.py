@@ -11,6 +11,7 @@ from gateway.services.bookings import Bookings
 from gateway.services.directory import Directory
 from gateway.services.live import Live
 from gateway.services.ports import Authenticator, Clock
+from gateway.services.presence import Presence
 from gateway.services.probes import Probes
 from gateway.services.reads import Reads
 
@@ -20,7 +21,7 @@ class Application:
     """Use cases (`accounts`, `bookings`, `directory`, `probes`), batched read models for
     nested fields (`reads`), subscriptions (`live`), the clock, and `authenticate`, which
     turns a credential as presented by a client into a principal; sign-in address rules
-    (`addresses`)."""
+    (`addresses`); `presence` (on-site toggling, office hours, analytics)."""
 
     accounts: Accounts
     bookings: Bookings
@@ -31,3 +32,4 @@ class Application:
     clock: Clock
     authenticate: Authenticator
     addresses: AddressRules
+    presence: Presence

@@ -15,6 +15,8 @@ from domain.bookings import Attendee, Booking, BookingSource
 from domain.calendar import BookableHours
 from domain.intervals import Interval
 from domain.locations import Location, LocationKind, OccupancyLimits
+from domain.office_hours import OfficeHours
+from domain.presence import Closing, PresenceSession
 from domain.rooms import Room
 from domain.users import Actor, Role, User
 from gateway.services.authz import Principal
@@ -319,6 +321,43 @@ class AddressRepository(Protocol):
     async def remember(self, user_id: int, address: str, at: datetime) -> None:
         """Record a sign-in from `address` as confirmed (first time) or seen again. The
         caller holds `address_key(user_id)`."""
+
+
+class OfficeHoursRepository(Protocol):
+    """Sites' weekly office hours; a site never given any keeps the default."""
+
+    async def of_site(self, site_id: int) -> OfficeHours | None:
+        """The site's table, or None when it keeps the default."""
+        ...
+
+    async def of_sites(self, site_ids: Sequence[int]) -> Mapping[int, OfficeHours]:
+        """The tables of those sites that have one, in one statement."""
+        ...
+
+    async def replace(self, site_id: int, hours: OfficeHours) -> None:
+        """Store the whole week: days left out of `hours` are stored as closed."""
+        ...
+
+
+class PresenceRepository(Protocol):
+    """Presence sessions; at most one open per person (the database refuses a second)."""
+
+    async def open_of(self, user_id: int) -> PresenceSession | None: ...
+
+    async def open_at_sites(self, site_ids: Sequence[int]) -> list[PresenceSession]:
+        """The open sessions on any of these sites, in one statement."""
+        ...
+
+    async def all_open(self) -> list[PresenceSession]: ...
+
+    async def enter(self, *, user_id: int, site_id: int, at: datetime) -> PresenceSession: ...
+
+    async def close(self, closing: Closing) -> None: ...
+
+    async def entered_between(
+        self, user_id: int | None, since: datetime, until: datetime
+    ) -> list[PresenceSession]:
+        """Sessions entered in [since, until), of one person or (None) everyone."""
         ...
 
 
@@ -360,6 +399,12 @@ class UnitOfWork(Protocol):
 
     @property
     def addresses(self) -> AddressRepository: ...
+
+    @property
+    def office_hours(self) -> OfficeHoursRepository: ...
+
+    @property
+    def presence(self) -> PresenceRepository: ...
 
     async def __aenter__(self) -> Self: ...
 

@@ -217,3 +217,50 @@ user_blocked_addresses = Table(
     Column("blocked_at", UtcDateTime, nullable=False),
 )
 """Addresses an admin removed from a user: refused until an admin allows them again."""
+office_hours = Table(
+    "office_hours",
+    metadata,
+    Column("site_id", Integer, ForeignKey("locations.id", ondelete="CASCADE"), primary_key=True),
+    Column("weekday", Integer, primary_key=True),
+    # Both NULL: closed that weekday. A site without rows keeps the default hours.
+    Column("opens_at", Time),
+    Column("closes_at", Time),
+    CheckConstraint("weekday BETWEEN 1 AND 7", name="weekday"),
+    CheckConstraint(
+        "(opens_at IS NULL AND closes_at IS NULL) OR opens_at < closes_at", name="opens_first"
+    ),
+)
+"""A site's weekly office hours (ISO weekdays), in its local wall time."""
+
+presence_sessions = Table(
+    "presence_sessions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("site_id", Integer, ForeignKey("locations.id", ondelete="CASCADE"), nullable=False),
+    Column("entered_at", UtcDateTime, nullable=False),
+    Column("exited_at", UtcDateTime),
+    Column("closed_by", String(8)),
+    CheckConstraint("closed_by IN ('user', 'lazy', 'sweep')", name="closed_by"),
+    CheckConstraint("(exited_at IS NULL) = (closed_by IS NULL)", name="closed_with_reason"),
+    CheckConstraint("exited_at >= entered_at", name="exits_after_entry"),
+    # At most one open session per person, on both databases.
+    Index(
+        "ix_presence_sessions_open_user_id",
+        "user_id",
+        unique=True,
+        sqlite_where=text("exited_at IS NULL"),
+        postgresql_where=text("exited_at IS NULL"),
+    ),
+    # A person's sessions by time (analytics), and everyone's (admin analytics).
+    Index("ix_presence_sessions_user_id_entered_at", "user_id", "entered_at"),
+    Index("ix_presence_sessions_entered_at", "entered_at"),
+    # Who is on a site now.
+    Index(
+        "ix_presence_sessions_open_site_id",
+        "site_id",
+        sqlite_where=text("exited_at IS NULL"),
+        postgresql_where=text("exited_at IS NULL"),
+    ),
+)
+"""Stays on site; `exited_at` NULL while open, `closed_by` says who closed it."""

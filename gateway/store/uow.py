@@ -16,6 +16,7 @@ from gateway.store.engine import WRITE_OPTION
 from gateway.store.locations import SqlLocations
 from gateway.store.login_failures import SqlLoginFailures
 from gateway.store.outbox import SqlOutbox
+from gateway.store.presence import SqlOfficeHours, SqlPresence
 from gateway.store.rooms import SqlRooms
 from gateway.store.users import SqlUsers
 
@@ -29,6 +30,8 @@ class SqlUnitOfWork:
     outbox: SqlOutbox
     login_failures: SqlLoginFailures
     addresses: SqlAddresses
+    office_hours: SqlOfficeHours
+    presence: SqlPresence
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession], clock: Clock) -> None:
         self._sessions = sessions
@@ -45,6 +48,8 @@ class SqlUnitOfWork:
         self.outbox = SqlOutbox(session, self._clock)
         self.login_failures = SqlLoginFailures(session)
         self.addresses = SqlAddresses(session)
+        self.office_hours = SqlOfficeHours(session)
+        self.presence = SqlPresence(session)
         return self
 
     async def __aexit__(

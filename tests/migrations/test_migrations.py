@@ -41,7 +41,8 @@ LOGIN_TABLES = MAIL_TABLES | {"login_failures"}
 IP_RULE_TABLES = frozenset(
     {"user_allowed_addresses", "user_confirmed_addresses", "user_blocked_addresses"}
 )
-HEAD_TABLES = LOGIN_TABLES | IP_RULE_TABLES
+PRESENCE_TABLES = frozenset({"office_hours", "presence_sessions"})
+HEAD_TABLES = LOGIN_TABLES | IP_RULE_TABLES | PRESENCE_TABLES
 
 # The application tables each revision leaves behind (alembic_version aside). A new
 # revision must be listed here; test_every_revision_declares_its_tables insists on it.
@@ -51,6 +52,7 @@ EXPECTED_TABLES: dict[str, frozenset[str]] = {
     "0003": MAIL_TABLES,
     "0004": LOGIN_TABLES,
     "0008": LOGIN_TABLES | IP_RULE_TABLES,
+    "0009": LOGIN_TABLES | IP_RULE_TABLES | PRESENCE_TABLES,
 }
 BASE = "base"
 

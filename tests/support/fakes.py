@@ -24,6 +24,8 @@ from domain.calendar import BookableHours, SiteCalendar, parse_time_zone
 from domain.errors import DomainError, ErrorCode, invalid
 from domain.intervals import Interval
 from domain.locations import Location, LocationKind, OccupancyLimits
+from domain.office_hours import OfficeHours
+from domain.presence import Closing, PresenceSession
 from domain.rooms import Room
 from domain.users import Actor, Role, User
 from gateway.services.authz import Principal
@@ -102,6 +104,8 @@ class State:
     )
     blocked_addresses: dict[tuple[int, str], tuple[int, datetime]] = field(default_factory=dict)
     block_anonymous: set[int] = field(default_factory=set)
+    office_hours: dict[int, OfficeHours] = field(default_factory=dict)
+    presence: dict[int, PresenceSession] = field(default_factory=dict)
 
     def new_id(self) -> int:
         self.last_id += 1
@@ -567,6 +571,54 @@ class FakeAddresses(_Repository):
         confirmed[(user_id, address)] = (first, at)
 
 
+class FakeOfficeHours(_Repository):
+    async def of_site(self, site_id: int) -> OfficeHours | None:
+        return self._uow.state.office_hours.get(site_id)
+
+    async def of_sites(self, site_ids: Sequence[int]) -> Mapping[int, OfficeHours]:
+        stored = self._uow.state.office_hours
+        return {s: stored[s] for s in site_ids if s in stored}
+
+    async def replace(self, site_id: int, hours: OfficeHours) -> None:
+        self._uow.write().office_hours[site_id] = hours
+
+
+class FakePresence(_Repository):
+    def _all(self, wanted: Callable[[PresenceSession], bool]) -> list[PresenceSession]:
+        return [s for _, s in sorted(self._uow.state.presence.items()) if wanted(s)]
+
+    async def open_of(self, user_id: int) -> PresenceSession | None:
+        found = self._all(lambda s: s.is_open and s.user_id == user_id)
+        return found[0] if found else None
+
+    async def open_at_sites(self, site_ids: Sequence[int]) -> list[PresenceSession]:
+        return self._all(lambda s: s.is_open and s.site_id in site_ids)
+
+    async def all_open(self) -> list[PresenceSession]:
+        return self._all(lambda s: s.is_open)
+
+    async def enter(self, *, user_id: int, site_id: int, at: datetime) -> PresenceSession:
+        if await self.open_of(user_id) is not None:
+            raise DomainError(
+                ErrorCode.ALREADY_ON_SITE, "already on site; toggle off first", field="onSite"
+            )
+        state = self._uow.write()
+        found = PresenceSession(state.new_id(), user_id, site_id, at)
+        state.presence[found.id] = found
+        return found
+
+    async def close(self, closing: Closing) -> None:
+        sessions = self._uow.write().presence
+        found = sessions.get(closing.session_id)
+        if found is not None and found.is_open:
+            sessions[found.id] = replace(found, exited_at=closing.at, closed_by=closing.by)
+
+    async def entered_between(
+        self, user_id: int | None, since: datetime, until: datetime
+    ) -> list[PresenceSession]:
+        return self._all(lambda s: since <= s.entered_at < until and user_id in (None, s.user_id))
+
+
 class FakeUnitOfWork:
     def __init__(self, db: FakeDatabase, *, writing: bool) -> None:
         self._db = db
@@ -578,6 +630,7 @@ class FakeUnitOfWork:
         self.codes, self.outbox = FakeCodes(self), FakeOutbox(self)
         self.login_failures = FakeLoginFailures(self)
         self.addresses = FakeAddresses(self)
+        self.office_hours, self.presence = FakeOfficeHours(self), FakePresence(self)
 
     @property
     def db(self) -> FakeDatabase:

@@ -325,3 +325,11 @@ def test_a_broker_url_that_is_not_redis_is_refused(tmp_path: Path, raw: str) -> 
         "OCCUPI_BROKER_URL must be empty (in-process events) or a redis://, rediss:// "
         f"or unix:// URL, not {raw!r}"
     )
+
+
+def test_the_presence_sweep_interval(tmp_path: Path) -> None:
+    assert Settings.from_env(env_in(tmp_path)).presence_sweep == timedelta(minutes=5)
+    chosen = Settings.from_env(env_in(tmp_path, OCCUPI_PRESENCE_SWEEP_SECONDS="60"))
+    assert chosen.presence_sweep == timedelta(seconds=60)
+    with pytest.raises(SettingsError, match="OCCUPI_PRESENCE_SWEEP_SECONDS must be between 1"):
+        Settings.from_env(env_in(tmp_path, OCCUPI_PRESENCE_SWEEP_SECONDS="0"))
