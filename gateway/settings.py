@@ -47,6 +47,8 @@ class Settings:
     secure_cookies: bool = False
     graphiql: bool = True
     sql_echo: bool = False
+    # None keeps image variants in the database; a directory keeps them there as files.
+    image_dir: Path | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -87,6 +89,7 @@ class Settings:
             secure_cookies=_bool(env, "OCCUPI_SECURE_COOKIES", False),
             graphiql=_bool(env, "OCCUPI_GRAPHIQL", True),
             sql_echo=_bool(env, "OCCUPI_SQL_ECHO", False),
+            image_dir=_image_store(env.get("OCCUPI_IMAGE_STORE", "database")),
         )
 
 
@@ -207,3 +210,18 @@ def _kept_secret(path: Path) -> str:
         file.write(secret + "\n")
     os.replace(temporary, path)
     return secret
+
+
+def _image_store(raw: str) -> Path | None:
+    """`database` (the default) or `file:/a/directory`."""
+    value = raw.strip()
+    if value in ("", "database"):
+        return None
+    if value.startswith("file:") and value[len("file:") :].strip():
+        folder = Path(value[len("file:") :].strip()).resolve()
+        if folder.exists() and not folder.is_dir():
+            raise SettingsError(f"OCCUPI_IMAGE_STORE must name a directory, not the file {folder}")
+        return folder
+    raise SettingsError(
+        f"OCCUPI_IMAGE_STORE must be `database` or `file:/path/to/a/directory`, not {raw!r}"
+    )

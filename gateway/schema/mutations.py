@@ -10,6 +10,7 @@ import strawberry
 
 from gateway.schema.context import FreshLoaders, Info
 from gateway.schema.errors import UserError, attempt
+from gateway.schema.images import ImagesMutation
 from gateway.schema.inputs import (
     AddLocationInput,
     AddRoomInput,
@@ -111,7 +112,7 @@ def _on_booking_id(errors: list[UserError]) -> list[UserError]:
 
 
 @strawberry.type
-class Mutation:
+class Mutation(ImagesMutation):
     @mutation
     async def login(self, info: Info, input: LoginInput) -> LoginPayload:
         accounts = info.context.app.accounts

@@ -13,12 +13,14 @@ from strawberry import relay
 
 import gateway.schema.enums  # noqa: F401  (registers the enums)
 from domain.bookings import Attendee, BookingSource, BookingStatus
+from domain.images import OwnerKind
 from domain.intervals import Interval
 from domain.locations import Location, LocationKind
 from domain.rooms import Room
 from domain.users import Role
 from gateway.schema.context import Info
 from gateway.schema.ids import number
+from gateway.schema.image_types import Image, image_of
 from gateway.schema.nodes import fetch_nodes
 from gateway.services.views import BookingDetails, BookingView, PersonView
 
@@ -50,6 +52,10 @@ class UserNode(relay.Node):
     @strawberry.field(description=_OWN)
     def role(self) -> Role | None:
         return self.user.role
+
+    @strawberry.field(description="The profile image (the default one's URLs without one).")
+    async def image(self, info: Info) -> Image | None:
+        return await image_of(info, OwnerKind.PROFILE, self.user.id)
 
 
 @strawberry.type(name="TimeSlot", description="A half-open interval [start, end).")
@@ -170,6 +176,10 @@ class RoomNode(relay.Node):
     async def available_slots(self, info: Info, date: date) -> list[TimeSlot]:
         day = await info.context.loaders.room_days.load((self.room, date))
         return [TimeSlot.of(s) for s in day.slots]
+
+    @strawberry.field(description="The room's image (the default one's URLs without one).")
+    async def image(self, info: Info) -> Image | None:
+        return await image_of(info, OwnerKind.ROOM, self.room.id)
 
 
 @strawberry.type(name="Attendee")

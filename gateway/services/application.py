@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from gateway.services.accounts import Accounts
 from gateway.services.bookings import Bookings
 from gateway.services.directory import Directory
+from gateway.services.images import Images
 from gateway.services.live import Live
 from gateway.services.ports import Authenticator, Clock
 from gateway.services.probes import Probes
@@ -28,3 +29,4 @@ class Application:
     probes: Probes
     clock: Clock
     authenticate: Authenticator
+    images: Images

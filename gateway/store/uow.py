@@ -12,6 +12,7 @@ from gateway.services.ports import Clock
 from gateway.store.bookings import SqlBookings
 from gateway.store.codes import SqlCodes
 from gateway.store.engine import WRITE_OPTION
+from gateway.store.images import SqlImages
 from gateway.store.locations import SqlLocations
 from gateway.store.login_failures import SqlLoginFailures
 from gateway.store.outbox import SqlOutbox
@@ -27,6 +28,7 @@ class SqlUnitOfWork:
     codes: SqlCodes
     outbox: SqlOutbox
     login_failures: SqlLoginFailures
+    images: SqlImages
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession], clock: Clock) -> None:
         self._sessions = sessions
@@ -42,6 +44,7 @@ class SqlUnitOfWork:
         self.codes = SqlCodes(session, self._clock)
         self.outbox = SqlOutbox(session, self._clock)
         self.login_failures = SqlLoginFailures(session)
+        self.images = SqlImages(session)
         return self
 
     async def __aexit__(
@@ -95,6 +98,11 @@ class SqlDatabase:
     def read_sessions(self) -> async_sessionmaker[AsyncSession]:
         """Sessions that begin plain (deferred) transactions, for batch readers."""
         return self._readers
+
+    def write_sessions(self) -> async_sessionmaker[AsyncSession]:
+        """Sessions that begin with the write lock (SQLite), for stores outside a unit of
+        work, such as the database's ImageStore."""
+        return self._writers
 
     async def dispose(self) -> None:
         await self.engine.dispose()
