@@ -35,9 +35,11 @@ def test_a_variant_is_never_larger_than_its_source_and_keeps_its_shape(
     width: int, height: int, quality: Quality
 ) -> None:
     w, h = variant_size(quality, width, height)
-    assert 1 <= w <= width and 1 <= h <= height
+    assert 1 <= w <= width
+    assert 1 <= h <= height
     if quality is Quality.THUMBNAIL:
-        assert w <= 200 and h <= 200
+        assert w <= 200
+        assert h <= 200
         assert w == 200 or h == 200 or (w, h) == (width, height)
     else:
         assert w == min(width, {"low": 600, "mid": 1200, "high": 2000}[quality.value])
