@@ -37,16 +37,23 @@ class ImageProcessing:
     max_pixels: int = DEFAULT_MAX_PIXELS
 
     def __call__(self, data: bytes) -> ProcessedImage:
-        # A truncated file must fail to load, never be padded out with grey.
-        assert not ImageFile.LOAD_TRUNCATED_IMAGES, "truncated images must not be loaded"
+        if ImageFile.LOAD_TRUNCATED_IMAGES:
+            # Somebody switched it on process-wide: truncated files would be padded out
+            # with grey and stored, instead of refused.
+            raise RuntimeError("PIL.ImageFile.LOAD_TRUNCATED_IMAGES must stay False")
         image_format = self._verify(data)
         source = self._decode(data, image_format)
         try:
             upright = ImageOps.exif_transpose(source)
         except _BROKEN:
             upright = source  # an unreadable EXIF block: keep the pixels as they are
-        if upright.mode not in _KEPT_MODES[image_format]:
+        keeps_transparency = image_format is ImageFormat.PNG and "transparency" in upright.info
+        if upright.mode not in _KEPT_MODES[image_format] or keeps_transparency:
             upright = upright.convert(_TARGET_MODE[image_format])
+        # Nothing of the source's metadata (EXIF with GPS, XMP, ICC, text chunks, comments)
+        # is written: the encoders only write what `info` and the save options carry, and
+        # every variant inherits this empty `info`.
+        upright.info = {}
         variants = {quality: _encode(upright, quality, image_format) for quality in Quality}
         return ProcessedImage(format=image_format, variants=variants)
 
@@ -69,8 +76,8 @@ class ImageProcessing:
         """verify() leaves the image unusable, so open again and decode every pixel."""
         try:
             with Image.open(io.BytesIO(data), formats=[image_format.name]) as image:
-                image.load()
-                return image.copy()
+                image.load()  # every pixel decoded; closing the file keeps them
+                return image
         except (Image.DecompressionBombError, Image.DecompressionBombWarning):
             raise self._too_many_pixels() from None
         except _BROKEN:
@@ -93,13 +100,11 @@ class ImageProcessing:
 def _encode(image: Image.Image, quality: Quality, image_format: ImageFormat) -> EncodedVariant:
     size = variant_size(quality, image.width, image.height)
     resized = (
-        image.copy()
+        image
         if size == image.size
         else image.resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)
     )
-    # Nothing of the source's metadata (EXIF with GPS, XMP, ICC, text chunks) is written:
-    # the encoders only write what `info` and the save options carry.
-    resized.info = {}
+    assert not resized.info, "variants are encoded without the source's metadata"
     out = io.BytesIO()
     if image_format is ImageFormat.JPEG:
         resized.save(out, "JPEG", quality=JPEG_QUALITY, optimize=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from gateway.app import Gateway
 from tests.schema.image_client import fetch, stored, uploaded
+from tests.schema.test_sql_statement_counts import counting_statements
 from tests.support import images
 from tests.support.bookings import booked
 from tests.support.graphql import GraphQLClient
@@ -140,3 +141,24 @@ async def test_only_admins_delete_room_images(
     assert missing["deleteRoomImage"]["errors"] == [
         {"code": "NOT_FOUND", "message": "no room with id 'RM404'", "field": "room"}
     ]
+
+
+ROOMS = "query Rooms { rooms(first: 50) { edges { node { code image { id } } } } }"
+
+
+async def _statements(client: GraphQLClient, gateway: Gateway, token: str) -> int:
+    with counting_statements(gateway) as statements:
+        data = await client.data(ROOMS, token=token)
+    assert data["rooms"]["edges"]
+    return len(statements)
+
+
+async def test_room_images_cost_one_statement_whatever_the_number_of_rooms(
+    client: GraphQLClient, tokens: dict[str, str], world: World, gateway: Gateway
+) -> None:
+    await uploaded(client.http, tokens["admin"], images.png(), path="/images/rooms/RM000")
+    few = await _statements(client, gateway, tokens["alice"])
+    await world.add_rooms(8)
+    for code in world.rooms[-3:]:
+        await uploaded(client.http, tokens["admin"], images.png(), path=f"/images/rooms/{code}")
+    assert await _statements(client, gateway, tokens["alice"]) == few

@@ -146,3 +146,20 @@ def test_the_pixel_limit_is_configurable() -> None:
     small = ImageProcessing(max_pixels=10_000)
     assert "at most 10,000" in refusal(images.png(200, 100), small).message
     assert small(images.png(100, 100)).format is ImageFormat.PNG
+
+
+def test_a_png_transparency_colour_survives_as_alpha() -> None:
+    out = io.BytesIO()
+    images.halves(100, 50).save(out, "PNG", transparency=(255, 0, 0))  # red is see-through
+    image = images.decoded(process(out.getvalue()).variants[Quality.MID].data)
+    assert image.mode == "RGBA"
+    assert image.getpixel((10, 10)) == (255, 0, 0, 0)
+    assert image.getpixel((90, 10)) == (0, 0, 255, 255)
+
+
+def test_truncated_images_stay_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    from PIL import ImageFile
+
+    monkeypatch.setattr(ImageFile, "LOAD_TRUNCATED_IMAGES", True)
+    with pytest.raises(RuntimeError, match="must stay False"):
+        process(images.png())
