@@ -219,8 +219,8 @@ def routes(images: Images) -> list[BaseRoute]:
     return [
         Route("/images/profile", upload_profile, methods=["POST"]),
         Route("/images/profile", delete_profile, methods=["DELETE"]),
-        Route("/images/rooms/{room}", upload_room, methods=["POST"]),
-        Route("/images/rooms/{room}", delete_room, methods=["DELETE"]),
+        Route("/images/rooms/{room:path}", upload_room, methods=["POST"]),
+        Route("/images/rooms/{room:path}", delete_room, methods=["DELETE"]),
         Route("/images/defaults/{kind}/{quality}", default, methods=["GET", "HEAD"]),
         Route("/images/{id}/{quality}", variant, methods=["GET", "HEAD"]),
     ]
