@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import os
 from collections.abc import AsyncIterator
@@ -10,7 +11,7 @@ import pytest
 from PIL import Image
 
 from gateway.app import Gateway
-from tests.schema.image_client import fetch, refusal, stored, upload, uploaded
+from tests.schema.image_client import bearer, fetch, refusal, stored, upload, uploaded
 from tests.support import images
 from tests.support.bookings import booked
 from tests.support.graphql import GraphQLClient
@@ -305,3 +306,23 @@ async def test_default_images_are_served_to_anybody(
 
 async def test_there_are_defaults_for_profiles_and_rooms_only(client: GraphQLClient) -> None:
     refusal(await client.http.get("/images/defaults/cat/mid"), 404, "NOT_FOUND")
+
+
+async def test_concurrent_uploads_leave_one_image(
+    client: GraphQLClient, tokens: dict[str, str], gateway: Gateway
+) -> None:
+    responses = await asyncio.gather(
+        *(upload(client.http, tokens["alice"], images.png(50 + n, 40)) for n in range(5))
+    )
+    assert [r.status_code for r in responses] == [201] * 5
+    assert await stored(gateway) == (1, 4)
+    served = [await fetch(client.http, tokens["alice"], r.json()["image"]["id"]) for r in responses]
+    assert sorted(r.status_code for r in served) == [200, 404, 404, 404, 404]
+
+
+async def test_one_file_per_upload(client: GraphQLClient, tokens: dict[str, str]) -> None:
+    files = [("image", ("a.png", images.png())), ("image", ("b.png", images.png()))]
+    response = await client.http.post(
+        "/images/profile", files=files, headers=bearer(tokens["alice"])
+    )
+    assert "Too many files" in refusal(response, 400, "INVALID_INPUT")
