@@ -18,7 +18,7 @@ from importlib.resources import files
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
 from starlette.formparsers import MultiPartException
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 from starlette.types import Message, Receive
@@ -108,6 +108,9 @@ async def read_upload(request: Request) -> Upload:
                 raise invalid("the form has no file in the field `image`", "image")
             user = form.get("user")
             return Upload(await upload.read(), user if isinstance(user, str) else None)
+    except ClientDisconnect:
+        # Nobody is left to read the answer; a refusal keeps it out of the error log.
+        raise invalid("the upload ended before its body did", "image") from None
     except (HTTPException, MultiPartException) as error:
         if limit.exceeded:
             raise BodyTooLarge from None

@@ -9,6 +9,8 @@ from collections.abc import AsyncIterator
 
 import pytest
 from PIL import Image
+from starlette.applications import Starlette
+from starlette.types import Message
 
 from gateway.app import Gateway
 from tests.schema.image_client import bearer, fetch, refusal, stored, upload, uploaded
@@ -326,3 +328,81 @@ async def test_one_file_per_upload(client: GraphQLClient, tokens: dict[str, str]
         "/images/profile", files=files, headers=bearer(tokens["alice"])
     )
     assert "Too many files" in refusal(response, 400, "INVALID_INPUT")
+
+
+@pytest.mark.parametrize(
+    ("content_type", "body", "message"),
+    [
+        ("multipart/form-data", b"--x\r\n", "Missing boundary"),
+        ("multipart/form-data; boundary=x", b"no parts at all", "Invalid multipart data"),
+        (
+            "multipart/form-data; boundary=x",
+            b"--x\r\nContent-Disposition: form-data\r\n\r\nabc\r\n--x--\r\n",
+            '"name" must be provided',
+        ),
+        (
+            "multipart/form-data; boundary=x",
+            b'--x\r\nContent-Disposition: form-data; name="image"; filename="a.png"\r\n\r\nab',
+            "no file in the field `image`",  # the part never ends
+        ),
+    ],
+    ids=["no-boundary", "no-parts", "no-name", "unterminated"],
+)
+async def test_a_malformed_multipart_body_is_refused(
+    client: GraphQLClient,
+    tokens: dict[str, str],
+    gateway: Gateway,
+    content_type: str,
+    body: bytes,
+    message: str,
+) -> None:
+    response = await client.http.post(
+        "/images/profile",
+        content=body,
+        headers={**bearer(tokens["alice"]), "Content-Type": content_type},
+    )
+    assert message in refusal(response, 400, "INVALID_INPUT")
+    assert await stored(gateway) == (0, 0)
+
+
+async def test_a_client_that_goes_away_mid_upload_is_no_server_error(
+    app: Starlette, tokens: dict[str, str], gateway: Gateway
+) -> None:
+    head = (
+        b'--x\r\nContent-Disposition: form-data; name="image"; filename="a.png"\r\n\r\n'
+        + images.png()[:100]
+    )
+    incoming: list[Message] = [
+        {"type": "http.request", "body": head, "more_body": True},
+        {"type": "http.disconnect"},
+    ]
+    sent: list[Message] = []
+
+    async def receive() -> Message:
+        return incoming.pop(0)
+
+    async def send(message: Message) -> None:
+        sent.append(message)
+
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": "/images/profile",
+        "raw_path": b"/images/profile",
+        "query_string": b"",
+        "root_path": "",
+        "headers": [
+            (b"host", b"testserver"),
+            (b"authorization", f"Bearer {tokens['alice']}".encode()),
+            (b"content-type", b"multipart/form-data; boundary=x"),
+        ],
+        "client": ("127.0.0.1", 1234),
+        "server": ("testserver", 80),
+    }
+    await app(scope, receive, send)
+    assert sent[0]["type"] == "http.response.start"
+    assert sent[0]["status"] == 400
+    assert await stored(gateway) == (0, 0)
