@@ -20,6 +20,9 @@ from gateway.auth.middleware import PrincipalMiddleware
 from gateway.auth.passwords import Argon2Hasher
 from gateway.auth.proxies import ClientAddressMiddleware
 from gateway.auth.tokens import JwtCodec
+from gateway.images import http as image_http
+from gateway.images.files import FileImageStore
+from gateway.images.processing import ImageProcessing
 from gateway.live.broker import Broker, InMemoryBroker
 from gateway.live.redis_broker import RedisBroker
 from gateway.mail.relay import MailRelay
@@ -34,8 +37,9 @@ from gateway.services.bookings import BookingPolicy, Bookings
 from gateway.services.clock import SystemClock
 from gateway.services.directory import Directory
 from gateway.services.events import BookingEvent, Event
+from gateway.services.images import Images
 from gateway.services.live import Live
-from gateway.services.ports import Clock, EventPublisher, PasswordHasher
+from gateway.services.ports import Clock, EventPublisher, ImageStore, PasswordHasher
 from gateway.services.presence import Presence
 from gateway.services.presence_sweep import PresenceSweeper
 from gateway.services.probes import Probes
@@ -43,6 +47,7 @@ from gateway.services.ration import MailRation
 from gateway.services.reads import Reads
 from gateway.settings import Settings
 from gateway.store.engine import create_engine
+from gateway.store.images import DatabaseImageStore
 from gateway.store.readers import SqlBatchReader
 from gateway.store.uow import SqlDatabase
 
@@ -105,6 +110,13 @@ def open_mail_sender(settings: Settings, clock: Clock) -> MailSender:
     return SmtpSender(config, sender_address(settings.mail_from), clock)
 
 
+def open_image_store(settings: Settings, db: SqlDatabase) -> ImageStore:
+    """Image variants in the database by default; in a directory when configured."""
+    if settings.image_dir is None:
+        return DatabaseImageStore(db.read_sessions(), db.write_sessions())
+    return FileImageStore(settings.image_dir)
+
+
 def build_gateway(
     settings: Settings,
     *,
@@ -128,7 +140,8 @@ def build_gateway(
         check_in=check_in, invites_per_day=settings.invites_per_day, mail=ration
     )
     accounts = Accounts(db, clock, hasher or Argon2Hasher(), tokens, publisher, account_policy)
-    reads = Reads(SqlBatchReader(db.read_sessions()), clock)
+    batch_reader = SqlBatchReader(db.read_sessions())
+    reads = Reads(batch_reader, clock)
     app = Application(
         accounts=accounts,
         bookings=Bookings(db, clock, publisher, reads, booking_policy),
@@ -140,6 +153,7 @@ def build_gateway(
         authenticate=CredentialAuthenticator(accounts),
         addresses=AddressRules(db, clock, publisher, ration),
         presence=Presence(db, clock),
+        images=Images(db, open_image_store(settings, db), ImageProcessing(), batch_reader, clock),
     )
     sweeper = PresenceSweeper(
         app.presence, interval_seconds=settings.presence_sweep.total_seconds()
@@ -185,6 +199,7 @@ def create_app(
             Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),
             *rest_compat.routes(gateway.app),
+            *image_http.routes(gateway.app.images),
         ],
         # Only unmatched paths raise this 404; /graphql answers its own errors.
         exception_handlers={404: rest_compat.not_found},

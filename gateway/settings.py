@@ -52,6 +52,8 @@ class Settings:
     # Forwarding headers are read only from these peers; none: the peer is the client.
     trusted_proxies: tuple[IPNetwork, ...] = ()
     presence_sweep: timedelta = timedelta(minutes=5)
+    # None keeps image variants in the database; a directory keeps them there as files.
+    image_dir: Path | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -96,6 +98,7 @@ class Settings:
             presence_sweep=timedelta(
                 seconds=_int(env, "OCCUPI_PRESENCE_SWEEP_SECONDS", 300, 1, 86_400)
             ),
+            image_dir=_image_store(env.get("OCCUPI_IMAGE_STORE", "database")),
         )
 
 
@@ -223,3 +226,18 @@ def _kept_secret(path: Path) -> str:
         file.write(secret + "\n")
     os.replace(temporary, path)
     return secret
+
+
+def _image_store(raw: str) -> Path | None:
+    """`database` (the default) or `file:/a/directory`."""
+    value = raw.strip()
+    if value in ("", "database"):
+        return None
+    if value.startswith("file:") and value[len("file:") :].strip():
+        folder = Path(value[len("file:") :].strip()).resolve()
+        if folder.exists() and not folder.is_dir():
+            raise SettingsError(f"OCCUPI_IMAGE_STORE must name a directory, not the file {folder}")
+        return folder
+    raise SettingsError(
+        f"OCCUPI_IMAGE_STORE must be `database` or `file:/path/to/a/directory`, not {raw!r}"
+    )

@@ -10,6 +10,7 @@ import strawberry
 
 from gateway.schema.context import FreshLoaders, Info
 from gateway.schema.errors import UserError, attempt
+from gateway.schema.images import ImagesMutation
 from gateway.schema.inputs import (
     AddLocationInput,
     AddRoomInput,
@@ -113,7 +114,7 @@ def _on_booking_id(errors: list[UserError]) -> list[UserError]:
 
 
 @strawberry.type
-class Mutation(IpRulesMutation, PresenceMutation):
+class Mutation(IpRulesMutation, PresenceMutation, ImagesMutation):
     @mutation
     async def login(self, info: Info, input: LoginInput) -> LoginPayload:
         accounts = info.context.app.accounts

@@ -14,12 +14,14 @@ from strawberry import relay
 import gateway.schema.enums  # noqa: F401  (registers the enums)
 from domain.addresses import AllowedAddress
 from domain.bookings import Attendee, BookingSource, BookingStatus
+from domain.images import OwnerKind
 from domain.intervals import Interval
 from domain.locations import Location, LocationKind
 from domain.rooms import Room
 from domain.users import Role
 from gateway.schema.context import Info
 from gateway.schema.ids import number
+from gateway.schema.image_types import Image, image_of
 from gateway.schema.nodes import fetch_nodes
 from gateway.schema.office_hours import OfficeHours
 from gateway.services.views import BookingDetails, BookingView, PersonView
@@ -68,6 +70,10 @@ class UserNode(relay.Node):
         return await info.context.app.addresses.blocks_anonymous(
             info.context.principal, self.user.id
         )
+
+    @strawberry.field(description="The profile image (the default one's URLs without one).")
+    async def image(self, info: Info) -> Image | None:
+        return await image_of(info, OwnerKind.PROFILE, self.user.id)
 
 
 @strawberry.type(name="TimeSlot", description="A half-open interval [start, end).")
@@ -197,6 +203,10 @@ class RoomNode(relay.Node):
     async def available_slots(self, info: Info, date: date) -> list[TimeSlot]:
         day = await info.context.loaders.room_days.load((self.room, date))
         return [TimeSlot.of(s) for s in day.slots]
+
+    @strawberry.field(description="The room's image (the default one's URLs without one).")
+    async def image(self, info: Info) -> Image | None:
+        return await image_of(info, OwnerKind.ROOM, self.room.id)
 
 
 @strawberry.type(name="Attendee")

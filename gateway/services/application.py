@@ -9,6 +9,7 @@ from gateway.services.accounts import Accounts
 from gateway.services.addresses import AddressRules
 from gateway.services.bookings import Bookings
 from gateway.services.directory import Directory
+from gateway.services.images import Images
 from gateway.services.live import Live
 from gateway.services.ports import Authenticator, Clock
 from gateway.services.presence import Presence
@@ -33,3 +34,4 @@ class Application:
     authenticate: Authenticator
     addresses: AddressRules
     presence: Presence
+    images: Images

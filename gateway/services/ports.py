@@ -13,6 +13,7 @@ from typing import Protocol, Self
 from domain.addresses import AllowedAddress, LoginAddresses
 from domain.bookings import Attendee, Booking, BookingSource
 from domain.calendar import BookableHours
+from domain.images import OwnerKind, Quality
 from domain.intervals import Interval
 from domain.locations import Location, LocationKind, OccupancyLimits
 from domain.office_hours import OfficeHours
@@ -21,6 +22,7 @@ from domain.rooms import Room
 from domain.users import Actor, Role, User
 from gateway.services.authz import Principal
 from gateway.services.events import Event
+from gateway.services.image_records import ImageRecord, ProcessedImage, StoredVariant
 from gateway.services.records import (
     BookingQuery,
     FailureTally,
@@ -358,6 +360,24 @@ class PresenceRepository(Protocol):
         self, user_id: int | None, since: datetime, until: datetime
     ) -> list[PresenceSession]:
         """Sessions entered in [since, until), of one person or (None) everyone."""
+
+
+class ImageRepository(Protocol):
+    """Image records: at most one per profile and one per room (the store refuses a
+    second). The variants' bytes live in the ImageStore, keyed by the record's id."""
+
+    async def get(self, image_id: str) -> ImageRecord | None: ...
+
+    async def for_owners(
+        self, kind: OwnerKind, owner_ids: Sequence[int]
+    ) -> Mapping[int, ImageRecord]:
+        """The image of each owner that has one, by owner id."""
+        ...
+
+    async def add(self, record: ImageRecord) -> None: ...
+
+    async def remove(self, image_id: str) -> None:
+        """Forget the record; a missing one is fine."""
         ...
 
 
@@ -406,6 +426,9 @@ class UnitOfWork(Protocol):
     @property
     def presence(self) -> PresenceRepository: ...
 
+    @property
+    def images(self) -> ImageRepository: ...
+
     async def __aenter__(self) -> Self: ...
 
     async def __aexit__(
@@ -451,3 +474,26 @@ class BatchReader(Protocol):
     async def bookings_by_room(
         self, room_ids: Sequence[int], within: Interval
     ) -> Mapping[int, list[Booking]]: ...
+
+
+class ImageStore(Protocol):
+    """Where variant bytes live (the database by default, or a directory), by image id and
+    quality. Each call is complete on its own: it is not part of a unit of work."""
+
+    async def put(self, image_id: str, variants: Mapping[Quality, bytes]) -> None:
+        """Store all variants of one image, replacing any under the same id."""
+        ...
+
+    async def get(self, image_id: str, quality: Quality) -> StoredVariant | None: ...
+
+    async def delete(self, image_id: str) -> None:
+        """Drop every variant of the image; a missing one is fine."""
+        ...
+
+
+class ImageProcessor(Protocol):
+    """Turns uploaded bytes into the four variants, oriented and without metadata.
+    CPU-bound and synchronous: callers run it off the event loop. Refuses anything but a
+    whole JPEG or PNG of acceptable size with DomainError(INVALID_INPUT, field="image")."""
+
+    def __call__(self, data: bytes) -> ProcessedImage: ...

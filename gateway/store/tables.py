@@ -10,11 +10,13 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
     Text,
     Time,
+    UniqueConstraint,
     false,
     text,
 )
@@ -264,3 +266,38 @@ presence_sessions = Table(
     ),
 )
 """Stays on site; `exited_at` NULL while open, `closed_by` says who closed it."""
+images = Table(
+    "images",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("owner_kind", String(16), nullable=False),
+    Column("owner_id", Integer, nullable=False),
+    Column("format", String(8), nullable=False),
+    Column("thumbnail_width", Integer, nullable=False),
+    Column("thumbnail_height", Integer, nullable=False),
+    Column("low_width", Integer, nullable=False),
+    Column("low_height", Integer, nullable=False),
+    Column("mid_width", Integer, nullable=False),
+    Column("mid_height", Integer, nullable=False),
+    Column("high_width", Integer, nullable=False),
+    Column("high_height", Integer, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    CheckConstraint("owner_kind IN ('profile', 'room')", name="owner_kind"),
+    CheckConstraint("format IN ('jpeg', 'png')", name="format"),
+    # One image per profile and per room: a new upload replaces the old one.
+    UniqueConstraint("owner_kind", "owner_id"),
+)
+"""Profile and room images (UUID ids) and the size of each of their four variants."""
+
+image_variants = Table(
+    "image_variants",
+    metadata,
+    # No foreign key to images: this is the database's ImageStore, which the use case
+    # fills before the image's record is committed (as it would a directory).
+    Column("image_id", String(36), primary_key=True),
+    Column("quality", String(16), primary_key=True),
+    Column("data", LargeBinary, nullable=False),
+    Column("etag", String(64), nullable=False),
+    CheckConstraint("quality IN ('thumbnail', 'low', 'mid', 'high')", name="quality"),
+)
+"""The variants' bytes when OCCUPI_IMAGE_STORE is `database`; etag = sha256 of the bytes."""

@@ -13,6 +13,7 @@ from gateway.store.addresses import SqlAddresses
 from gateway.store.bookings import SqlBookings
 from gateway.store.codes import SqlCodes
 from gateway.store.engine import WRITE_OPTION
+from gateway.store.images import SqlImages
 from gateway.store.locations import SqlLocations
 from gateway.store.login_failures import SqlLoginFailures
 from gateway.store.outbox import SqlOutbox
@@ -32,6 +33,7 @@ class SqlUnitOfWork:
     addresses: SqlAddresses
     office_hours: SqlOfficeHours
     presence: SqlPresence
+    images: SqlImages
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession], clock: Clock) -> None:
         self._sessions = sessions
@@ -50,6 +52,7 @@ class SqlUnitOfWork:
         self.addresses = SqlAddresses(session)
         self.office_hours = SqlOfficeHours(session)
         self.presence = SqlPresence(session)
+        self.images = SqlImages(session)
         return self
 
     async def __aexit__(
@@ -103,6 +106,11 @@ class SqlDatabase:
     def read_sessions(self) -> async_sessionmaker[AsyncSession]:
         """Sessions that begin plain (deferred) transactions, for batch readers."""
         return self._readers
+
+    def write_sessions(self) -> async_sessionmaker[AsyncSession]:
+        """Sessions that begin with the write lock (SQLite), for stores outside a unit of
+        work, such as the database's ImageStore."""
+        return self._writers
 
     async def dispose(self) -> None:
         await self.engine.dispose()

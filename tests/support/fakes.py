@@ -22,6 +22,7 @@ from domain.addresses import AllowedAddress, LoginAddresses
 from domain.bookings import Attendee, Booking, BookingSource, BookingStatus
 from domain.calendar import BookableHours, SiteCalendar, parse_time_zone
 from domain.errors import DomainError, ErrorCode, invalid
+from domain.images import OwnerKind
 from domain.intervals import Interval
 from domain.locations import Location, LocationKind, OccupancyLimits
 from domain.office_hours import OfficeHours
@@ -30,6 +31,7 @@ from domain.rooms import Room
 from domain.users import Actor, Role, User
 from gateway.services.authz import Principal
 from gateway.services.events import Event
+from gateway.services.image_records import ImageRecord
 from gateway.services.ports import Clock
 from gateway.services.records import (
     BookingQuery,
@@ -106,6 +108,7 @@ class State:
     block_anonymous: set[int] = field(default_factory=set)
     office_hours: dict[int, OfficeHours] = field(default_factory=dict)
     presence: dict[int, PresenceSession] = field(default_factory=dict)
+    images: dict[str, ImageRecord] = field(default_factory=dict)
 
     def new_id(self) -> int:
         self.last_id += 1
@@ -619,6 +622,33 @@ class FakePresence(_Repository):
         return self._all(lambda s: since <= s.entered_at < until and user_id in (None, s.user_id))
 
 
+class FakeImages(_Repository):
+    async def get(self, image_id: str) -> ImageRecord | None:
+        return self._uow.state.images.get(image_id)
+
+    async def for_owners(
+        self, kind: OwnerKind, owner_ids: Sequence[int]
+    ) -> Mapping[int, ImageRecord]:
+        wanted = set(owner_ids)
+        return {
+            r.owner_id: r
+            for r in self._uow.state.images.values()
+            if r.owner_kind is kind and r.owner_id in wanted
+        }
+
+    async def add(self, record: ImageRecord) -> None:
+        state = self._uow.write()
+        if any(
+            (r.owner_kind, r.owner_id) == (record.owner_kind, record.owner_id)
+            for r in state.images.values()
+        ):
+            raise AssertionError("one image per owner: the store's unique key refuses this")
+        state.images[record.id] = record
+
+    async def remove(self, image_id: str) -> None:
+        self._uow.write().images.pop(image_id, None)
+
+
 class FakeUnitOfWork:
     def __init__(self, db: FakeDatabase, *, writing: bool) -> None:
         self._db = db
@@ -631,6 +661,7 @@ class FakeUnitOfWork:
         self.login_failures = FakeLoginFailures(self)
         self.addresses = FakeAddresses(self)
         self.office_hours, self.presence = FakeOfficeHours(self), FakePresence(self)
+        self.images = FakeImages(self)
 
     @property
     def db(self) -> FakeDatabase:

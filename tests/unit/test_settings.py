@@ -333,3 +333,29 @@ def test_the_presence_sweep_interval(tmp_path: Path) -> None:
     assert chosen.presence_sweep == timedelta(seconds=60)
     with pytest.raises(SettingsError, match="OCCUPI_PRESENCE_SWEEP_SECONDS must be between 1"):
         Settings.from_env(env_in(tmp_path, OCCUPI_PRESENCE_SWEEP_SECONDS="0"))
+
+
+# --- image store ----------------------------------------------------------------------------
+
+
+def test_images_are_kept_in_the_database_by_default(tmp_path: Path) -> None:
+    assert Settings.from_env(env_in(tmp_path)).image_dir is None
+    env = env_in(tmp_path, OCCUPI_IMAGE_STORE="database")
+    assert Settings.from_env(env).image_dir is None
+
+
+def test_images_can_be_kept_in_a_directory(tmp_path: Path) -> None:
+    env = env_in(tmp_path, OCCUPI_IMAGE_STORE=f"file:{tmp_path / 'images'}")
+    assert Settings.from_env(env).image_dir == (tmp_path / "images").resolve()
+
+
+@pytest.mark.parametrize("raw", ["file:", "s3://bucket", "files:/x", "db"])
+def test_an_unknown_image_store_is_refused(tmp_path: Path, raw: str) -> None:
+    with pytest.raises(SettingsError, match="OCCUPI_IMAGE_STORE must be"):
+        Settings.from_env(env_in(tmp_path, OCCUPI_IMAGE_STORE=raw))
+
+
+def test_the_image_directory_cannot_be_a_file(tmp_path: Path) -> None:
+    (tmp_path / "taken").write_text("")
+    with pytest.raises(SettingsError, match="must name a directory"):
+        Settings.from_env(env_in(tmp_path, OCCUPI_IMAGE_STORE=f"file:{tmp_path / 'taken'}"))

@@ -1,0 +1,1 @@
+"""Profile and room images: processing with Pillow, storage adapters and HTTP routes."""
