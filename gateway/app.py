@@ -33,7 +33,8 @@ from gateway.services.clock import SystemClock
 from gateway.services.directory import Directory
 from gateway.services.events import BookingEvent, Event
 from gateway.services.live import Live
-from gateway.services.ports import Clock, EventPublisher, PasswordHasher
+from gateway.services.people import People
+from gateway.services.ports import Clock, EventPublisher, IgnoredAccountEvents, PasswordHasher
 from gateway.services.probes import Probes
 from gateway.services.ration import MailRation
 from gateway.services.reads import Reads
@@ -122,7 +123,10 @@ def build_gateway(
     booking_policy = BookingPolicy(
         check_in=check_in, invites_per_day=settings.invites_per_day, mail=ration
     )
-    accounts = Accounts(db, clock, hasher or Argon2Hasher(), tokens, publisher, account_policy)
+    account_events = IgnoredAccountEvents()
+    accounts = Accounts(
+        db, clock, hasher or Argon2Hasher(), tokens, publisher, account_policy, account_events
+    )
     reads = Reads(SqlBatchReader(db.read_sessions()), clock)
     app = Application(
         accounts=accounts,
@@ -133,6 +137,7 @@ def build_gateway(
         probes=Probes(),
         clock=clock,
         authenticate=CredentialAuthenticator(accounts),
+        people=People(db, clock, publisher, account_policy.codes(), account_events),
     )
     return Gateway(settings, db, app, relay, broker)
 

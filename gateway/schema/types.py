@@ -20,6 +20,7 @@ from domain.users import Role
 from gateway.schema.context import Info
 from gateway.schema.ids import number
 from gateway.schema.nodes import fetch_nodes
+from gateway.schema.profiles import ProfileDetailsType, SecuritySettingsType
 from gateway.services.views import BookingDetails, BookingView, PersonView
 
 _OWN = "Null unless this is you or you are an admin."
@@ -50,6 +51,17 @@ class UserNode(relay.Node):
     @strawberry.field(description=_OWN)
     def role(self) -> Role | None:
         return self.user.role
+
+    @strawberry.field(description=_OWN)
+    async def details(self, info: Info) -> ProfileDetailsType | None:
+        found = await info.context.app.people.details(info.context.principal, self.user.id)
+        return ProfileDetailsType.of(found) if found else None
+
+    @strawberry.field(description=_OWN)
+    async def security_settings(self, info: Info) -> SecuritySettingsType | None:
+        people = info.context.app.people
+        found = await people.security_settings(info.context.principal, self.user.id)
+        return SecuritySettingsType.of(found) if found else None
 
 
 @strawberry.type(name="TimeSlot", description="A half-open interval [start, end).")

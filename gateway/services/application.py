@@ -9,6 +9,7 @@ from gateway.services.accounts import Accounts
 from gateway.services.bookings import Bookings
 from gateway.services.directory import Directory
 from gateway.services.live import Live
+from gateway.services.people import People
 from gateway.services.ports import Authenticator, Clock
 from gateway.services.probes import Probes
 from gateway.services.reads import Reads
@@ -28,3 +29,4 @@ class Application:
     probes: Probes
     clock: Clock
     authenticate: Authenticator
+    people: People

@@ -6,9 +6,16 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from domain.bookings import BookingChange, BookingChanged
-from domain.users import Actor
+from domain.users import Actor, Role
 
-__all__ = ["BookingChange", "BookingEvent", "Event", "MailQueued", "room_bookings_topic"]
+__all__ = [
+    "BookingChange",
+    "BookingEvent",
+    "Event",
+    "MailQueued",
+    "RoleChanged",
+    "room_bookings_topic",
+]
 
 
 def room_bookings_topic(room_code: str) -> str:
@@ -54,3 +61,14 @@ class MailQueued:
 
 
 Event = BookingEvent | MailQueued
+
+
+@dataclass(frozen=True)
+class RoleChanged:
+    """An account's role was set: by an admin (`by`), or given at creation. Handed to the
+    `AccountEvents` port after commit; not a live event (no topic)."""
+
+    user_id: int
+    role: Role
+    by: int
+    occurred_at: datetime

@@ -15,6 +15,7 @@ from gateway.store.engine import WRITE_OPTION
 from gateway.store.locations import SqlLocations
 from gateway.store.login_failures import SqlLoginFailures
 from gateway.store.outbox import SqlOutbox
+from gateway.store.profiles import SqlProfiles
 from gateway.store.rooms import SqlRooms
 from gateway.store.users import SqlUsers
 
@@ -27,6 +28,7 @@ class SqlUnitOfWork:
     codes: SqlCodes
     outbox: SqlOutbox
     login_failures: SqlLoginFailures
+    profiles: SqlProfiles
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession], clock: Clock) -> None:
         self._sessions = sessions
@@ -42,6 +44,7 @@ class SqlUnitOfWork:
         self.codes = SqlCodes(session, self._clock)
         self.outbox = SqlOutbox(session, self._clock)
         self.login_failures = SqlLoginFailures(session)
+        self.profiles = SqlProfiles(session)
         return self
 
     async def __aexit__(

@@ -46,6 +46,7 @@ EXPECTED_TABLES: dict[str, frozenset[str]] = {
     "0002": MAIL_TABLES,
     "0003": MAIL_TABLES,
     "0004": HEAD_TABLES,
+    "0005": HEAD_TABLES,
 }
 BASE = "base"
 
