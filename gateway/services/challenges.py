@@ -10,6 +10,7 @@ from domain.users import User
 from gateway.services import codes, mails
 from gateway.services.codes import CodePolicy
 from gateway.services.ports import UnitOfWork
+from gateway.services.records import MailKind
 
 _WHY = {
     LoginChallengeReason.MFA: "two-step sign-in is on",
@@ -37,10 +38,9 @@ async def mail_login_code(
 ) -> bool:
     """Queue a sign-in code for `user`; False (nothing sent) within the cooldown after
     the previous one, which still works. RATE_LIMITED when the day's ration is spent."""
-    code = codes.new_code()
-    mail = mails.login_code(user.email, code, policy.minutes, reason)
-    if await codes.in_cooldown(uow, user.email, mail, now, policy):
+    if await codes.in_cooldown(uow, user.email, MailKind.LOGIN_CODE, now, policy):
         return False
+    code = codes.new_code()
     await uow.codes.add(
         email=user.email,
         code_hash=codes.code_hash(user.email, code),
@@ -49,5 +49,5 @@ async def mail_login_code(
         purpose=CodePurpose.LOGIN,
         user_id=user.id,
     )
-    await codes.send(uow, mail, now, policy)
+    await codes.send(uow, mails.login_code(user.email, code, policy.minutes, reason), now, policy)
     return True

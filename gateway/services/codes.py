@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from domain.errors import DomainError, ErrorCode
 from gateway.services.ports import UnitOfWork
 from gateway.services.ration import MailRation, mail_key, queue_mail, recently_mailed
-from gateway.services.records import OneTimeCode, OutgoingMail
+from gateway.services.records import MailKind, OneTimeCode, OutgoingMail
 
 BAD_CODE = "the code is wrong or has expired; ask for a new one"
 
@@ -40,12 +40,12 @@ def code_hash(email: str, code: str) -> str:
 
 
 async def in_cooldown(
-    uow: UnitOfWork, address: str, mail: OutgoingMail, now: datetime, policy: CodePolicy
+    uow: UnitOfWork, address: str, kind: MailKind, now: datetime, policy: CodePolicy
 ) -> bool:
-    """Whether a mail rationed with `mail` went to `address` within the cooldown. Takes
+    """Whether a mail rationed with `kind` went to `address` within the cooldown. Takes
     the address's mail lock, so the answer holds until the unit of work ends."""
     await uow.lock(mail_key(address))
-    return await recently_mailed(uow, address, mail.kind.rationed_with, now - policy.cooldown)
+    return await recently_mailed(uow, address, kind.rationed_with, now - policy.cooldown)
 
 
 async def send(uow: UnitOfWork, mail: OutgoingMail, now: datetime, policy: CodePolicy) -> None:

@@ -25,6 +25,7 @@ from gateway.services.ports import (
     UnitOfWork,
 )
 from gateway.services.ration import queue_mail
+from gateway.services.records import MailKind
 from gateway.services.views import PersonView, SecuritySettings, private_to
 
 _EMPLOYEE_ID_TRIES = 20
@@ -165,15 +166,15 @@ class People:
         per address."""
         actor = principal.require()
         address = normalise_email(new_email, "newEmail")
-        if address == actor.email:
-            raise invalid("this is already your address", "newEmail")
-        code = codes.new_code()
         async with self._db.writing() as uow:
             now = self._clock.now()
-            mail = mails.email_change_code(address, code, self._policy.minutes)
-            if await codes.in_cooldown(uow, address, mail, now, self._policy):
+            holder = await uow.users.by_email(address)
+            if holder is not None and holder.id == actor.user_id:
+                raise invalid("this is already your address", "newEmail")
+            _refuse_taken(address, holder, actor)
+            if await codes.in_cooldown(uow, address, MailKind.EMAIL_CHANGE_CODE, now, self._policy):
                 raise codes.cooling_down(self._policy, "newEmail")
-            _refuse_taken(address, await uow.users.by_email(address), actor)
+            code = codes.new_code()
             await uow.codes.add(
                 email=address,
                 code_hash=codes.code_hash(address, code),
@@ -182,6 +183,7 @@ class People:
                 purpose=CodePurpose.EMAIL_CHANGE,
                 user_id=actor.user_id,
             )
+            mail = mails.email_change_code(address, code, self._policy.minutes)
             await codes.send(uow, mail, now, self._policy)
             await uow.commit()
         await self._publisher.publish(MailQueued(self._clock.now()))
