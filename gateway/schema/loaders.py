@@ -11,7 +11,7 @@ from domain.locations import Location
 from domain.rooms import Room
 from gateway.services.authz import Principal
 from gateway.services.reads import Reads, RoomDay, RoomDayRequest
-from gateway.services.views import PersonView
+from gateway.services.views import PersonView, PrivateParts
 
 
 class Loaders:
@@ -24,6 +24,7 @@ class Loaders:
         self.floor_rooms = DataLoader[int, list[Room]](load_fn=self._floor_rooms)
         self.rooms = DataLoader[int, Room | None](load_fn=self._rooms)
         self.room_days = DataLoader[RoomDayRequest, RoomDay](load_fn=self._room_days)
+        self.private_parts = DataLoader[int, PrivateParts | None](load_fn=self._private_parts)
 
     async def _people(self, ids: Sequence[int]) -> list[PersonView | None]:
         found = await self._reads.people(self._principal, ids)
@@ -47,3 +48,7 @@ class Loaders:
 
     async def _room_days(self, keys: Sequence[RoomDayRequest]) -> list[RoomDay]:
         return await self._reads.room_days(self._principal, keys)
+
+    async def _private_parts(self, ids: Sequence[int]) -> list[PrivateParts | None]:
+        found = await self._reads.private_parts(self._principal, ids)
+        return [found.get(i) for i in ids]

@@ -54,14 +54,13 @@ class UserNode(relay.Node):
 
     @strawberry.field(description=_OWN)
     async def details(self, info: Info) -> ProfileDetailsType | None:
-        found = await info.context.app.people.details(info.context.principal, self.user.id)
-        return ProfileDetailsType.of(found) if found else None
+        found = await info.context.loaders.private_parts.load(self.user.id)
+        return ProfileDetailsType.of(found.profile) if found else None
 
     @strawberry.field(description=_OWN)
     async def security_settings(self, info: Info) -> SecuritySettingsType | None:
-        people = info.context.app.people
-        found = await people.security_settings(info.context.principal, self.user.id)
-        return SecuritySettingsType.of(found) if found else None
+        found = await info.context.loaders.private_parts.load(self.user.id)
+        return SecuritySettingsType.of(found.security) if found else None
 
 
 @strawberry.type(name="TimeSlot", description="A half-open interval [start, end).")

@@ -36,6 +36,7 @@ from gateway.services.records import (
     TokenHolder,
     UserQuery,
 )
+from gateway.services.views import PrivateParts
 
 
 class Clock(Protocol):
@@ -406,6 +407,10 @@ class BatchReader(Protocol):
     async def bookings_by_room(
         self, room_ids: Sequence[int], within: Interval
     ) -> Mapping[int, list[Booking]]: ...
+
+    async def private_parts(self, ids: Sequence[int]) -> Mapping[int, PrivateParts]:
+        """Profile details and security settings of these accounts."""
+        ...
 
 
 class AccountEvents(Protocol):

@@ -11,6 +11,7 @@ from datetime import datetime
 
 from domain.bookings import Attendee, Booking, BookingSource, BookingStatus
 from domain.intervals import Interval
+from domain.profiles import Profile
 from domain.users import Actor, Role, User
 
 
@@ -91,3 +92,11 @@ class SecuritySettings:
     """An account's security settings: shown to the person themselves and to admins."""
 
     mfa: bool
+
+
+@dataclass(frozen=True)
+class PrivateParts:
+    """What only the person themselves and admins see of them (see `private_to`)."""
+
+    profile: Profile
+    security: SecuritySettings

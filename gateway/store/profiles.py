@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select, update
+from typing import Any
+
+from sqlalchemy import Select, func, select, update
+from sqlalchemy.engine import Row
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -11,7 +14,7 @@ from domain.profiles import Profile
 from domain.users import Role
 from gateway.store.tables import users
 
-_PROFILE_COLUMNS = (
+PROFILE_COLUMNS = (
     users.c.date_of_birth,
     users.c.gender,
     users.c.pronouns,
@@ -22,17 +25,21 @@ _PROFILE_COLUMNS = (
 )
 
 
+def to_profile(row: Row[Any]) -> Profile:
+    return Profile(**{c.name: getattr(row, c.name) for c in PROFILE_COLUMNS})
+
+
 class SqlProfiles:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
     async def get(self, user_id: int) -> Profile | None:
-        stmt = select(*_PROFILE_COLUMNS).where(users.c.id == user_id)
+        stmt: Select[Any] = select(*PROFILE_COLUMNS).where(users.c.id == user_id)
         row = (await self._session.execute(stmt)).first()
-        return None if row is None else Profile(**row._asdict())
+        return None if row is None else to_profile(row)
 
     async def save(self, user_id: int, profile: Profile) -> None:
-        values = {c.name: getattr(profile, c.name) for c in _PROFILE_COLUMNS}
+        values = {c.name: getattr(profile, c.name) for c in PROFILE_COLUMNS}
         try:
             async with self._session.begin_nested():
                 await self._session.execute(

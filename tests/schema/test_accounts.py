@@ -7,7 +7,9 @@ from typing import Any
 
 import pytest
 
+from domain.users import Role
 from gateway.app import Gateway
+from tests.schema.test_sql_statement_counts import counting_statements
 from tests.support.bookings import book
 from tests.support.graphql import JSON, GraphQLClient
 from tests.support.mail import RecordingSender
@@ -383,3 +385,30 @@ async def test_a_registration_code_cannot_complete_an_mfa_sign_in(
         assert refused["errors"] == [error("INVALID_CODE", BAD_CODE, "code")]
     done = await complete(client, "alice@example.com", "222222")
     assert done["errors"] == []
+
+
+# --- cost ------------------------------------------------------------------------------------
+
+LISTED_DETAILS = """
+query Users($first: Int!) {
+  users(first: $first) { edges { node { email details { employeeId } securitySettings { mfa } } } }
+}
+"""
+
+
+async def test_details_of_a_page_of_users_cost_one_batch(
+    client: GraphQLClient, gateway: Gateway, world: World, tokens: dict[str, str]
+) -> None:
+    for n in range(8):
+        await gateway.app.accounts.provision(
+            email=f"person{n}@example.com", name=f"Person {n}", password=PASSWORD, role=Role.BASIC
+        )
+    counts = {}
+    for first in (1, 12):
+        with counting_statements(gateway) as statements:
+            data = await client.data(LISTED_DETAILS, {"first": first}, token=tokens["admin"])
+        edges = data["users"]["edges"]
+        assert len(edges) == first
+        assert all(e["node"]["details"]["employeeId"].startswith("OCCUPI") for e in edges)
+        counts[first] = len(statements)
+    assert counts[1] == counts[12], counts

@@ -48,6 +48,7 @@ from gateway.services.records import (
     decode_cursor,
     encode_cursor,
 )
+from gateway.services.views import PrivateParts, SecuritySettings
 
 T = TypeVar("T")
 MAX_MAIL_ATTEMPTS = 5
@@ -700,6 +701,14 @@ class FakeBatchReader:
             if b.room_id in room_ids and b.is_active and b.interval.overlaps(within):
                 found.setdefault(b.room_id, []).append(b)
         return found
+
+    async def private_parts(self, ids: Sequence[int]) -> Mapping[int, PrivateParts]:
+        state = self._record("private_parts", ids)
+        return {
+            i: PrivateParts(state.profiles.get(i, Profile()), SecuritySettings(i in state.mfa))
+            for i in ids
+            if i in state.users
+        }
 
 
 class _EpochClock:
