@@ -136,6 +136,10 @@ class Accounts:
         the CLI). Too many failures for the typed address or from the client, and the
         answer is RATE_LIMITED with the wait in seconds, before the password is checked;
         the answer is the same whether or not the address has an account.
+
+        When the sign-in is challenged (`domain.logins.challenge_reason`: MFA on), no
+        token: a code is mailed and LoginChallenged (CODE_REQUIRED) raised; see
+        `complete_login`.
         """
         try:
             address: str | None = normalise_email(email)
@@ -153,9 +157,15 @@ class Accounts:
         if address is None or not verified or user is None:
             raise DomainError(ErrorCode.INVALID_CREDENTIALS, _BAD_LOGIN)
         async with self._db.writing() as uow:
-            await self._forget_failures(uow, keys, attempts)
-            holder = await uow.users.token_holder(user.id)
             reason = challenge_reason(mfa_enabled=await uow.profiles.mfa_enabled(user.id))
+            if reason is None:
+                await self._forget_failures(uow, keys, attempts)
+            else:
+                # Not signed in yet: the right password is not held against anybody, but
+                # the account's earlier failures stay until the code comes back.
+                await uow.lock(*_login_locks(keys))
+                await uow.login_failures.forget(attempts)
+            holder = await uow.users.token_holder(user.id)
             sent = reason is not None and await mail_login_code(
                 uow, user, reason, self._clock.now(), self._code_policy
             )

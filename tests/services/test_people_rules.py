@@ -417,3 +417,19 @@ async def test_without_mfa_a_sign_in_is_not_challenged(office: Office) -> None:
     session = await office.accounts.login("bob@example.com", PASSWORD, client=HOME)
     assert session.user.email == "bob@example.com"
     assert office.mailed == []
+
+
+async def test_a_right_password_does_not_wipe_out_wrong_codes(office: Office) -> None:
+    await office.enable_mfa(office.alice)
+    with pytest.raises(LoginChallenged):
+        await office.accounts.login("alice@example.com", PASSWORD, client=HOME)
+    wrong = f"{(int(office.mailed[-1]) + 1) % 1_000_000:06d}"
+    for _ in range(4):
+        await rejected(office.accounts.complete_login("alice@example.com", wrong))
+    office.clock.advance(timedelta(minutes=1))
+    with pytest.raises(LoginChallenged):  # a fresh code, fresh tries for it
+        await office.accounts.login("alice@example.com", PASSWORD, client=HOME)
+    await rejected(office.accounts.complete_login("alice@example.com", wrong))
+
+    refused = await rejected(office.accounts.complete_login("alice@example.com", office.mailed[-1]))
+    assert refused.code is ErrorCode.RATE_LIMITED
