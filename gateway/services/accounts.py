@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import hmac
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -46,7 +44,6 @@ from gateway.services.views import PersonView, SecuritySettings
 
 _BAD_LOGIN = "the e-mail address or the password is incorrect"
 _REVOKED = "the token was revoked; sign in again"
-_BAD_CODE = "the code is wrong or has expired; ask for a new one"
 
 
 @dataclass(frozen=True)
@@ -76,10 +73,6 @@ class Session:
     @classmethod
     def of(cls, token: IssuedToken, user: User) -> Session:
         return cls(token, PersonView.of(user, user.as_actor()))
-
-
-def _code_hash(email: str, code: str) -> str:
-    return hashlib.sha256(f"{email}:{code}".encode()).hexdigest()
 
 
 def _throttle_keys(address: str | None, client: str | None) -> list[ThrottleKey]:
@@ -317,10 +310,10 @@ class Accounts:
             if await uow.users.by_email(address) is not None:
                 mail = mails.already_registered(address)
             else:
-                code = f"{secrets.randbelow(1_000_000):06d}"
+                code = codes.new_code()
                 await uow.codes.add(
                     email=address,
-                    code_hash=_code_hash(address, code),
+                    code_hash=codes.code_hash(address, code),
                     created_at=now,
                     expires_at=now + self._policy.code_ttl,
                 )
@@ -345,20 +338,10 @@ class Accounts:
         async with self._db.writing() as uow:
             # Tries are counted under this lock, so a burst of guesses gets five at most.
             await uow.lock(f"codes:{address}")
-            stored = await uow.codes.latest(address)
-            usable = (
-                stored is not None
-                and not stored.consumed
-                and stored.expires_at > self._clock.now()
-                and stored.attempts < self._policy.max_code_attempts
-            )
-            if stored is None or not usable:
-                raise DomainError(ErrorCode.INVALID_CODE, _BAD_CODE, field="code")
-            if not hmac.compare_digest(stored.code_hash, _code_hash(address, code.strip())):
-                await uow.codes.record_attempt(stored.id)
+            stored = await uow.codes.latest(address, CodePurpose.REGISTRATION)
+            if not await codes.redeem(uow, stored, code, self._clock.now(), self._code_policy):
                 await uow.commit()
-                raise DomainError(ErrorCode.INVALID_CODE, _BAD_CODE, field="code")
-            await uow.codes.consume(stored.id)
+                raise codes.invalid_code()
             user = await uow.users.add(
                 email=address,
                 name=display_name,
