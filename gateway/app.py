@@ -39,7 +39,14 @@ from gateway.services.directory import Directory
 from gateway.services.events import BookingEvent, Event
 from gateway.services.images import Images
 from gateway.services.live import Live
-from gateway.services.ports import Clock, EventPublisher, ImageStore, PasswordHasher
+from gateway.services.people import People
+from gateway.services.ports import (
+    Clock,
+    EventPublisher,
+    IgnoredAccountEvents,
+    ImageStore,
+    PasswordHasher,
+)
 from gateway.services.presence import Presence
 from gateway.services.presence_sweep import PresenceSweeper
 from gateway.services.probes import Probes
@@ -139,7 +146,10 @@ def build_gateway(
     booking_policy = BookingPolicy(
         check_in=check_in, invites_per_day=settings.invites_per_day, mail=ration
     )
-    accounts = Accounts(db, clock, hasher or Argon2Hasher(), tokens, publisher, account_policy)
+    account_events = IgnoredAccountEvents()
+    accounts = Accounts(
+        db, clock, hasher or Argon2Hasher(), tokens, publisher, account_policy, account_events
+    )
     batch_reader = SqlBatchReader(db.read_sessions())
     reads = Reads(batch_reader, clock)
     app = Application(
@@ -154,6 +164,7 @@ def build_gateway(
         addresses=AddressRules(db, clock, publisher, ration),
         presence=Presence(db, clock),
         images=Images(db, open_image_store(settings, db), ImageProcessing(), batch_reader, clock),
+        people=People(db, clock, publisher, account_policy.codes(), account_events),
     )
     sweeper = PresenceSweeper(
         app.presence, interval_seconds=settings.presence_sweep.total_seconds()

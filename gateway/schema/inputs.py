@@ -11,8 +11,10 @@ from domain.bookings import BookingSource, BookingStatus
 from domain.calendar import BookableHours
 from domain.errors import invalid
 from domain.locations import LocationKind
+from domain.profiles import MAX_DEPARTMENT_LENGTH
 from domain.users import Role
 from gateway.schema.ids import booking_ref, location_ref, room_ref
+from gateway.schema.profiles import UserDetailsInput
 from gateway.services.bookings import BookingRequest, BookingSearch
 from gateway.services.directory import NewRoom
 from gateway.services.records import RoomQuery, UserQuery
@@ -88,10 +90,28 @@ class LocationFilter:
 @strawberry.input
 class UserFilter:
     role: Role | None = None
-    search: str | None = None
+    search: str | None = strawberry.field(
+        default=None, description="A part of the name or the e-mail address."
+    )
+    department: str | None = strawberry.field(
+        default=None, description="The department, whole (case-insensitive)."
+    )
 
     def to_query(self) -> UserQuery:
-        return UserQuery(role=self.role, search=self.search)
+        search = bounded(self.search, "search", MAX_USER_SEARCH)
+        department = bounded(self.department, "department", MAX_DEPARTMENT_LENGTH)
+        return UserQuery(role=self.role, search=search, department=department)
+
+
+MAX_USER_SEARCH = 254
+
+
+def bounded(raw: str | None, field: str, limit: int) -> str | None:
+    """Trimmed; None when blank; INVALID_INPUT when longer than `limit`."""
+    text = None if raw is None else raw.strip()
+    if text and len(text) > limit:
+        raise invalid(f"{field} must be at most {limit} characters", field)
+    return text or None
 
 
 @strawberry.input
@@ -108,6 +128,7 @@ class CreateUserInput:
     name: str
     password: str
     role: Role = Role.BASIC
+    details: UserDetailsInput | None = None
 
 
 @strawberry.input

@@ -13,7 +13,7 @@ from domain.rooms import Room
 from gateway.services.authz import Principal
 from gateway.services.presence import Presence
 from gateway.services.reads import Reads, RoomDay, RoomDayRequest
-from gateway.services.views import PersonView
+from gateway.services.views import PersonView, PrivateParts
 
 
 class Loaders:
@@ -29,6 +29,7 @@ class Loaders:
         self.room_days = DataLoader[RoomDayRequest, RoomDay](load_fn=self._room_days)
         self.people_on_site = DataLoader[Location, int | None](load_fn=self._people_on_site)
         self.office_hours = DataLoader[Location, OfficeHours | None](load_fn=self._office_hours)
+        self.private_parts = DataLoader[int, PrivateParts | None](load_fn=self._private_parts)
 
     async def _people(self, ids: Sequence[int]) -> list[PersonView | None]:
         found = await self._reads.people(self._principal, ids)
@@ -58,3 +59,7 @@ class Loaders:
 
     async def _office_hours(self, sites: Sequence[Location]) -> list[OfficeHours | None]:
         return await self._presence.office_hours_of(self._principal, sites)
+
+    async def _private_parts(self, ids: Sequence[int]) -> list[PrivateParts | None]:
+        found = await self._reads.private_parts(self._principal, ids)
+        return [found.get(i) for i in ids]

@@ -8,6 +8,8 @@ from functools import partial
 
 import strawberry
 
+from domain.logins import LoginChallengeReason
+from gateway.schema.accounts import AccountsMutation, CompleteLoginInput
 from gateway.schema.context import FreshLoaders, Info
 from gateway.schema.errors import UserError, attempt
 from gateway.schema.images import ImagesMutation
@@ -27,6 +29,7 @@ from gateway.schema.iprules import IpRulesMutation
 from gateway.schema.presence import PresenceMutation
 from gateway.schema.types import BookingNode, LocationNode, RoomNode, UserNode
 from gateway.services.accounts import Session
+from gateway.services.challenges import LoginChallenged
 from gateway.services.views import BookingView
 
 mutation = partial(strawberry.mutation, extensions=[FreshLoaders()])
@@ -39,6 +42,18 @@ class LoginPayload:
     expires_at: datetime | None = None
     user: UserNode | None = None
     errors: list[UserError] = strawberry.field(default_factory=list)
+    code_required: bool = strawberry.field(
+        default=False,
+        description="The password was right, but a code was mailed: send it to completeLogin.",
+    )
+    challenge: LoginChallenge | None = None
+
+
+@strawberry.type(description="Why a sign-in needs a mailed code, and what to do.")
+class LoginChallenge:
+    reason: LoginChallengeReason
+    message: str
+    sent: bool = strawberry.field(description="False: the code mailed a moment ago still works.")
 
 
 @strawberry.type
@@ -114,13 +129,32 @@ def _on_booking_id(errors: list[UserError]) -> list[UserError]:
 
 
 @strawberry.type
-class Mutation(IpRulesMutation, PresenceMutation, ImagesMutation):
+class Mutation(AccountsMutation, IpRulesMutation, PresenceMutation, ImagesMutation):
     @mutation
     async def login(self, info: Info, input: LoginInput) -> LoginPayload:
         accounts = info.context.app.accounts
         client = info.context.client
+
+        async def sign_in() -> Session | LoginChallenged:
+            try:
+                return await accounts.login(input.email, input.password, client=client)
+            except LoginChallenged as challenged:
+                return challenged
+
+        outcome, errors = await attempt(sign_in)
+        if isinstance(outcome, LoginChallenged):
+            challenge = LoginChallenge(
+                reason=outcome.reason, message=outcome.message, sent=outcome.sent
+            )
+            return LoginPayload(code_required=True, challenge=challenge)
+        return _signed_in(info, outcome, errors)
+
+    @mutation(description="Finish a sign-in that answered codeRequired, with the mailed code.")
+    async def complete_login(self, info: Info, input: CompleteLoginInput) -> LoginPayload:
+        accounts = info.context.app.accounts
+        client = info.context.client
         session, errors = await attempt(
-            lambda: accounts.login(input.email, input.password, client=client)
+            lambda: accounts.complete_login(input.email, input.code, client=client)
         )
         return _signed_in(info, session, errors)
 
@@ -183,6 +217,7 @@ class Mutation(IpRulesMutation, PresenceMutation, ImagesMutation):
                 name=input.name,
                 password=input.password,
                 role=input.role,
+                details=input.details.changes() if input.details else None,
             )
         )
         return UserPayload(user=UserNode(user=user) if user else None, errors=errors)

@@ -24,6 +24,7 @@ from gateway.schema.ids import number
 from gateway.schema.image_types import Image, image_of
 from gateway.schema.nodes import fetch_nodes
 from gateway.schema.office_hours import OfficeHours
+from gateway.schema.profiles import ProfileDetailsType, SecuritySettingsType
 from gateway.services.views import BookingDetails, BookingView, PersonView
 
 _OWN = "Null unless this is you or you are an admin."
@@ -54,6 +55,16 @@ class UserNode(relay.Node):
     @strawberry.field(description=_OWN)
     def role(self) -> Role | None:
         return self.user.role
+
+    @strawberry.field(description=_OWN)
+    async def details(self, info: Info) -> ProfileDetailsType | None:
+        found = await info.context.loaders.private_parts.load(self.user.id)
+        return ProfileDetailsType.of(found.profile) if found else None
+
+    @strawberry.field(description=_OWN)
+    async def security_settings(self, info: Info) -> SecuritySettingsType | None:
+        found = await info.context.loaders.private_parts.load(self.user.id)
+        return SecuritySettingsType.of(found.security) if found else None
 
     @strawberry.field(description="Addresses an admin allowed you to sign in from. " + _OWN)
     async def allowed_addresses(self, info: Info) -> list[AllowedAddressNode] | None:

@@ -3,21 +3,28 @@
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import hmac
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from domain.errors import DomainError, ErrorCode, invalid
+from domain.logins import CodePurpose, challenge_reason
+from domain.profiles import Profile, edited
 from domain.users import Role, User, check_password_strength, clean_name, normalise_email
-from gateway.services import mails
+from gateway.services import codes, mails
 from gateway.services.authz import Principal
-from gateway.services.events import MailQueued
+from gateway.services.challenges import LoginChallenged, mail_login_code
+from gateway.services.codes import CodePolicy
+from gateway.services.events import MailQueued, RoleChanged
+from gateway.services.people import store_new_profile
 from gateway.services.ports import (
+    AccountEvents,
     Clock,
     Database,
     EventPublisher,
+    IgnoredAccountEvents,
     PasswordHasher,
     TokenCodec,
     UnitOfWork,
@@ -33,11 +40,10 @@ from gateway.services.records import (
     UserQuery,
 )
 from gateway.services.throttle import LoginPolicy, refuse_until
-from gateway.services.views import PersonView
+from gateway.services.views import PersonView, SecuritySettings
 
 _BAD_LOGIN = "the e-mail address or the password is incorrect"
 _REVOKED = "the token was revoked; sign in again"
-_BAD_CODE = "the code is wrong or has expired; ask for a new one"
 
 
 @dataclass(frozen=True)
@@ -50,6 +56,14 @@ class AccountPolicy:
     mail: MailRation = field(default_factory=MailRation)
     login: LoginPolicy = field(default_factory=LoginPolicy)
 
+    def codes(self) -> CodePolicy:
+        return CodePolicy(
+            ttl=self.code_ttl,
+            max_attempts=self.max_code_attempts,
+            cooldown=self.code_cooldown,
+            mail=self.mail,
+        )
+
 
 @dataclass(frozen=True)
 class Session:
@@ -59,10 +73,6 @@ class Session:
     @classmethod
     def of(cls, token: IssuedToken, user: User) -> Session:
         return cls(token, PersonView.of(user, user.as_actor()))
-
-
-def _code_hash(email: str, code: str) -> str:
-    return hashlib.sha256(f"{email}:{code}".encode()).hexdigest()
 
 
 def _throttle_keys(address: str | None, client: str | None) -> list[ThrottleKey]:
@@ -100,6 +110,7 @@ class Accounts:
         tokens: TokenCodec,
         publisher: EventPublisher,
         policy: AccountPolicy | None = None,
+        events: AccountEvents | None = None,
     ) -> None:
         self._db = db
         self._clock = clock
@@ -107,6 +118,8 @@ class Accounts:
         self._tokens = tokens
         self._publisher = publisher
         self._policy = policy or AccountPolicy()
+        self._events: AccountEvents = events or IgnoredAccountEvents()
+        self._code_policy = self._policy.codes()
         self._decoy_hash: str | None = None
 
     async def login(self, email: str, password: str, *, client: str | None = None) -> Session:
@@ -116,6 +129,10 @@ class Accounts:
         the CLI). Too many failures for the typed address or from the client, and the
         answer is RATE_LIMITED with the wait in seconds, before the password is checked;
         the answer is the same whether or not the address has an account.
+
+        When the sign-in is challenged (`domain.logins.challenge_reason`: MFA on), no
+        token: a code is mailed and LoginChallenged (CODE_REQUIRED) raised; see
+        `complete_login`.
         """
         try:
             address: str | None = normalise_email(email)
@@ -133,11 +150,70 @@ class Accounts:
         if address is None or not verified or user is None:
             raise DomainError(ErrorCode.INVALID_CREDENTIALS, _BAD_LOGIN)
         async with self._db.writing() as uow:
+            reason = challenge_reason(mfa_enabled=await uow.profiles.mfa_enabled(user.id))
+            if reason is None:
+                await self._forget_failures(uow, keys, attempts)
+            else:
+                # Not signed in yet: the right password is not held against anybody, but
+                # the account's earlier failures stay until the code comes back.
+                await uow.lock(*_login_locks(keys))
+                await uow.login_failures.forget(attempts)
+            holder = await uow.users.token_holder(user.id)
+            sent = reason is not None and await mail_login_code(
+                uow, user, reason, self._clock.now(), self._code_policy
+            )
+            await uow.commit()
+        if reason is not None:
+            if sent:
+                await self._publisher.publish(MailQueued(self._clock.now()))
+            raise LoginChallenged(reason, sent=sent)
+        valid_from = holder.tokens_valid_from if holder else None
+        return Session.of(self._issue(user, valid_from), user)
+
+    async def complete_login(self, email: str, code: str, *, client: str | None = None) -> Session:
+        """Finish a challenged sign-in (see `login`) with the code mailed for it: a
+        sign-in code only, once, within its lifetime and tries. Every try counts as a
+        failed sign-in until it succeeds, so guessing is throttled like passwords."""
+        try:
+            address: str | None = normalise_email(email)
+        except DomainError:
+            address = None
+        keys = _throttle_keys(address, client)
+        attempts = await self._count_attempt(keys)
+        if address is None:
+            raise codes.invalid_code()
+        async with self._db.writing() as uow:
+            await uow.lock(f"codes:{address}")
+            user = await uow.users.by_email(address)
+            stored = await uow.codes.latest(address, CodePurpose.LOGIN)
+            if user is None or stored is None or stored.user_id != user.id:
+                raise codes.invalid_code()
+            if not await codes.redeem(uow, stored, code, self._clock.now(), self._code_policy):
+                await uow.commit()
+                raise codes.invalid_code()
             await self._forget_failures(uow, keys, attempts)
             holder = await uow.users.token_holder(user.id)
             await uow.commit()
         valid_from = holder.tokens_valid_from if holder else None
         return Session.of(self._issue(user, valid_from), user)
+
+    async def update_security_settings(
+        self, principal: Principal, *, mfa: bool, current_password: str, client: str | None
+    ) -> SecuritySettings:
+        """The signed-in caller's own settings; needs the current password, and a wrong
+        one counts as a failed sign-in. Admins cannot change anybody else's."""
+        actor = principal.require()
+        keys = _throttle_keys(actor.email, client)
+        attempts = await self._count_attempt(keys)
+        async with self._db.reading() as uow:
+            hashed = await uow.users.password_hash(actor.user_id)
+        if not await self._verify(hashed, current_password):
+            raise invalid("the current password is incorrect", "currentPassword")
+        async with self._db.writing() as uow:
+            await self._forget_failures(uow, keys, attempts)
+            await uow.profiles.set_mfa(actor.user_id, mfa)
+            await uow.commit()
+        return SecuritySettings(mfa=mfa)
 
     async def authenticate(self, token: str) -> Principal:
         """The principal behind a token; the role is read afresh from the database, and a
@@ -234,10 +310,10 @@ class Accounts:
             if await uow.users.by_email(address) is not None:
                 mail = mails.already_registered(address)
             else:
-                code = f"{secrets.randbelow(1_000_000):06d}"
+                code = codes.new_code()
                 await uow.codes.add(
                     email=address,
-                    code_hash=_code_hash(address, code),
+                    code_hash=codes.code_hash(address, code),
                     created_at=now,
                     expires_at=now + self._policy.code_ttl,
                 )
@@ -262,38 +338,46 @@ class Accounts:
         async with self._db.writing() as uow:
             # Tries are counted under this lock, so a burst of guesses gets five at most.
             await uow.lock(f"codes:{address}")
-            stored = await uow.codes.latest(address)
-            usable = (
-                stored is not None
-                and not stored.consumed
-                and stored.expires_at > self._clock.now()
-                and stored.attempts < self._policy.max_code_attempts
-            )
-            if stored is None or not usable:
-                raise DomainError(ErrorCode.INVALID_CODE, _BAD_CODE, field="code")
-            if not hmac.compare_digest(stored.code_hash, _code_hash(address, code.strip())):
-                await uow.codes.record_attempt(stored.id)
+            stored = await uow.codes.latest(address, CodePurpose.REGISTRATION)
+            if not await codes.redeem(uow, stored, code, self._clock.now(), self._code_policy):
                 await uow.commit()
-                raise DomainError(ErrorCode.INVALID_CODE, _BAD_CODE, field="code")
-            await uow.codes.consume(stored.id)
+                raise codes.invalid_code()
             user = await uow.users.add(
                 email=address,
                 name=display_name,
                 role=Role.BASIC,
                 password_hash=password_hash,
             )
+            await store_new_profile(uow, user.id, Profile(), self._clock.now())
             await uow.commit()
         return Session.of(self._issue(user, None), user)
 
     async def create_user(
-        self, principal: Principal, *, email: str, name: str, password: str, role: Role
+        self,
+        principal: Principal,
+        *,
+        email: str,
+        name: str,
+        password: str,
+        role: Role,
+        details: Mapping[str, Any] | None = None,
     ) -> PersonView:
-        """Admins create accounts directly, with any role."""
+        """Admins create accounts directly, with any role and any profile `details`
+        (profile field -> value, checked by `domain.profiles.edited`); without an
+        employee id, one is generated. `AccountEvents.role_changed` hears of the role."""
         admin = principal.require_admin()
-        user = await self.provision(email=email, name=name, password=password, role=role)
+        profile = edited(Profile(), dict(details or {}), self._clock.now().date())
+        user = await self.provision(
+            email=email, name=name, password=password, role=role, profile=profile
+        )
+        await self._events.role_changed(
+            RoleChanged(user.id, role, admin.user_id, self._clock.now())
+        )
         return PersonView.of(user, admin)
 
-    async def provision(self, *, email: str, name: str, password: str, role: Role) -> User:
+    async def provision(
+        self, *, email: str, name: str, password: str, role: Role, profile: Profile | None = None
+    ) -> User:
         """Create an account without a caller: for the CLI and the demo seed only."""
         address = normalise_email(email)
         display_name = clean_name(name)
@@ -303,6 +387,7 @@ class Accounts:
             user = await uow.users.add(
                 email=address, name=display_name, role=role, password_hash=password_hash
             )
+            await store_new_profile(uow, user.id, profile or Profile(), self._clock.now())
             await uow.commit()
         return user
 

@@ -11,6 +11,7 @@ from gateway.services.bookings import Bookings
 from gateway.services.directory import Directory
 from gateway.services.images import Images
 from gateway.services.live import Live
+from gateway.services.people import People
 from gateway.services.ports import Authenticator, Clock
 from gateway.services.presence import Presence
 from gateway.services.probes import Probes
@@ -32,6 +33,7 @@ class Application:
     probes: Probes
     clock: Clock
     authenticate: Authenticator
+    people: People
     addresses: AddressRules
     presence: Presence
     images: Images

@@ -7,9 +7,16 @@ from datetime import datetime
 from enum import StrEnum
 
 from domain.bookings import BookingChange, BookingChanged
-from domain.users import Actor
+from domain.users import Actor, Role
 
-__all__ = ["BookingChange", "BookingEvent", "Event", "MailQueued", "room_bookings_topic"]
+__all__ = [
+    "BookingChange",
+    "BookingEvent",
+    "Event",
+    "MailQueued",
+    "RoleChanged",
+    "room_bookings_topic",
+]
 
 
 def room_bookings_topic(room_code: str) -> str:
@@ -79,3 +86,14 @@ class AddressRuleChanged:
 
 
 Event = BookingEvent | MailQueued | AddressRuleChanged
+
+
+@dataclass(frozen=True)
+class RoleChanged:
+    """An account's role was set: by an admin (`by`), or given at creation. Handed to the
+    `AccountEvents` port after commit; not a live event (no topic)."""
+
+    user_id: int
+    role: Role
+    by: int
+    occurred_at: datetime

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from domain.bookings import Booking
+from domain.logins import LoginChallengeReason
 from domain.rooms import Room
 from gateway.services.records import MailKind, OutgoingMail
 
@@ -71,4 +72,43 @@ def already_registered(email: str) -> OutgoingMail:
         body="Somebody asked to register this address, which already has an account. "
         "Sign in instead; if it was not you, you can ignore this mail.\n",
         kind=MailKind.ALREADY_REGISTERED,
+    )
+
+
+_WHY = {
+    LoginChallengeReason.MFA: "two-step sign-in is on for your account",
+    LoginChallengeReason.NEW_ADDRESS: "you are signing in from a network address we have "
+    "not seen for your account",
+}
+
+
+def login_code(email: str, code: str, minutes: int, reason: LoginChallengeReason) -> OutgoingMail:
+    return OutgoingMail(
+        to=(email,),
+        subject=f"Your Occupi sign-in code ({reason.value.replace('_', ' ')})",
+        body=f"Your sign-in code is {code}. It expires in {minutes} minutes.\n"
+        f"We asked for it because {_WHY[reason]}.\n"
+        "If you did not try to sign in, change your password.\n",
+        kind=MailKind.LOGIN_CODE,
+    )
+
+
+def email_change_code(new_email: str, code: str, minutes: int) -> OutgoingMail:
+    return OutgoingMail(
+        to=(new_email,),
+        subject="Confirm your new Occupi e-mail address",
+        body=f"Your confirmation code is {code}. It expires in {minutes} minutes.\n"
+        "Somebody asked to move an Occupi account to this address; if it was not you, "
+        "ignore this mail.\n",
+        kind=MailKind.EMAIL_CHANGE_CODE,
+    )
+
+
+def email_changed(old_email: str, new_email: str) -> OutgoingMail:
+    return OutgoingMail(
+        to=(old_email,),
+        subject="Your Occupi e-mail address was changed",
+        body=f"Your Occupi account now uses {new_email}; this address no longer signs in.\n"
+        "If you did not do this, contact an administrator.\n",
+        kind=MailKind.EMAIL_CHANGED,
     )

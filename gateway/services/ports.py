@@ -16,12 +16,14 @@ from domain.calendar import BookableHours
 from domain.images import OwnerKind, Quality
 from domain.intervals import Interval
 from domain.locations import Location, LocationKind, OccupancyLimits
+from domain.logins import CodePurpose
 from domain.office_hours import OfficeHours
 from domain.presence import Closing, PresenceSession
+from domain.profiles import Profile
 from domain.rooms import Room
 from domain.users import Actor, Role, User
 from gateway.services.authz import Principal
-from gateway.services.events import Event
+from gateway.services.events import Event, RoleChanged
 from gateway.services.image_records import ImageRecord, ProcessedImage, StoredVariant
 from gateway.services.records import (
     BookingQuery,
@@ -39,6 +41,7 @@ from gateway.services.records import (
     TokenHolder,
     UserQuery,
 )
+from gateway.services.views import PrivateParts
 
 
 class Clock(Protocol):
@@ -197,13 +200,27 @@ class BookingRepository(Protocol):
 
 
 class OneTimeCodeRepository(Protocol):
-    """Hashes of mailed one-time codes; the newest per address is the one that counts."""
+    """Hashes of mailed one-time codes; the newest per address and purpose is the one
+    that counts. `user_id` names the account a code was sent for (None: registration)."""
 
     async def add(
-        self, *, email: str, code_hash: str, created_at: datetime, expires_at: datetime
+        self,
+        *,
+        email: str,
+        code_hash: str,
+        created_at: datetime,
+        expires_at: datetime,
+        purpose: CodePurpose = CodePurpose.REGISTRATION,
+        user_id: int | None = None,
     ) -> None: ...
 
-    async def latest(self, email: str) -> OneTimeCode | None: ...
+    async def latest(
+        self, email: str, purpose: CodePurpose = CodePurpose.REGISTRATION
+    ) -> OneTimeCode | None: ...
+
+    async def latest_for_user(self, user_id: int, purpose: CodePurpose) -> OneTimeCode | None:
+        """The newest code of `purpose` sent for the account, to whichever address."""
+        ...
 
     async def record_attempt(self, code_id: int) -> None: ...
 
@@ -381,6 +398,34 @@ class ImageRepository(Protocol):
         ...
 
 
+class ProfileRepository(Protocol):
+    """Profile details, security settings, the address and the role of accounts."""
+
+    async def get(self, user_id: int) -> Profile | None:
+        """None: no such account."""
+        ...
+
+    async def save(self, user_id: int, profile: Profile) -> None:
+        """EMPLOYEE_ID_TAKEN when another account has the profile's employee id."""
+        ...
+
+    async def employee_id_taken(self, employee_id: str) -> bool: ...
+
+    async def mfa_enabled(self, user_id: int) -> bool: ...
+
+    async def set_mfa(self, user_id: int, enabled: bool) -> None: ...
+
+    async def set_email(self, user_id: int, email: str) -> None:
+        """EMAIL_TAKEN when another account has the address."""
+        ...
+
+    async def set_role(self, user_id: int, role: Role) -> None: ...
+
+    async def set_name(self, user_id: int, name: str) -> None: ...
+
+    async def count_admins(self) -> int: ...
+
+
 class UnitOfWork(Protocol):
     """One transaction. Leaving the block without `commit()` rolls back.
 
@@ -429,6 +474,9 @@ class UnitOfWork(Protocol):
     @property
     def images(self) -> ImageRepository: ...
 
+    @property
+    def profiles(self) -> ProfileRepository: ...
+
     async def __aenter__(self) -> Self: ...
 
     async def __aexit__(
@@ -475,6 +523,10 @@ class BatchReader(Protocol):
         self, room_ids: Sequence[int], within: Interval
     ) -> Mapping[int, list[Booking]]: ...
 
+    async def private_parts(self, ids: Sequence[int]) -> Mapping[int, PrivateParts]:
+        """Profile details and security settings of these accounts."""
+        ...
+
 
 class ImageStore(Protocol):
     """Where variant bytes live (the database by default, or a directory), by image id and
@@ -497,3 +549,17 @@ class ImageProcessor(Protocol):
     whole JPEG or PNG of acceptable size with DomainError(INVALID_INPUT, field="image")."""
 
     def __call__(self, data: bytes) -> ProcessedImage: ...
+
+
+class AccountEvents(Protocol):
+    """Told about changes to accounts after they are committed (the notifications area
+    listens here); a failure must not undo the change, so implementations log it."""
+
+    async def role_changed(self, event: RoleChanged) -> None: ...
+
+
+class IgnoredAccountEvents:
+    """The default `AccountEvents`: nobody listens yet."""
+
+    async def role_changed(self, event: RoleChanged) -> None:
+        return None

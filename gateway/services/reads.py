@@ -15,7 +15,7 @@ from domain.rooms import Room
 from domain.slots import free_slots
 from gateway.services.authz import Principal
 from gateway.services.ports import BatchReader, Clock
-from gateway.services.views import BookingView, PersonView
+from gateway.services.views import BookingView, PersonView, PrivateParts, private_to
 
 RoomDayRequest = tuple[Room, date | None]
 """A room and a site-local day; None means the site's today."""
@@ -53,6 +53,15 @@ class Reads:
             wanted = [i for i in wanted if i == viewer.user_id or i in known]
         found = await self._reader.users_by_id(wanted) if wanted else {}
         return {i: PersonView.of(user, viewer) for i, user in found.items()}
+
+    async def private_parts(
+        self, principal: Principal, ids: Sequence[int]
+    ) -> Mapping[int, PrivateParts]:
+        """Profile details and security settings of the people the caller may see them
+        of (`views.private_to`: themselves, or anybody for an admin); others left out."""
+        viewer = principal.require()
+        wanted = [i for i in ids if private_to(viewer, i)]
+        return await self._reader.private_parts(wanted) if wanted else {}
 
     async def locations(self, principal: Principal, ids: Sequence[int]) -> Mapping[int, Location]:
         principal.require()

@@ -13,6 +13,7 @@ from typing import Generic, TypeVar
 
 from domain.bookings import BookingSource, BookingStatus
 from domain.errors import invalid
+from domain.logins import CodePurpose
 from domain.users import Actor, Role, User
 
 T = TypeVar("T")
@@ -111,6 +112,7 @@ class RoomQuery:
 class UserQuery:
     role: Role | None = None
     search: str | None = None
+    department: str | None = None
 
 
 class MailKind(StrEnum):
@@ -122,6 +124,9 @@ class MailKind(StrEnum):
     CANCELLATION = "cancellation"
     REGISTRATION_CODE = "registration_code"
     ALREADY_REGISTERED = "already_registered"
+    LOGIN_CODE = "login_code"
+    EMAIL_CHANGE_CODE = "email_change_code"
+    EMAIL_CHANGED = "email_changed"
     ADDRESS_CODE = "address_code"
     ADDRESS_ADDED = "address_added"
     ADDRESS_REMOVED = "address_removed"
@@ -225,3 +230,5 @@ class OneTimeCode:
     attempts: int
     consumed: bool
     created_at: datetime
+    purpose: CodePurpose = CodePurpose.REGISTRATION
+    user_id: int | None = None

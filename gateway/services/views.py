@@ -11,6 +11,7 @@ from datetime import datetime
 
 from domain.bookings import Attendee, Booking, BookingSource, BookingStatus
 from domain.intervals import Interval
+from domain.profiles import Profile
 from domain.users import Actor, Role, User
 
 
@@ -59,6 +60,12 @@ class BookingView:
         )
 
 
+def private_to(viewer: Actor, user_id: int) -> bool:
+    """Whether `viewer` may see the private part of a person: address, role, profile
+    details and security settings. Themselves and admins only."""
+    return viewer.is_admin or viewer.user_id == user_id
+
+
 @dataclass(frozen=True)
 class PersonView:
     """A person as one caller may see them: others see the name only; the address and
@@ -71,10 +78,25 @@ class PersonView:
 
     @classmethod
     def of(cls, user: User, viewer: Actor) -> PersonView:
-        full = viewer.is_admin or viewer.user_id == user.id
+        full = private_to(viewer, user.id)
         return cls(
             id=user.id,
             name=user.name,
             email=user.email if full else None,
             role=user.role if full else None,
         )
+
+
+@dataclass(frozen=True)
+class SecuritySettings:
+    """An account's security settings: shown to the person themselves and to admins."""
+
+    mfa: bool
+
+
+@dataclass(frozen=True)
+class PrivateParts:
+    """What only the person themselves and admins see of them (see `private_to`)."""
+
+    profile: Profile
+    security: SecuritySettings

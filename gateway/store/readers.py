@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
+from typing import Any
 
-from sqlalchemy import select, union
+from sqlalchemy import Select, select, union
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domain.bookings import Booking, BookingStatus
@@ -14,8 +15,10 @@ from domain.intervals import Interval
 from domain.locations import Location
 from domain.rooms import Room
 from domain.users import Actor, User
+from gateway.services.views import PrivateParts, SecuritySettings
 from gateway.store.bookings import involving, overlapping, select_bookings, with_attendees
 from gateway.store.locations import select_locations, to_location
+from gateway.store.profiles import PROFILE_COLUMNS, to_profile
 from gateway.store.rooms import room_loc, select_rooms, to_room
 from gateway.store.tables import booking_attendees, bookings, locations, rooms, users
 from gateway.store.users import select_users, to_user
@@ -91,3 +94,14 @@ class SqlBatchReader:
             for booking in await with_attendees(session, rows):
                 found[booking.room_id].append(booking)
         return found
+
+    async def private_parts(self, ids: Sequence[int]) -> Mapping[int, PrivateParts]:
+        stmt: Select[Any] = select(users.c.id, users.c.mfa_enabled, *PROFILE_COLUMNS).where(
+            users.c.id.in_(ids)
+        )
+        async with self._sessions() as session:
+            rows = await session.execute(stmt)
+            return {
+                row.id: PrivateParts(to_profile(row), SecuritySettings(mfa=row.mfa_enabled))
+                for row in rows
+            }

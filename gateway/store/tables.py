@@ -7,6 +7,7 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Column,
+    Date,
     ForeignKey,
     Index,
     Integer,
@@ -45,6 +46,15 @@ users = Table(
     # Tokens issued (iat) before this instant are refused; NULL: none ever revoked.
     Column("tokens_valid_from", UtcDateTime),
     CheckConstraint("role IN ('admin', 'basic')", name="role"),
+    # Profile details and security settings (migration 0005).
+    Column("date_of_birth", Date),
+    Column("gender", String(40)),
+    Column("pronouns", String(40)),
+    Column("contact_number", String(20)),
+    Column("employee_id", String(20), unique=True),
+    Column("position", String(100)),
+    Column("department", String(100)),
+    Column("mfa_enabled", Boolean, nullable=False, server_default=false()),
     # Only allowed or confirmed addresses may sign in; a new one is refused, not confirmed.
     Column("block_anonymous_ip", Boolean, nullable=False, server_default=false()),
 )
@@ -136,6 +146,10 @@ one_time_codes = Table(
     Column("attempts", Integer, nullable=False),
     Column("consumed_at", UtcDateTime),
     Column("created_at", UtcDateTime, nullable=False),
+    # What the code may be used for, and the account it was sent for (migration 0005).
+    Column("purpose", String(16), nullable=False, server_default="registration"),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), index=True),
+    CheckConstraint("purpose IN ('registration', 'email_change', 'login')", name="purpose"),
 )
 
 outbox = Table(

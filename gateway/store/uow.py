@@ -18,6 +18,7 @@ from gateway.store.locations import SqlLocations
 from gateway.store.login_failures import SqlLoginFailures
 from gateway.store.outbox import SqlOutbox
 from gateway.store.presence import SqlOfficeHours, SqlPresence
+from gateway.store.profiles import SqlProfiles
 from gateway.store.rooms import SqlRooms
 from gateway.store.users import SqlUsers
 
@@ -30,6 +31,7 @@ class SqlUnitOfWork:
     codes: SqlCodes
     outbox: SqlOutbox
     login_failures: SqlLoginFailures
+    profiles: SqlProfiles
     addresses: SqlAddresses
     office_hours: SqlOfficeHours
     presence: SqlPresence
@@ -49,6 +51,7 @@ class SqlUnitOfWork:
         self.codes = SqlCodes(session, self._clock)
         self.outbox = SqlOutbox(session, self._clock)
         self.login_failures = SqlLoginFailures(session)
+        self.profiles = SqlProfiles(session)
         self.addresses = SqlAddresses(session)
         self.office_hours = SqlOfficeHours(session)
         self.presence = SqlPresence(session)

@@ -109,5 +109,7 @@ class SqlUsers:
                     func.lower(users.c.name).contains(needle, autoescape=True),
                 )
             )
+        if query.department:
+            stmt = stmt.where(func.lower(users.c.department) == query.department.lower())
         found = await fetch_page(self._session, stmt, page, USER_ORDER)
         return found.of([to_user(r) for r in found.rows])

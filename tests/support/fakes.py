@@ -25,8 +25,10 @@ from domain.errors import DomainError, ErrorCode, invalid
 from domain.images import OwnerKind
 from domain.intervals import Interval
 from domain.locations import Location, LocationKind, OccupancyLimits
+from domain.logins import CodePurpose
 from domain.office_hours import OfficeHours
 from domain.presence import Closing, PresenceSession
+from domain.profiles import Profile
 from domain.rooms import Room
 from domain.users import Actor, Role, User
 from gateway.services.authz import Principal
@@ -51,6 +53,7 @@ from gateway.services.records import (
     decode_cursor,
     encode_cursor,
 )
+from gateway.services.views import PrivateParts, SecuritySettings
 
 T = TypeVar("T")
 MAX_MAIL_ATTEMPTS = 5
@@ -109,6 +112,8 @@ class State:
     office_hours: dict[int, OfficeHours] = field(default_factory=dict)
     presence: dict[int, PresenceSession] = field(default_factory=dict)
     images: dict[str, ImageRecord] = field(default_factory=dict)
+    profiles: dict[int, Profile] = field(default_factory=dict)
+    mfa: set[int] = field(default_factory=set)
 
     def new_id(self) -> int:
         self.last_id += 1
@@ -206,8 +211,13 @@ class FakeUsers(_Repository):
             for u in sorted(self._uow.state.users.values(), key=lambda u: u.email)
             if (query.role is None or u.role is query.role)
             and (needle in u.email.lower() or needle in u.name.lower())
+            and (query.department is None or self._in_department(u.id, query.department))
         ]
         return _page(found, page, "users", lambda u: [u.email])
+
+    def _in_department(self, user_id: int, department: str) -> bool:
+        own = self._uow.state.profiles.get(user_id, Profile()).department
+        return own is not None and own.lower() == department.lower()
 
 
 class FakeLocations(_Repository):
@@ -399,16 +409,35 @@ class FakeBookings(_Repository):
 
 class FakeCodes(_Repository):
     async def add(
-        self, *, email: str, code_hash: str, created_at: datetime, expires_at: datetime
+        self,
+        *,
+        email: str,
+        code_hash: str,
+        created_at: datetime,
+        expires_at: datetime,
+        purpose: CodePurpose = CodePurpose.REGISTRATION,
+        user_id: int | None = None,
     ) -> None:
         state = self._uow.write()
         code_id = state.new_id()
         state.codes[code_id] = OneTimeCode(
-            code_id, email, code_hash, expires_at, 0, False, created_at
+            code_id, email, code_hash, expires_at, 0, False, created_at, purpose, user_id
         )
 
-    async def latest(self, email: str) -> OneTimeCode | None:
-        mine = [c for c in self._uow.state.codes.values() if c.email == email]
+    async def latest(
+        self, email: str, purpose: CodePurpose = CodePurpose.REGISTRATION
+    ) -> OneTimeCode | None:
+        mine = [
+            c for c in self._uow.state.codes.values() if c.email == email and c.purpose is purpose
+        ]
+        return max(mine, key=lambda c: c.id, default=None)
+
+    async def latest_for_user(self, user_id: int, purpose: CodePurpose) -> OneTimeCode | None:
+        mine = [
+            c
+            for c in self._uow.state.codes.values()
+            if c.user_id == user_id and c.purpose is purpose
+        ]
         return max(mine, key=lambda c: c.id, default=None)
 
     async def record_attempt(self, code_id: int) -> None:
@@ -649,6 +678,58 @@ class FakeImages(_Repository):
         self._uow.write().images.pop(image_id, None)
 
 
+class FakeProfiles(_Repository):
+    async def get(self, user_id: int) -> Profile | None:
+        if user_id not in self._uow.state.users:
+            return None
+        return self._uow.state.profiles.get(user_id, Profile())
+
+    async def save(self, user_id: int, profile: Profile) -> None:
+        state = self._uow.write()
+        wanted = profile.employee_id
+        if wanted is not None and any(
+            p.employee_id == wanted for i, p in state.profiles.items() if i != user_id
+        ):
+            raise DomainError(
+                ErrorCode.EMPLOYEE_ID_TAKEN,
+                f"{wanted} is another person's employee id",
+                field="employeeId",
+            )
+        state.profiles[user_id] = profile
+
+    async def employee_id_taken(self, employee_id: str) -> bool:
+        return any(p.employee_id == employee_id for p in self._uow.state.profiles.values())
+
+    async def mfa_enabled(self, user_id: int) -> bool:
+        return user_id in self._uow.state.mfa
+
+    async def set_mfa(self, user_id: int, enabled: bool) -> None:
+        mfa = self._uow.write().mfa
+        if enabled:
+            mfa.add(user_id)
+        else:
+            mfa.discard(user_id)
+
+    async def set_email(self, user_id: int, email: str) -> None:
+        state = self._uow.write()
+        if any(u.email == email for i, u in state.users.items() if i != user_id):
+            raise DomainError(
+                ErrorCode.EMAIL_TAKEN, f"{email} already has an account", field="newEmail"
+            )
+        state.users[user_id] = replace(state.users[user_id], email=email)
+
+    async def set_role(self, user_id: int, role: Role) -> None:
+        users = self._uow.write().users
+        users[user_id] = replace(users[user_id], role=role)
+
+    async def set_name(self, user_id: int, name: str) -> None:
+        users = self._uow.write().users
+        users[user_id] = replace(users[user_id], name=name)
+
+    async def count_admins(self) -> int:
+        return sum(u.role is Role.ADMIN for u in self._uow.state.users.values())
+
+
 class FakeUnitOfWork:
     def __init__(self, db: FakeDatabase, *, writing: bool) -> None:
         self._db = db
@@ -662,6 +743,7 @@ class FakeUnitOfWork:
         self.addresses = FakeAddresses(self)
         self.office_hours, self.presence = FakeOfficeHours(self), FakePresence(self)
         self.images = FakeImages(self)
+        self.profiles = FakeProfiles(self)
 
     @property
     def db(self) -> FakeDatabase:
@@ -781,6 +863,14 @@ class FakeBatchReader:
             if b.room_id in room_ids and b.is_active and b.interval.overlaps(within):
                 found.setdefault(b.room_id, []).append(b)
         return found
+
+    async def private_parts(self, ids: Sequence[int]) -> Mapping[int, PrivateParts]:
+        state = self._record("private_parts", ids)
+        return {
+            i: PrivateParts(state.profiles.get(i, Profile()), SecuritySettings(i in state.mfa))
+            for i in ids
+            if i in state.users
+        }
 
 
 class _EpochClock:
