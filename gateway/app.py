@@ -24,6 +24,9 @@ from gateway.live.redis_broker import RedisBroker
 from gateway.mail.relay import MailRelay
 from gateway.mail.senders import ConsoleSender, MailSender
 from gateway.mail.smtp import SmtpConfig, SmtpSender, sender_address
+from gateway.push.dispatch import PushDispatcher
+from gateway.push.expo import ExpoPushSender
+from gateway.push.senders import LoggingPushSender
 from gateway.schema.build import GatewayGraphQL
 from gateway.schema.context import CookiePolicy
 from gateway.services.accounts import AccountPolicy, Accounts
@@ -31,12 +34,14 @@ from gateway.services.application import Application
 from gateway.services.bookings import BookingPolicy, Bookings
 from gateway.services.clock import SystemClock
 from gateway.services.directory import Directory
-from gateway.services.events import BookingEvent, Event
+from gateway.services.events import BookingEvent, Event, NotificationEvent
 from gateway.services.live import Live
-from gateway.services.ports import Clock, EventPublisher, PasswordHasher
+from gateway.services.notifications import Notifications
+from gateway.services.ports import Clock, EventPublisher, PasswordHasher, PushSender
 from gateway.services.probes import Probes
 from gateway.services.ration import MailRation
 from gateway.services.reads import Reads
+from gateway.services.reminders import ReminderWorker
 from gateway.settings import Settings
 from gateway.store.engine import create_engine
 from gateway.store.readers import SqlBatchReader
@@ -70,7 +75,7 @@ class LiveEvents:
         self._broker = broker
 
     async def publish(self, event: Event) -> None:
-        if isinstance(event, BookingEvent):
+        if isinstance(event, BookingEvent | NotificationEvent):
             await self._broker.publish(event)
 
 
@@ -83,6 +88,8 @@ class Gateway:
     app: Application
     relay: MailRelay
     broker: Broker
+    reminders: ReminderWorker
+    pushes: PushDispatcher
 
 
 def open_broker(settings: Settings) -> Broker:
@@ -100,19 +107,29 @@ def open_mail_sender(settings: Settings, clock: Clock) -> MailSender:
     return SmtpSender(config, sender_address(settings.mail_from), clock)
 
 
+def open_push_sender(settings: Settings) -> PushSender:
+    """Pushes to the log by default; to Expo's push API with OCCUPI_PUSH_SENDER=expo."""
+    if settings.push_sender == "expo":
+        return ExpoPushSender(settings.push_url)
+    return LoggingPushSender()
+
+
 def build_gateway(
     settings: Settings,
     *,
     clock: Clock | None = None,
     mail_sender: MailSender | None = None,
     hasher: PasswordHasher | None = None,
+    push_sender: PushSender | None = None,
 ) -> Gateway:
-    """Everything but HTTP. Tests pass their own clock, mail sender and (cheaper) hasher."""
+    """Everything but HTTP. Tests pass their own clock, mail and push senders and (cheaper)
+    hasher."""
     clock = clock or SystemClock()
     db = SqlDatabase(create_engine(settings.database_url, echo=settings.sql_echo), clock)
     broker = open_broker(settings)
     relay = MailRelay(db, mail_sender or open_mail_sender(settings, clock), clock)
-    publisher = FanOut([LiveEvents(broker), relay])
+    pushes = PushDispatcher(db, push_sender or open_push_sender(settings))
+    publisher = FanOut([LiveEvents(broker), relay, pushes])
     tokens = JwtCodec(
         settings.jwt_secret, lifetime=settings.token_lifetime, algorithm=settings.jwt_algorithm
     )
@@ -120,7 +137,10 @@ def build_gateway(
     ration = MailRation(per_recipient=settings.mails_per_recipient_per_day)
     account_policy = AccountPolicy(mail=ration)
     booking_policy = BookingPolicy(
-        check_in=check_in, invites_per_day=settings.invites_per_day, mail=ration
+        check_in=check_in,
+        invites_per_day=settings.invites_per_day,
+        mail=ration,
+        reminder_lead=settings.reminder_lead,
     )
     accounts = Accounts(db, clock, hasher or Argon2Hasher(), tokens, publisher, account_policy)
     reads = Reads(SqlBatchReader(db.read_sessions()), clock)
@@ -133,8 +153,10 @@ def build_gateway(
         probes=Probes(),
         clock=clock,
         authenticate=CredentialAuthenticator(accounts),
+        notifications=Notifications(db, clock),
     )
-    return Gateway(settings, db, app, relay, broker)
+    reminders = ReminderWorker(db, clock, publisher)
+    return Gateway(settings, db, app, relay, broker, reminders, pushes)
 
 
 def create_app(
@@ -143,8 +165,11 @@ def create_app(
     clock: Clock | None = None,
     mail_sender: MailSender | None = None,
     hasher: PasswordHasher | None = None,
+    push_sender: PushSender | None = None,
 ) -> Starlette:
-    gateway = build_gateway(settings, clock=clock, mail_sender=mail_sender, hasher=hasher)
+    gateway = build_gateway(
+        settings, clock=clock, mail_sender=mail_sender, hasher=hasher, push_sender=push_sender
+    )
     graphql = GatewayGraphQL(
         gateway.app, CookiePolicy(secure=settings.secure_cookies), graphiql=settings.graphiql
     )
@@ -153,9 +178,12 @@ def create_app(
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
         await gateway.broker.start()
         gateway.relay.start()
+        gateway.reminders.start()
         try:
             yield
         finally:
+            await gateway.reminders.stop()
+            await gateway.pushes.stop()
             await gateway.relay.stop()
             await gateway.broker.stop()
             await gateway.db.dispose()

@@ -22,6 +22,7 @@ from gateway.schema.inputs import (
     RegisterInput,
     RequestRegistrationCodeInput,
 )
+from gateway.schema.notifications import NotificationMutation
 from gateway.schema.types import BookingNode, LocationNode, RoomNode, UserNode
 from gateway.services.accounts import Session
 from gateway.services.views import BookingView
@@ -111,7 +112,7 @@ def _on_booking_id(errors: list[UserError]) -> list[UserError]:
 
 
 @strawberry.type
-class Mutation:
+class Mutation(NotificationMutation):
     @mutation
     async def login(self, info: Info, input: LoginInput) -> LoginPayload:
         accounts = info.context.app.accounts

@@ -20,6 +20,7 @@ from gateway.schema.ids import (
     room_ref,
 )
 from gateway.schema.inputs import BookingFilter, LocationFilter, RoomFilter, UserFilter
+from gateway.schema.notifications import NotificationQuery
 from gateway.schema.pagination import Connection, page_request
 from gateway.schema.types import BookingNode, LocationNode, RoomNode, TimeSlot, UserNode
 
@@ -33,7 +34,7 @@ NODES: dict[str, type[UserNode | RoomNode | BookingNode | LocationNode]] = {
 
 
 @strawberry.type
-class Query:
+class Query(NotificationQuery):
     @strawberry.field(
         description="Any user, room, booking or location by its global id; null when there "
         "is none that you may see."

@@ -9,6 +9,7 @@ from gateway.services.accounts import Accounts
 from gateway.services.bookings import Bookings
 from gateway.services.directory import Directory
 from gateway.services.live import Live
+from gateway.services.notifications import Notifications
 from gateway.services.ports import Authenticator, Clock
 from gateway.services.probes import Probes
 from gateway.services.reads import Reads
@@ -18,7 +19,8 @@ from gateway.services.reads import Reads
 class Application:
     """Use cases (`accounts`, `bookings`, `directory`, `probes`), batched read models for
     nested fields (`reads`), subscriptions (`live`), the clock, and `authenticate`, which
-    turns a credential as presented by a client into a principal."""
+    turns a credential as presented by a client into a principal; `notifications`:
+    people's notifications, settings and push tokens."""
 
     accounts: Accounts
     bookings: Bookings
@@ -28,3 +30,4 @@ class Application:
     probes: Probes
     clock: Clock
     authenticate: Authenticator
+    notifications: Notifications

@@ -6,9 +6,18 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from domain.bookings import BookingChange, BookingChanged
+from domain.notifications import Notification
 from domain.users import Actor
 
-__all__ = ["BookingChange", "BookingEvent", "Event", "MailQueued", "room_bookings_topic"]
+__all__ = [
+    "BookingChange",
+    "BookingEvent",
+    "Event",
+    "MailQueued",
+    "NotificationEvent",
+    "notifications_topic",
+    "room_bookings_topic",
+]
 
 
 def room_bookings_topic(room_code: str) -> str:
@@ -53,4 +62,26 @@ class MailQueued:
         return "outbox"
 
 
-Event = BookingEvent | MailQueued
+def notifications_topic(user_id: int) -> str:
+    return f"user:{user_id}:notifications"
+
+
+@dataclass(frozen=True)
+class NotificationEvent:
+    """A notification reached one recipient; only they receive it live and by push."""
+
+    notification: Notification
+
+    @property
+    def topic(self) -> str:
+        return notifications_topic(self.notification.recipient_id)
+
+    @property
+    def occurred_at(self) -> datetime:
+        return self.notification.created_at
+
+    def visible_to(self, actor: Actor) -> bool:
+        return actor.user_id == self.notification.recipient_id
+
+
+Event = BookingEvent | MailQueued | NotificationEvent

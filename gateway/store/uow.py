@@ -14,7 +14,9 @@ from gateway.store.codes import SqlCodes
 from gateway.store.engine import WRITE_OPTION
 from gateway.store.locations import SqlLocations
 from gateway.store.login_failures import SqlLoginFailures
+from gateway.store.notifications import SqlNotifications
 from gateway.store.outbox import SqlOutbox
+from gateway.store.reminders import SqlReminders
 from gateway.store.rooms import SqlRooms
 from gateway.store.users import SqlUsers
 
@@ -27,6 +29,8 @@ class SqlUnitOfWork:
     codes: SqlCodes
     outbox: SqlOutbox
     login_failures: SqlLoginFailures
+    notifications: SqlNotifications
+    reminders: SqlReminders
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession], clock: Clock) -> None:
         self._sessions = sessions
@@ -42,6 +46,8 @@ class SqlUnitOfWork:
         self.codes = SqlCodes(session, self._clock)
         self.outbox = SqlOutbox(session, self._clock)
         self.login_failures = SqlLoginFailures(session)
+        self.notifications = SqlNotifications(session)
+        self.reminders = SqlReminders(session)
         return self
 
     async def __aexit__(
