@@ -22,6 +22,10 @@ class PushDispatcher:
         self._sender = sender
         self._sending: set[asyncio.Task[None]] = set()
 
+    @property
+    def sender(self) -> PushSender:
+        return self._sender
+
     async def publish(self, event: Event) -> None:
         if isinstance(event, NotificationEvent):
             task = asyncio.create_task(self._push(event))
