@@ -47,5 +47,5 @@ class ExpoPushSender:
                         self._url, json=body, headers={"Accept": "application/json"}
                     )
                     response.raise_for_status()
-                except httpx.HTTPError as error:
+                except (httpx.HTTPError, httpx.InvalidURL) as error:
                     log.warning("%d pushes not sent: %s", len(chunk), error)

@@ -100,6 +100,7 @@ class Env:
 @pytest.fixture
 async def env(db: Database, clock: MutableClock) -> Env:
     publisher = RecordingPublisher()
+    assert isinstance(db, FakeDatabase | SqlDatabase)
     reader = (
         FakeBatchReader(db) if isinstance(db, FakeDatabase) else SqlBatchReader(db.read_sessions())
     )
