@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import timedelta
 
+from sqlalchemy import func, select
 from starlette.applications import Starlette
 
 from domain.notifications import NotificationKind
@@ -16,6 +17,7 @@ from gateway.services.authz import Principal
 from gateway.services.bookings import BookingRequest
 from gateway.services.records import PageRequest
 from gateway.settings import Settings
+from gateway.store.tables import outbox
 from tests.conftest import FAST_ARGON2
 from tests.mail.servers import SmtpServer
 from tests.support.bookings import instant, local
@@ -42,6 +44,20 @@ async def until(condition: Callable[[], bool]) -> None:
     assert condition(), f"not true within {TIMEOUT} s"
 
 
+async def settled(gateway: Gateway) -> None:
+    """Until the relay has recorded every mail it sent: a stop between a send and its
+    record would leave the mail to go out again after the lease (at least once)."""
+    for _ in range(int(TIMEOUT / 0.02)):
+        async with gateway.db.engine.connect() as connection:
+            unsent = await connection.scalar(
+                select(func.count()).select_from(outbox).where(outbox.c.sent_at.is_(None))
+            )
+        if unsent == 0:
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError(f"mail still unsent after {TIMEOUT} s")
+
+
 def subjects(server: SmtpServer) -> list[str]:
     return [str(d.message["Subject"]) for d in server.delivered]
 
@@ -61,12 +77,14 @@ async def test_a_reminder_survives_a_restart_and_goes_out_once(
             alice, BookingRequest(world.rooms[0], local("10:00"), local("11:00"))
         )
         await until(lambda: len(smtp_server.delivered) == 1)  # the confirmation
+        await settled(first)
         assert await first.reminders.run_once() == 0  # not due yet
     assert subjects(smtp_server) == ["Booking confirmed: Room 0"]
 
     clock.set(instant("09:50"))  # past 09:45, when the reminder is due
     async with running(settings, clock) as second:
         await until(lambda: len(smtp_server.delivered) == 2)
+        await settled(second)
         assert await reminders_of(second, alice) == 1
     (reminder,) = smtp_server.delivered[1:]
     assert str(reminder.message["Subject"]) == SUBJECT
