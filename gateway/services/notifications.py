@@ -12,7 +12,7 @@ from domain.notifications import (
     NotificationSettings,
     check_push_token,
 )
-from domain.users import Actor
+from domain.users import Actor, normalise_email
 from gateway.services.authz import Principal, not_found
 from gateway.services.notification_records import NotificationCounts
 from gateway.services.ports import Clock, Database, UnitOfWork
@@ -125,6 +125,21 @@ class Notifications:
             removed = await uow.notifications.remove_push_token(actor.user_id, token.strip())
             await uow.commit()
         return removed
+
+    async def push_tokens_of(self, principal: Principal, emails: Sequence[str]) -> tuple[str, ...]:
+        """Admins only: the devices of these people, those with invitations on (Occupi's
+        get-push-tokens). The original let anybody signed in ask; a token lets whoever
+        holds it push to the device, so here only admins may."""
+        principal.require_admin()
+        if len(emails) > MAX_IDS:
+            raise invalid(f"at most {MAX_IDS} addresses at once", "emails")
+        addresses = [normalise_email(e, f"emails[{i}]") for i, e in enumerate(emails)]
+        async with self._db.reading() as uow:
+            people = [u.id for u in (await uow.users.by_emails(addresses)).values()]
+            settings = await uow.notifications.settings(people)
+            invited = [p for p in people if settings[p].invites]
+            tokens = await uow.notifications.push_tokens(invited)
+        return tuple(t for p in invited for t in tokens.get(p, []))
 
 
 async def _target(uow: UnitOfWork, actor: Actor, user_id: int | None) -> int:

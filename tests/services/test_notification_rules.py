@@ -267,6 +267,21 @@ async def test_push_tokens_are_bounded_and_move_between_people(env: Env) -> None
     assert (bad.code, bad.field) == (ErrorCode.INVALID_INPUT, "token")
 
 
+async def test_admins_get_the_devices_of_people_with_invitations_on(env: Env) -> None:
+    await env.notifications.register_push_token(env.as_("bob"), "ExponentPushToken[bob]")
+    await env.notifications.register_push_token(env.as_("carol"), "ExponentPushToken[carol]")
+    await env.notifications.update_settings(env.as_("carol"), invites=False)
+    emails = ["Bob@Example.com", "carol@example.com", "nobody@example.com"]
+
+    found = await env.notifications.push_tokens_of(env.as_("admin"), emails)
+    refused = await rejected(env.notifications.push_tokens_of(env.as_("alice"), emails))
+    bad = await rejected(env.notifications.push_tokens_of(env.as_("admin"), ["x", "no-at"]))
+
+    assert found == ("ExponentPushToken[bob]",)
+    assert refused.code is ErrorCode.FORBIDDEN
+    assert (bad.code, bad.field) == (ErrorCode.INVALID_INPUT, "emails[0]")
+
+
 # --- what bookings cause ------------------------------------------------------------------
 
 
@@ -306,6 +321,20 @@ async def test_a_failed_booking_leaves_no_notification(env: Env) -> None:
             BookingRequest("RM001", local("09:30"), local("10:30"), ["bob@example.com"]),
         )
     )
+    assert await env.titles("bob") == []
+
+
+async def test_notifications_roll_back_with_the_change_that_caused_them(env: Env) -> None:
+    async with env.db.writing() as uow:
+        made = await notify(
+            uow,
+            [env.id("bob")],
+            "Lost",
+            "never committed",
+            NotificationKind.ROLE_CHANGED,
+            env.clock.now(),
+        )
+    assert len(made) == 1
     assert await env.titles("bob") == []
 
 
