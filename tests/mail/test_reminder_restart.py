@@ -90,6 +90,7 @@ async def test_a_reminder_survives_a_restart_and_goes_out_once(
     assert str(reminder.message["Subject"]) == SUBJECT
     assert reminder.rcpt_tos == ["alice@example.com"]
     assert "starts on Tuesday 24 November 2026, 10:00" in reminder.plain
+    assert "starts on Tuesday 24 November 2026, 10:00" in reminder.html
 
     clock.advance(timedelta(hours=1))
     async with running(settings, clock) as third:
