@@ -28,6 +28,9 @@ from gateway.live.redis_broker import RedisBroker
 from gateway.mail.relay import MailRelay
 from gateway.mail.senders import ConsoleSender, MailSender
 from gateway.mail.smtp import SmtpConfig, SmtpSender, sender_address
+from gateway.push.dispatch import PushDispatcher
+from gateway.push.expo import ExpoPushSender
+from gateway.push.senders import LoggingPushSender
 from gateway.schema.build import GatewayGraphQL
 from gateway.schema.context import CookiePolicy
 from gateway.services.accounts import AccountPolicy, Accounts
@@ -36,9 +39,10 @@ from gateway.services.application import Application
 from gateway.services.bookings import BookingPolicy, Bookings
 from gateway.services.clock import SystemClock
 from gateway.services.directory import Directory
-from gateway.services.events import BookingEvent, Event
+from gateway.services.events import BookingEvent, Event, NotificationEvent
 from gateway.services.images import Images
 from gateway.services.live import Live
+from gateway.services.notifications import Notifications
 from gateway.services.people import People
 from gateway.services.ports import (
     Clock,
@@ -46,12 +50,14 @@ from gateway.services.ports import (
     IgnoredAccountEvents,
     ImageStore,
     PasswordHasher,
+    PushSender,
 )
 from gateway.services.presence import Presence
 from gateway.services.presence_sweep import PresenceSweeper
 from gateway.services.probes import Probes
 from gateway.services.ration import MailRation
 from gateway.services.reads import Reads
+from gateway.services.reminders import ReminderWorker
 from gateway.settings import Settings
 from gateway.store.engine import create_engine
 from gateway.store.images import DatabaseImageStore
@@ -86,7 +92,7 @@ class LiveEvents:
         self._broker = broker
 
     async def publish(self, event: Event) -> None:
-        if isinstance(event, BookingEvent):
+        if isinstance(event, BookingEvent | NotificationEvent):
             await self._broker.publish(event)
 
 
@@ -100,6 +106,8 @@ class Gateway:
     relay: MailRelay
     broker: Broker
     sweeper: PresenceSweeper
+    reminders: ReminderWorker
+    pushes: PushDispatcher
 
 
 def open_broker(settings: Settings) -> Broker:
@@ -124,19 +132,29 @@ def open_image_store(settings: Settings, db: SqlDatabase) -> ImageStore:
     return FileImageStore(settings.image_dir)
 
 
+def open_push_sender(settings: Settings) -> PushSender:
+    """Pushes to the log by default; to Expo's push API with OCCUPI_PUSH_SENDER=expo."""
+    if settings.push_sender == "expo":
+        return ExpoPushSender(settings.push_url)
+    return LoggingPushSender()
+
+
 def build_gateway(
     settings: Settings,
     *,
     clock: Clock | None = None,
     mail_sender: MailSender | None = None,
     hasher: PasswordHasher | None = None,
+    push_sender: PushSender | None = None,
 ) -> Gateway:
-    """Everything but HTTP. Tests pass their own clock, mail sender and (cheaper) hasher."""
+    """Everything but HTTP. Tests pass their own clock, mail and push senders and (cheaper)
+    hasher."""
     clock = clock or SystemClock()
     db = SqlDatabase(create_engine(settings.database_url, echo=settings.sql_echo), clock)
     broker = open_broker(settings)
     relay = MailRelay(db, mail_sender or open_mail_sender(settings, clock), clock)
-    publisher = FanOut([LiveEvents(broker), relay])
+    pushes = PushDispatcher(db, push_sender or open_push_sender(settings))
+    publisher = FanOut([LiveEvents(broker), relay, pushes])
     tokens = JwtCodec(
         settings.jwt_secret, lifetime=settings.token_lifetime, algorithm=settings.jwt_algorithm
     )
@@ -144,7 +162,10 @@ def build_gateway(
     ration = MailRation(per_recipient=settings.mails_per_recipient_per_day)
     account_policy = AccountPolicy(mail=ration)
     booking_policy = BookingPolicy(
-        check_in=check_in, invites_per_day=settings.invites_per_day, mail=ration
+        check_in=check_in,
+        invites_per_day=settings.invites_per_day,
+        mail=ration,
+        reminder_lead=settings.reminder_lead,
     )
     account_events = IgnoredAccountEvents()
     accounts = Accounts(
@@ -165,11 +186,13 @@ def build_gateway(
         presence=Presence(db, clock),
         images=Images(db, open_image_store(settings, db), ImageProcessing(), batch_reader, clock),
         people=People(db, clock, publisher, account_policy.codes(), account_events),
+        notifications=Notifications(db, clock),
     )
     sweeper = PresenceSweeper(
         app.presence, interval_seconds=settings.presence_sweep.total_seconds()
     )
-    return Gateway(settings, db, app, relay, broker, sweeper)
+    reminders = ReminderWorker(db, clock, publisher)
+    return Gateway(settings, db, app, relay, broker, sweeper, reminders, pushes)
 
 
 def create_app(
@@ -178,8 +201,11 @@ def create_app(
     clock: Clock | None = None,
     mail_sender: MailSender | None = None,
     hasher: PasswordHasher | None = None,
+    push_sender: PushSender | None = None,
 ) -> Starlette:
-    gateway = build_gateway(settings, clock=clock, mail_sender=mail_sender, hasher=hasher)
+    gateway = build_gateway(
+        settings, clock=clock, mail_sender=mail_sender, hasher=hasher, push_sender=push_sender
+    )
     graphql = GatewayGraphQL(
         gateway.app, CookiePolicy(secure=settings.secure_cookies), graphiql=settings.graphiql
     )
@@ -189,9 +215,12 @@ def create_app(
         await gateway.broker.start()
         gateway.relay.start()
         gateway.sweeper.start()
+        gateway.reminders.start()
         try:
             yield
         finally:
+            await gateway.reminders.stop()
+            await gateway.pushes.stop()
             await gateway.sweeper.stop()
             await gateway.relay.stop()
             await gateway.broker.stop()

@@ -22,6 +22,9 @@ LOG_LEVELS = ("critical", "error", "warning", "info", "debug")
 MIN_SECRET_BYTES = {"HS256": 32, "HS384": 48, "HS512": 64}
 
 
+DEFAULT_PUSH_URL = "https://exp.host/--/api/v2/push/send"
+
+
 class SettingsError(ValueError):
     """A setting has a value the gateway cannot use; the message names it."""
 
@@ -54,6 +57,9 @@ class Settings:
     presence_sweep: timedelta = timedelta(minutes=5)
     # None keeps image variants in the database; a directory keeps them there as files.
     image_dir: Path | None = None
+    reminder_lead: timedelta = timedelta(minutes=15)
+    push_sender: str = "log"
+    push_url: str = DEFAULT_PUSH_URL
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -99,6 +105,11 @@ class Settings:
                 seconds=_int(env, "OCCUPI_PRESENCE_SWEEP_SECONDS", 300, 1, 86_400)
             ),
             image_dir=_image_store(env.get("OCCUPI_IMAGE_STORE", "database")),
+            reminder_lead=timedelta(
+                minutes=_int(env, "OCCUPI_REMINDER_LEAD_MINUTES", 15, 0, 7 * 24 * 60)
+            ),
+            push_sender=_push_sender(env.get("OCCUPI_PUSH_SENDER", "log")),
+            push_url=_push_url(env.get("OCCUPI_PUSH_URL") or DEFAULT_PUSH_URL),
         )
 
 
@@ -123,6 +134,22 @@ def _database_url(raw: str) -> str:
             "OCCUPI_DATABASE_URL must name a database file (sqlite+aiosqlite:///path/to/"
             "occupi.db); an in-memory SQLite database is not shared between connections"
         )
+    return raw
+
+
+PUSH_SENDERS = ("log", "expo")
+
+
+def _push_sender(raw: str) -> str:
+    chosen = raw.strip().lower()
+    if chosen not in PUSH_SENDERS:
+        raise SettingsError(f"OCCUPI_PUSH_SENDER must be one of {', '.join(PUSH_SENDERS)}")
+    return chosen
+
+
+def _push_url(raw: str) -> str:
+    if not raw.startswith(("http://", "https://")):
+        raise SettingsError(f"OCCUPI_PUSH_URL must be an http:// or https:// URL: {raw!r}")
     return raw
 
 

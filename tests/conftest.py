@@ -84,6 +84,7 @@ async def app(
 ) -> AsyncIterator[Starlette]:
     application = create_app(settings, clock=clock, mail_sender=mail, hasher=FAST_ARGON2)
     yield application
+    await application.state.gateway.pushes.stop()  # pushes still under way, before the db goes
     await application.state.gateway.broker.stop()
     await application.state.gateway.db.dispose()
 

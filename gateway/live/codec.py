@@ -27,7 +27,8 @@ from domain.bookings import (
 )
 from domain.errors import DomainError
 from domain.intervals import Interval
-from gateway.services.events import BookingEvent, Event, MailQueued
+from domain.notifications import Notification, NotificationKind
+from gateway.services.events import BookingEvent, Event, MailQueued, NotificationEvent
 
 __all__ = ["MAX_MESSAGE_BYTES", "VERSION", "UndecodableMessage", "decode", "encode"]
 
@@ -36,6 +37,7 @@ VERSION = 1
 MAX_MESSAGE_BYTES = 1 << 20
 _BOOKING = "booking"
 _MAIL_QUEUED = "mail_queued"
+_NOTIFICATION = "notification"
 
 _E = TypeVar("_E", bound=StrEnum)
 _T = TypeVar("_T")
@@ -58,6 +60,8 @@ def encode(event: Event) -> bytes:
             "occurred_at": _instant(changed.occurred_at),
             "booking": _booking(changed.booking),
         }
+    elif isinstance(event, NotificationEvent):
+        body = {"type": _NOTIFICATION, "notification": _notification(event.notification)}
     else:
         body = {"type": _MAIL_QUEUED, "occurred_at": _instant(event.occurred_at)}
     # ASCII escapes keep any str encodable, lone surrogates included.
@@ -82,6 +86,8 @@ def decode(data: bytes) -> Event:
             return _booking_event(body)
         if kind == _MAIL_QUEUED:
             return MailQueued(_read_instant(body, "occurred_at"))
+        if kind == _NOTIFICATION:
+            return NotificationEvent(_read_notification(_object(body.get("notification"), kind)))
     except UndecodableMessage:
         raise
     except (DomainError, ValueError) as error:  # a rule of the domain refused the values
@@ -145,6 +151,32 @@ def _booking_event(body: dict[str, Any]) -> BookingEvent:
         _choice(body, "change", BookingChange), booking, _read_instant(body, "occurred_at")
     )
     return BookingEvent(changed, _field(body, "room_code", str))
+
+
+def _notification(notification: Notification) -> dict[str, Any]:
+    return {
+        "id": notification.id,
+        "title": notification.title,
+        "message": notification.message,
+        "kind": notification.kind.value,
+        "created_at": _instant(notification.created_at),
+        "recipient_id": notification.recipient_id,
+        "booking_code": notification.booking_code,
+        "read_at": _optional_instant(notification.read_at),
+    }
+
+
+def _read_notification(raw: dict[str, Any]) -> Notification:
+    return Notification(
+        id=_field(raw, "id", str),
+        title=_field(raw, "title", str),
+        message=_field(raw, "message", str),
+        kind=_choice(raw, "kind", NotificationKind),
+        created_at=_read_instant(raw, "created_at"),
+        recipient_id=_integer(raw, "recipient_id"),
+        booking_code=_optional(raw, "booking_code", lambda r, k: _field(r, k, str)),
+        read_at=_optional(raw, "read_at", _read_instant),
+    )
 
 
 def _attendee(raw: dict[str, Any]) -> Attendee:

@@ -26,6 +26,7 @@ from gateway.schema.inputs import (
     RequestRegistrationCodeInput,
 )
 from gateway.schema.iprules import IpRulesMutation
+from gateway.schema.notifications import NotificationMutation
 from gateway.schema.presence import PresenceMutation
 from gateway.schema.types import BookingNode, LocationNode, RoomNode, UserNode
 from gateway.services.accounts import Session
@@ -129,7 +130,9 @@ def _on_booking_id(errors: list[UserError]) -> list[UserError]:
 
 
 @strawberry.type
-class Mutation(AccountsMutation, IpRulesMutation, PresenceMutation, ImagesMutation):
+class Mutation(
+    AccountsMutation, IpRulesMutation, PresenceMutation, ImagesMutation, NotificationMutation
+):
     @mutation
     async def login(self, info: Info, input: LoginInput) -> LoginPayload:
         accounts = info.context.app.accounts

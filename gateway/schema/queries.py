@@ -21,6 +21,7 @@ from gateway.schema.ids import (
 )
 from gateway.schema.inputs import BookingFilter, LocationFilter, RoomFilter, UserFilter
 from gateway.schema.iprules import IpRulesQuery
+from gateway.schema.notifications import NotificationQuery
 from gateway.schema.pagination import Connection, page_request
 from gateway.schema.presence import PresenceQuery
 from gateway.schema.types import BookingNode, LocationNode, RoomNode, TimeSlot, UserNode
@@ -35,7 +36,7 @@ NODES: dict[str, type[UserNode | RoomNode | BookingNode | LocationNode]] = {
 
 
 @strawberry.type
-class Query(IpRulesQuery, PresenceQuery):
+class Query(IpRulesQuery, PresenceQuery, NotificationQuery):
     @strawberry.field(
         description="Any user, room, booking or location by its global id; null when there "
         "is none that you may see."

@@ -9,6 +9,7 @@ import strawberry
 
 from gateway.schema.context import Info
 from gateway.schema.ids import BOOKING, ROOM, global_id, room_ref
+from gateway.schema.notifications import NotificationSubscription
 from gateway.services.events import BookingChange, BookingEvent
 
 strawberry.enum(BookingChange, name="BookingChange")
@@ -37,7 +38,7 @@ class BookingChanged:
 
 
 @strawberry.type
-class Subscription:
+class Subscription(NotificationSubscription):
     @strawberry.subscription(
         description="Bookings made or cancelled in a room; check-ins only of bookings you "
         "are part of (any, for admins). Ends with UNAUTHENTICATED when your token expires."

@@ -11,6 +11,7 @@ from gateway.services.bookings import Bookings
 from gateway.services.directory import Directory
 from gateway.services.images import Images
 from gateway.services.live import Live
+from gateway.services.notifications import Notifications
 from gateway.services.people import People
 from gateway.services.ports import Authenticator, Clock
 from gateway.services.presence import Presence
@@ -23,7 +24,8 @@ class Application:
     """Use cases (`accounts`, `bookings`, `directory`, `probes`), batched read models for
     nested fields (`reads`), subscriptions (`live`), the clock, and `authenticate`, which
     turns a credential as presented by a client into a principal; sign-in address rules
-    (`addresses`); `presence` (on-site toggling, office hours, analytics)."""
+    (`addresses`); `presence` (on-site toggling, office hours, analytics);
+    `notifications`: people's notifications, settings and push tokens."""
 
     accounts: Accounts
     bookings: Bookings
@@ -37,3 +39,4 @@ class Application:
     addresses: AddressRules
     presence: Presence
     images: Images
+    notifications: Notifications

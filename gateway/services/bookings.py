@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from domain.bookings import (
     MAX_ATTENDEES,
@@ -19,11 +19,13 @@ from domain.bookings import (
 )
 from domain.errors import DomainError, ErrorCode, invalid
 from domain.intervals import Interval, require_aware
+from domain.notifications import DEFAULT_REMINDER_LEAD
 from domain.rooms import Room
 from domain.users import Actor, normalise_email
-from gateway.services import mails
+from gateway.services import booking_notices, mails
 from gateway.services.authz import Principal, not_found
 from gateway.services.events import BookingEvent, MailQueued
+from gateway.services.notify import announce
 from gateway.services.ports import Clock, Database, EventPublisher, UnitOfWork
 from gateway.services.ration import DAY, MailRation, queue_mail
 from gateway.services.reads import Reads
@@ -62,11 +64,13 @@ class BookingSearch:
 
 @dataclass(frozen=True)
 class BookingPolicy:
-    """`invites_per_day`: distinct addresses one person may invite in a rolling day."""
+    """`invites_per_day`: distinct addresses one person may invite in a rolling day;
+    `reminder_lead`: how long before its start a booking's people are reminded."""
 
     check_in: CheckInWindow = field(default_factory=CheckInWindow)
     invites_per_day: int = 100
     mail: MailRation = field(default_factory=MailRation)
+    reminder_lead: timedelta = DEFAULT_REMINDER_LEAD
 
 
 def new_booking_code(year: int) -> str:
@@ -132,8 +136,12 @@ class Bookings:
             )
             for mail in mails.booking_confirmation(booking, room, actor.email):
                 await queue_mail(uow, mail, now, self._policy.mail)
+            notified = await booking_notices.on_booked(
+                uow, booking, room, actor.email, now, self._policy.reminder_lead
+            )
             await uow.commit()
         await self._announce(booking.created(now), room, mailed=True)
+        await announce(self._publisher, notified)
         return BookingView.of(booking, actor)
 
     async def cancel(self, principal: Principal, code: str) -> BookingView:
@@ -147,8 +155,12 @@ class Bookings:
             room = await self._room_of(uow, booking)
             mail = mails.booking_cancellation(cancelled, room)
             await queue_mail(uow, mail, changed.occurred_at, self._policy.mail)
+            notified = await booking_notices.on_cancelled(
+                uow, cancelled, room, actor, changed.occurred_at
+            )
             await uow.commit()
         await self._announce(changed, room, mailed=True)
+        await announce(self._publisher, notified)
         return BookingView.of(cancelled, actor)
 
     async def check_in(self, principal: Principal, code: str) -> BookingView:

@@ -7,6 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from domain.bookings import BookingChange, BookingChanged
+from domain.notifications import Notification
 from domain.users import Actor, Role
 
 __all__ = [
@@ -14,7 +15,9 @@ __all__ = [
     "BookingEvent",
     "Event",
     "MailQueued",
+    "NotificationEvent",
     "RoleChanged",
+    "notifications_topic",
     "room_bookings_topic",
 ]
 
@@ -85,9 +88,6 @@ class AddressRuleChanged:
         return "address-rules"
 
 
-Event = BookingEvent | MailQueued | AddressRuleChanged
-
-
 @dataclass(frozen=True)
 class RoleChanged:
     """An account's role was set: by an admin (`by`), or given at creation. Handed to the
@@ -97,3 +97,28 @@ class RoleChanged:
     role: Role
     by: int
     occurred_at: datetime
+
+
+def notifications_topic(user_id: int) -> str:
+    return f"user:{user_id}:notifications"
+
+
+@dataclass(frozen=True)
+class NotificationEvent:
+    """A notification reached one recipient; only they receive it live and by push."""
+
+    notification: Notification
+
+    @property
+    def topic(self) -> str:
+        return notifications_topic(self.notification.recipient_id)
+
+    @property
+    def occurred_at(self) -> datetime:
+        return self.notification.created_at
+
+    def visible_to(self, actor: Actor) -> bool:
+        return actor.user_id == self.notification.recipient_id
+
+
+Event = BookingEvent | MailQueued | NotificationEvent | AddressRuleChanged

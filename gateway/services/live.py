@@ -10,7 +10,12 @@ from datetime import timedelta
 from domain.errors import DomainError, ErrorCode
 from domain.users import Actor
 from gateway.services.authz import EXPIRED_MESSAGE, Principal, not_found
-from gateway.services.events import BookingEvent, room_bookings_topic
+from gateway.services.events import (
+    BookingEvent,
+    NotificationEvent,
+    notifications_topic,
+    room_bookings_topic,
+)
 from gateway.services.ports import Clock, Database, EventStream
 
 # How often a quiet subscription wakes to look at the clock (token expiry), in seconds.
@@ -69,6 +74,23 @@ class Live:
                     checked_at = time.monotonic()
                 actor = self._still_valid(principal)
                 if isinstance(event, BookingEvent) and event.visible_to(actor):
+                    yield event
+
+    async def notifications(self, principal: Principal) -> AsyncIterator[NotificationEvent]:
+        """The caller's own new notifications (an admin's too: only their own)."""
+        actor = principal.require()
+        async with self._stream.subscribe(notifications_topic(actor.user_id)) as queue:
+            checked_at = time.monotonic()
+            while True:
+                try:
+                    event = await asyncio.wait_for(queue.get(), self._timeout(principal))
+                except TimeoutError:
+                    event = None
+                if time.monotonic() - checked_at >= self._recheck:
+                    principal = await self._again(principal)
+                    checked_at = time.monotonic()
+                actor = self._still_valid(principal)
+                if isinstance(event, NotificationEvent) and event.visible_to(actor):
                     yield event
 
     def _timeout(self, principal: Principal) -> float:

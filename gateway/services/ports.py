@@ -17,6 +17,7 @@ from domain.images import OwnerKind, Quality
 from domain.intervals import Interval
 from domain.locations import Location, LocationKind, OccupancyLimits
 from domain.logins import CodePurpose
+from domain.notifications import Notification, NotificationSettings
 from domain.office_hours import OfficeHours
 from domain.presence import Closing, PresenceSession
 from domain.profiles import Profile
@@ -25,6 +26,12 @@ from domain.users import Actor, Role, User
 from gateway.services.authz import Principal
 from gateway.services.events import Event, RoleChanged
 from gateway.services.image_records import ImageRecord, ProcessedImage, StoredVariant
+from gateway.services.notification_records import (
+    DueReminder,
+    NewNotification,
+    NotificationCounts,
+    PushMessage,
+)
 from gateway.services.records import (
     BookingQuery,
     FailureTally,
@@ -477,6 +484,12 @@ class UnitOfWork(Protocol):
     @property
     def profiles(self) -> ProfileRepository: ...
 
+    @property
+    def notifications(self) -> NotificationRepository: ...
+
+    @property
+    def reminders(self) -> ReminderRepository: ...
+
     async def __aenter__(self) -> Self: ...
 
     async def __aexit__(
@@ -563,3 +576,76 @@ class IgnoredAccountEvents:
 
     async def role_changed(self, event: RoleChanged) -> None:
         return None
+
+
+class NotificationRepository(Protocol):
+    """Notifications per recipient, people's notification settings and push tokens.
+
+    A recipient's notifications are listed newest first; one they deleted is gone for
+    them (only), and a notification id (UUID) of somebody else's is unknown to them.
+    """
+
+    async def add(self, notification: NewNotification, recipient_ids: Sequence[int]) -> None:
+        """Store the notification once, unread for each recipient."""
+        ...
+
+    async def list_for(
+        self, user_id: int, page: PageRequest, *, unread_only: bool
+    ) -> Page[Notification]: ...
+
+    async def counts(self, user_id: int) -> NotificationCounts: ...
+
+    async def mark_read(self, user_id: int, ids: Sequence[str] | None, at: datetime) -> int:
+        """Mark the recipient's unread notifications with these ids (all, for None) read
+        at `at`; returns how many changed."""
+        ...
+
+    async def delete_for(self, user_id: int, notification_id: str, at: datetime) -> bool:
+        """Delete the notification for this recipient only; False if they had none such."""
+        ...
+
+    async def settings(self, user_ids: Sequence[int]) -> Mapping[int, NotificationSettings]:
+        """Every one of `user_ids`, with the defaults for those who never chose."""
+        ...
+
+    async def save_settings(self, user_id: int, settings: NotificationSettings) -> None: ...
+
+    async def push_tokens(self, user_ids: Sequence[int]) -> Mapping[int, list[str]]:
+        """The devices of each person, oldest first; people without any are left out."""
+        ...
+
+    async def add_push_token(self, user_id: int, token: str, at: datetime, keep: int) -> None:
+        """Register a device for the person (moving it from anybody else); only the `keep`
+        newest of their devices are kept."""
+        ...
+
+    async def remove_push_token(self, user_id: int, token: str) -> bool: ...
+
+
+class ReminderRepository(Protocol):
+    """Booking reminders. Each leaves `pending` once: `settle` is conditional, so of two
+    workers settling one reminder only one succeeds, and its unit of work alone commits."""
+
+    async def schedule(self, booking_id: int, user_ids: Sequence[int], due_at: datetime) -> None:
+        """A pending reminder per person (once per booking and person)."""
+        ...
+
+    async def cancel(self, booking_id: int, at: datetime) -> None:
+        """The booking's pending reminders will never be sent."""
+        ...
+
+    async def due(self, now: datetime, limit: int) -> list[DueReminder]:
+        """Up to `limit` pending reminders due at or before `now`, in due order. Only in a
+        writing unit of work; on PostgreSQL rows other workers hold are skipped."""
+        ...
+
+    async def settle(self, reminder_id: int, state: str, at: datetime) -> bool:
+        """Move a pending reminder to `state` (sent, cancelled, skipped); False when it was
+        no longer pending."""
+        ...
+
+
+class PushSender(Protocol):
+    """Delivers pushes to devices, best effort: failures are logged, never raised."""
+
+    async def send(self, messages: Sequence[PushMessage]) -> None: ...

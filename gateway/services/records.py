@@ -130,10 +130,12 @@ class MailKind(StrEnum):
     ADDRESS_CODE = "address_code"
     ADDRESS_ADDED = "address_added"
     ADDRESS_REMOVED = "address_removed"
+    BOOKING_REMINDER = "booking_reminder"
 
     @property
     def on_behalf(self) -> bool:
-        return self is not MailKind.BOOKING_CONFIRMATION
+        # A reminder is the person's own booking's, and they can turn reminders off.
+        return self not in (MailKind.BOOKING_CONFIRMATION, MailKind.BOOKING_REMINDER)
 
     @property
     def rationed_with(self) -> tuple[MailKind, ...]:

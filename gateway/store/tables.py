@@ -315,3 +315,68 @@ image_variants = Table(
     CheckConstraint("quality IN ('thumbnail', 'low', 'mid', 'high')", name="quality"),
 )
 """The variants' bytes when OCCUPI_IMAGE_STORE is `database`; etag = sha256 of the bytes."""
+notification_settings = Table(
+    "notification_settings",
+    metadata,
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("invites", Boolean, nullable=False),
+    Column("booking_reminders", Boolean, nullable=False),
+)
+"""A person's choices; no row: the defaults (everything on)."""
+
+push_tokens = Table(
+    "push_tokens",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    # One device, one token: a device signed in to another account moves to it.
+    Column("token", String(200), nullable=False, unique=True),
+    Column("registered_at", UtcDateTime, nullable=False),
+    Index("ix_push_tokens_user_id_registered_at", "user_id", "registered_at"),
+)
+
+notifications = Table(
+    "notifications",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    # The legacy API's notiId.
+    Column("uuid", String(36), nullable=False, unique=True),
+    Column("title", String(200), nullable=False),
+    Column("message", Text, nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("booking_code", String(40)),
+)
+
+notification_recipients = Table(
+    "notification_recipients",
+    metadata,
+    Column(
+        "notification_id",
+        Integer,
+        ForeignKey("notifications.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("read_at", UtcDateTime),
+    # Deleted for this recipient only; the notification stays for the others.
+    Column("deleted_at", UtcDateTime),
+    # A person's notifications, newest first, and their unread count.
+    Index("ix_notification_recipients_user_id_notification_id", "user_id", "notification_id"),
+)
+
+booking_reminders = Table(
+    "booking_reminders",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("booking_id", Integer, ForeignKey("bookings.id", ondelete="CASCADE"), nullable=False),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("due_at", UtcDateTime, nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("done_at", UtcDateTime),
+    CheckConstraint("state IN ('pending', 'sent', 'cancelled', 'skipped')", name="state"),
+    UniqueConstraint("booking_id", "user_id"),
+    # The worker's poll: pending reminders in due order.
+    Index("ix_booking_reminders_state_due_at", "state", "due_at"),
+)
+"""A "starting soon" reminder per booking and person; `state` leaves `pending` once."""

@@ -16,9 +16,11 @@ from gateway.store.engine import WRITE_OPTION
 from gateway.store.images import SqlImages
 from gateway.store.locations import SqlLocations
 from gateway.store.login_failures import SqlLoginFailures
+from gateway.store.notifications import SqlNotifications
 from gateway.store.outbox import SqlOutbox
 from gateway.store.presence import SqlOfficeHours, SqlPresence
 from gateway.store.profiles import SqlProfiles
+from gateway.store.reminders import SqlReminders
 from gateway.store.rooms import SqlRooms
 from gateway.store.users import SqlUsers
 
@@ -36,6 +38,8 @@ class SqlUnitOfWork:
     office_hours: SqlOfficeHours
     presence: SqlPresence
     images: SqlImages
+    notifications: SqlNotifications
+    reminders: SqlReminders
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession], clock: Clock) -> None:
         self._sessions = sessions
@@ -56,6 +60,8 @@ class SqlUnitOfWork:
         self.office_hours = SqlOfficeHours(session)
         self.presence = SqlPresence(session)
         self.images = SqlImages(session)
+        self.notifications = SqlNotifications(session)
+        self.reminders = SqlReminders(session)
         return self
 
     async def __aexit__(

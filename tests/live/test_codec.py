@@ -13,8 +13,15 @@ from hypothesis import strategies as st
 
 from domain.bookings import Attendee, Booking, BookingChanged, BookingSource, BookingStatus
 from domain.intervals import Interval
+from domain.notifications import Notification, NotificationKind
 from gateway.live.codec import MAX_MESSAGE_BYTES, VERSION, UndecodableMessage, decode, encode
-from gateway.services.events import BookingChange, BookingEvent, Event, MailQueued
+from gateway.services.events import (
+    BookingChange,
+    BookingEvent,
+    Event,
+    MailQueued,
+    NotificationEvent,
+)
 from tests.support.events import event, everything_set, mail_queued
 
 offsets = st.one_of(
@@ -55,7 +62,23 @@ booking_events = st.builds(
     st.builds(BookingChanged, st.sampled_from(BookingChange), bookings(), instants),
     st.text(),
 )
-events: st.SearchStrategy[Event] = st.one_of(booking_events, st.builds(MailQueued, instants))
+notification_events = st.builds(
+    NotificationEvent,
+    st.builds(
+        Notification,
+        id=st.text(),
+        title=st.text(),
+        message=st.text(),
+        kind=st.sampled_from(NotificationKind),
+        created_at=instants,
+        recipient_id=ids,
+        booking_code=st.none() | st.text(),
+        read_at=st.none() | instants,
+    ),
+)
+events: st.SearchStrategy[Event] = st.one_of(
+    booking_events, st.builds(MailQueued, instants), notification_events
+)
 
 
 def wire(source: Event) -> dict[str, Any]:

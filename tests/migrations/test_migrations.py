@@ -43,7 +43,18 @@ IP_RULE_TABLES = frozenset(
     {"user_allowed_addresses", "user_confirmed_addresses", "user_blocked_addresses"}
 )
 PRESENCE_TABLES = frozenset({"office_hours", "presence_sessions"})
-HEAD_TABLES = THROTTLE_TABLES | IMAGE_TABLES | IP_RULE_TABLES | PRESENCE_TABLES
+NOTIFICATION_TABLES = frozenset(
+    {
+        "notification_settings",
+        "push_tokens",
+        "notifications",
+        "notification_recipients",
+        "booking_reminders",
+    }
+)
+HEAD_TABLES = (
+    THROTTLE_TABLES | NOTIFICATION_TABLES | IMAGE_TABLES | IP_RULE_TABLES | PRESENCE_TABLES
+)
 
 # The application tables each revision leaves behind (alembic_version aside). A new
 # revision must be listed here; test_every_revision_declares_its_tables insists on it.
@@ -53,8 +64,9 @@ EXPECTED_TABLES: dict[str, frozenset[str]] = {
     "0003": MAIL_TABLES,
     "0004": THROTTLE_TABLES,
     "0005": THROTTLE_TABLES,
-    "0007": THROTTLE_TABLES | IMAGE_TABLES,
-    "0008": THROTTLE_TABLES | IMAGE_TABLES | IP_RULE_TABLES,
+    "0006": THROTTLE_TABLES | NOTIFICATION_TABLES,
+    "0007": THROTTLE_TABLES | NOTIFICATION_TABLES | IMAGE_TABLES,
+    "0008": THROTTLE_TABLES | NOTIFICATION_TABLES | IMAGE_TABLES | IP_RULE_TABLES,
     "0009": HEAD_TABLES,
 }
 BASE = "base"

@@ -33,7 +33,7 @@ from gateway.services.bookings import (
     Bookings,
     BookingSearch,
 )
-from gateway.services.events import BookingEvent, MailQueued
+from gateway.services.events import BookingEvent, MailQueued, NotificationEvent
 from gateway.services.reads import Reads
 from gateway.services.records import PageRequest
 from gateway.services.views import BookingDetails, BookingView, PersonView
@@ -244,10 +244,14 @@ async def test_book_announces_after_the_commit(world: World) -> None:
 
     now = world.clock.now()
     booking = world.stored(view.code)
-    assert world.publisher.events == [
+    assert world.publisher.events[:2] == [
         BookingEvent(BookingChanged(BookingChange.CREATED, booking, now), "RM001"),
         MailQueued(now),
     ]
+    # Then the invitation, to the invited person with an account only.
+    (invited,) = world.publisher.events[2:]
+    assert isinstance(invited, NotificationEvent)
+    assert invited.notification.recipient_id == world.people["bob"].id
     event = world.publisher.events[0]
     assert isinstance(event, BookingEvent)
     assert (event.topic, event.change, event.booking_code, event.occurred_at) == (
@@ -446,7 +450,7 @@ async def test_the_creator_or_an_admin_cancels(world: World, canceller: str) -> 
         ("alice@example.com", "bob@example.com"),
         "Booking cancelled: Boardroom",
     )
-    assert world.publisher.events == [
+    assert [e for e in world.publisher.events if not isinstance(e, NotificationEvent)] == [
         BookingEvent(BookingChanged(BookingChange.CANCELLED, stored, now), "RM001"),
         MailQueued(now),
     ]

@@ -26,6 +26,7 @@ from domain.images import OwnerKind
 from domain.intervals import Interval
 from domain.locations import Location, LocationKind, OccupancyLimits
 from domain.logins import CodePurpose
+from domain.notifications import Notification, NotificationSettings
 from domain.office_hours import OfficeHours
 from domain.presence import Closing, PresenceSession
 from domain.profiles import Profile
@@ -34,6 +35,7 @@ from domain.users import Actor, Role, User
 from gateway.services.authz import Principal
 from gateway.services.events import Event
 from gateway.services.image_records import ImageRecord
+from gateway.services.notification_records import DueReminder, NewNotification, NotificationCounts
 from gateway.services.ports import Clock
 from gateway.services.records import (
     BookingQuery,
@@ -87,6 +89,15 @@ class MailRow:
         )
 
 
+@dataclass(frozen=True)
+class ReminderRow:
+    booking_id: int
+    user_id: int
+    due_at: datetime
+    state: str = "pending"
+    done_at: datetime | None = None
+
+
 @dataclass
 class State:
     """Everything stored. Rows are frozen values; ids come from one sequence."""
@@ -114,6 +125,14 @@ class State:
     images: dict[str, ImageRecord] = field(default_factory=dict)
     profiles: dict[int, Profile] = field(default_factory=dict)
     mfa: set[int] = field(default_factory=set)
+    notifications: dict[int, NewNotification] = field(default_factory=dict)
+    # (notification row id, user id) -> read_at, deleted_at
+    inbox: dict[tuple[int, int], tuple[datetime | None, datetime | None]] = field(
+        default_factory=dict
+    )
+    notification_settings: dict[int, NotificationSettings] = field(default_factory=dict)
+    push_tokens: dict[int, tuple[int, str, datetime]] = field(default_factory=dict)
+    reminders: dict[int, ReminderRow] = field(default_factory=dict)
 
     def new_id(self) -> int:
         self.last_id += 1
@@ -730,6 +749,133 @@ class FakeProfiles(_Repository):
         return sum(u.role is Role.ADMIN for u in self._uow.state.users.values())
 
 
+class FakeNotifications(_Repository):
+    async def add(self, notification: NewNotification, recipient_ids: Sequence[int]) -> None:
+        state = self._uow.write()
+        row_id = state.new_id()
+        state.notifications[row_id] = notification
+        for user_id in dict.fromkeys(recipient_ids):
+            state.inbox[(row_id, user_id)] = (None, None)
+
+    def _mine(self, user_id: int) -> list[tuple[int, datetime | None]]:
+        """The recipient's undeleted notifications as (row id, read_at), newest first."""
+        return sorted(
+            (
+                (row_id, read_at)
+                for (row_id, u), (read_at, deleted_at) in self._uow.state.inbox.items()
+                if u == user_id and deleted_at is None
+            ),
+            reverse=True,
+        )
+
+    async def list_for(
+        self, user_id: int, page: PageRequest, *, unread_only: bool
+    ) -> Page[Notification]:
+        rows = [(i, r) for i, r in self._mine(user_id) if not (unread_only and r is not None)]
+        # Newest first: the fake keys on the negated row id so _page can page upwards.
+        found = _page(rows, page, "notifications", lambda row: [-row[0]])
+        notes = self._uow.state.notifications
+
+        def seen(row: tuple[int, datetime | None]) -> Notification:
+            n = notes[row[0]]
+            return Notification(
+                n.id, n.title, n.message, n.kind, n.created_at, user_id, n.booking_code, row[1]
+            )
+
+        return found.map(seen)
+
+    async def counts(self, user_id: int) -> NotificationCounts:
+        mine = self._mine(user_id)
+        return NotificationCounts(sum(1 for _, r in mine if r is None), len(mine))
+
+    async def mark_read(self, user_id: int, ids: Sequence[str] | None, at: datetime) -> int:
+        state = self._uow.write()
+        changed = 0
+        for row_id, read_at in self._mine(user_id):
+            if read_at is None and (ids is None or state.notifications[row_id].id in ids):
+                state.inbox[(row_id, user_id)] = (at, None)
+                changed += 1
+        return changed
+
+    async def delete_for(self, user_id: int, notification_id: str, at: datetime) -> bool:
+        state = self._uow.write()
+        for row_id, read_at in self._mine(user_id):
+            if state.notifications[row_id].id == notification_id:
+                state.inbox[(row_id, user_id)] = (read_at, at)
+                return True
+        return False
+
+    async def settings(self, user_ids: Sequence[int]) -> Mapping[int, NotificationSettings]:
+        chosen = self._uow.state.notification_settings
+        return {u: chosen.get(u, NotificationSettings()) for u in user_ids}
+
+    async def save_settings(self, user_id: int, settings: NotificationSettings) -> None:
+        self._uow.write().notification_settings[user_id] = settings
+
+    async def push_tokens(self, user_ids: Sequence[int]) -> Mapping[int, list[str]]:
+        found: dict[int, list[str]] = {}
+        for _, (user_id, token, _at) in sorted(self._uow.state.push_tokens.items()):
+            if user_id in user_ids:
+                found.setdefault(user_id, []).append(token)
+        return found
+
+    async def add_push_token(self, user_id: int, token: str, at: datetime, keep: int) -> None:
+        tokens = self._uow.write().push_tokens
+        for token_id in [i for i, (_, t, _) in tokens.items() if t == token]:
+            del tokens[token_id]
+        tokens[self._uow.state.new_id()] = (user_id, token, at)
+        theirs = sorted(i for i, (u, _, _) in tokens.items() if u == user_id)
+        for token_id in theirs[:-keep] if keep else theirs:
+            del tokens[token_id]
+
+    async def remove_push_token(self, user_id: int, token: str) -> bool:
+        tokens = self._uow.write().push_tokens
+        for token_id, (u, t, _) in list(tokens.items()):
+            if (u, t) == (user_id, token):
+                del tokens[token_id]
+                return True
+        return False
+
+
+class FakeReminders(_Repository):
+    async def schedule(self, booking_id: int, user_ids: Sequence[int], due_at: datetime) -> None:
+        state = self._uow.write()
+        for user_id in dict.fromkeys(user_ids):
+            state.reminders[state.new_id()] = ReminderRow(booking_id, user_id, due_at)
+
+    async def cancel(self, booking_id: int, at: datetime) -> None:
+        reminders = self._uow.write().reminders
+        for i, row in list(reminders.items()):
+            if row.booking_id == booking_id and row.state == "pending":
+                reminders[i] = replace(row, state="cancelled", done_at=at)
+
+    async def due(self, now: datetime, limit: int) -> list[DueReminder]:
+        state = self._uow.write()
+        pending = sorted(
+            (row.due_at, i)
+            for i, row in state.reminders.items()
+            if row.state == "pending" and row.due_at <= now
+        )[:limit]
+        return [
+            DueReminder(
+                i,
+                state.bookings[state.reminders[i].booking_id].code,
+                state.reminders[i].user_id,
+                state.users[state.reminders[i].user_id].email,
+                due,
+            )
+            for due, i in pending
+        ]
+
+    async def settle(self, reminder_id: int, state: str, at: datetime) -> bool:
+        reminders = self._uow.write().reminders
+        row = reminders[reminder_id]
+        if row.state != "pending":
+            return False
+        reminders[reminder_id] = replace(row, state=state, done_at=at)
+        return True
+
+
 class FakeUnitOfWork:
     def __init__(self, db: FakeDatabase, *, writing: bool) -> None:
         self._db = db
@@ -744,6 +890,7 @@ class FakeUnitOfWork:
         self.office_hours, self.presence = FakeOfficeHours(self), FakePresence(self)
         self.images = FakeImages(self)
         self.profiles = FakeProfiles(self)
+        self.notifications, self.reminders = FakeNotifications(self), FakeReminders(self)
 
     @property
     def db(self) -> FakeDatabase:
