@@ -20,9 +20,12 @@ class LoginChallengeReason(StrEnum):
     NEW_ADDRESS = "new_address"
 
 
-def challenge_reason(*, mfa_enabled: bool) -> LoginChallengeReason | None:
+def challenge_reason(*, mfa_enabled: bool, new_address: bool) -> LoginChallengeReason | None:
     """The one place that decides whether a sign-in is challenged, and why (None: not).
-    A new reason (e.g. NEW_ADDRESS from the IP rules) is one more parameter and case."""
+    A new address (the IP rules want it confirmed) comes first: its code, mailed with the
+    address, answers for two-step sign-in as well, so one code is enough."""
+    if new_address:
+        return LoginChallengeReason.NEW_ADDRESS
     if mfa_enabled:
         return LoginChallengeReason.MFA
     return None

@@ -47,7 +47,6 @@ from gateway.services.people import People
 from gateway.services.ports import (
     Clock,
     EventPublisher,
-    IgnoredAccountEvents,
     ImageStore,
     PasswordHasher,
     PushSender,
@@ -167,10 +166,7 @@ def build_gateway(
         mail=ration,
         reminder_lead=settings.reminder_lead,
     )
-    account_events = IgnoredAccountEvents()
-    accounts = Accounts(
-        db, clock, hasher or Argon2Hasher(), tokens, publisher, account_policy, account_events
-    )
+    accounts = Accounts(db, clock, hasher or Argon2Hasher(), tokens, publisher, account_policy)
     batch_reader = SqlBatchReader(db.read_sessions())
     reads = Reads(batch_reader, clock)
     app = Application(
@@ -185,7 +181,7 @@ def build_gateway(
         addresses=AddressRules(db, clock, publisher, ration),
         presence=Presence(db, clock),
         images=Images(db, open_image_store(settings, db), ImageProcessing(), batch_reader, clock),
-        people=People(db, clock, publisher, account_policy.codes(), account_events),
+        people=People(db, clock, publisher, account_policy.codes()),
         notifications=Notifications(db, clock),
     )
     sweeper = PresenceSweeper(

@@ -11,6 +11,7 @@ from domain.bookings import BookingSource, BookingStatus
 from domain.calendar import BookableHours
 from domain.errors import invalid
 from domain.locations import LocationKind
+from domain.notifications import NotificationSettings
 from domain.profiles import MAX_DEPARTMENT_LENGTH
 from domain.users import Role
 from gateway.schema.ids import booking_ref, location_ref, room_ref
@@ -129,6 +130,25 @@ class CreateUserInput:
     password: str
     role: Role = Role.BASIC
     details: UserDetailsInput | None = None
+    notification_settings: NewNotificationSettingsInput | None = strawberry.field(
+        default=None, description="Both on when left out."
+    )
+    push_token: str | None = strawberry.field(
+        default=None, description="A first device for pushes: ExponentPushToken[…]."
+    )
+    block_anonymous_addresses: bool = strawberry.field(
+        default=False,
+        description="Sign-ins only from allowed and confirmed addresses (see allowAddress).",
+    )
+
+
+@strawberry.input
+class NewNotificationSettingsInput:
+    invites: bool = True
+    booking_reminders: bool = True
+
+    def settings(self) -> NotificationSettings:
+        return NotificationSettings(invites=self.invites, booking_reminders=self.booking_reminders)
 
 
 @strawberry.input

@@ -221,6 +221,11 @@ class Mutation(
                 password=input.password,
                 role=input.role,
                 details=input.details.changes() if input.details else None,
+                notifications=(
+                    input.notification_settings.settings() if input.notification_settings else None
+                ),
+                push_token=input.push_token,
+                block_anonymous=input.block_anonymous_addresses,
             )
         )
         return UserPayload(user=UserNode(user=user) if user else None, errors=errors)

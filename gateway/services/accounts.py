@@ -9,22 +9,23 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from domain.addresses import Outcome
 from domain.errors import DomainError, ErrorCode, invalid
 from domain.logins import CodePurpose, challenge_reason
+from domain.notifications import MAX_PUSH_TOKENS, NotificationSettings, check_push_token
 from domain.profiles import Profile, edited
 from domain.users import Role, User, check_password_strength, clean_name, normalise_email
 from gateway.services import codes, mails
+from gateway.services.address_gate import login_gate, refusal, remember_confirmed
 from gateway.services.authz import Principal
-from gateway.services.challenges import LoginChallenged, mail_login_code
+from gateway.services.challenges import LoginChallenged, client_binding, mail_login_code
 from gateway.services.codes import CodePolicy
-from gateway.services.events import MailQueued, RoleChanged
+from gateway.services.events import MailQueued
 from gateway.services.people import store_new_profile
 from gateway.services.ports import (
-    AccountEvents,
     Clock,
     Database,
     EventPublisher,
-    IgnoredAccountEvents,
     PasswordHasher,
     TokenCodec,
     UnitOfWork,
@@ -66,6 +67,18 @@ class AccountPolicy:
 
 
 @dataclass(frozen=True)
+class AccountSetup:
+    """What an admin may give a new account besides its credentials and role: profile
+    details, notification settings, a first push device, and whether it may only sign
+    in from allowed and confirmed addresses."""
+
+    profile: Profile = field(default_factory=Profile)
+    notifications: NotificationSettings = field(default_factory=NotificationSettings)
+    push_token: str | None = None
+    block_anonymous: bool = False
+
+
+@dataclass(frozen=True)
 class Session:
     token: IssuedToken
     user: PersonView
@@ -73,6 +86,17 @@ class Session:
     @classmethod
     def of(cls, token: IssuedToken, user: User) -> Session:
         return cls(token, PersonView.of(user, user.as_actor()))
+
+
+async def _set_up(uow: UnitOfWork, user_id: int, setup: AccountSetup, now: datetime) -> None:
+    """A new account's profile and settings, in the unit of work that creates it."""
+    await store_new_profile(uow, user_id, setup.profile, now)
+    if setup.notifications != NotificationSettings():
+        await uow.notifications.save_settings(user_id, setup.notifications)
+    if setup.push_token is not None:
+        await uow.notifications.add_push_token(user_id, setup.push_token, now, MAX_PUSH_TOKENS)
+    if setup.block_anonymous:
+        await uow.addresses.set_block_anonymous([user_id], True)
 
 
 def _throttle_keys(address: str | None, client: str | None) -> list[ThrottleKey]:
@@ -110,7 +134,6 @@ class Accounts:
         tokens: TokenCodec,
         publisher: EventPublisher,
         policy: AccountPolicy | None = None,
-        events: AccountEvents | None = None,
     ) -> None:
         self._db = db
         self._clock = clock
@@ -118,7 +141,6 @@ class Accounts:
         self._tokens = tokens
         self._publisher = publisher
         self._policy = policy or AccountPolicy()
-        self._events: AccountEvents = events or IgnoredAccountEvents()
         self._code_policy = self._policy.codes()
         self._decoy_hash: str | None = None
 
@@ -130,9 +152,11 @@ class Accounts:
         answer is RATE_LIMITED with the wait in seconds, before the password is checked;
         the answer is the same whether or not the address has an account.
 
-        When the sign-in is challenged (`domain.logins.challenge_reason`: MFA on), no
-        token: a code is mailed and LoginChallenged (CODE_REQUIRED) raised; see
-        `complete_login`.
+        The address rules (`address_gate.login_gate`) may refuse the client address
+        (FORBIDDEN) or want it confirmed. When the sign-in is challenged
+        (`domain.logins.challenge_reason`: a new address, or MFA on), no token: a code is
+        mailed and LoginChallenged (CODE_REQUIRED) raised; see `complete_login`. A
+        sign-in from an address that needs no confirmation makes it a confirmed one.
         """
         try:
             address: str | None = normalise_email(email)
@@ -150,8 +174,20 @@ class Accounts:
         if address is None or not verified or user is None:
             raise DomainError(ErrorCode.INVALID_CREDENTIALS, _BAD_LOGIN)
         async with self._db.writing() as uow:
-            reason = challenge_reason(mfa_enabled=await uow.profiles.mfa_enabled(user.id))
+            verdict = await login_gate(uow, user, client)
+            if verdict.outcome is Outcome.REFUSE:
+                # The password was right: not held against the client; the account's
+                # earlier failures stay.
+                await uow.lock(*_login_locks(keys))
+                await uow.login_failures.forget(attempts)
+                await uow.commit()
+                raise refusal(verdict)
+            reason = challenge_reason(
+                mfa_enabled=await uow.profiles.mfa_enabled(user.id),
+                new_address=verdict.outcome is Outcome.CONFIRM,
+            )
             if reason is None:
+                await remember_confirmed(uow, user, client, self._clock.now())
                 await self._forget_failures(uow, keys, attempts)
             else:
                 # Not signed in yet: the right password is not held against anybody, but
@@ -160,7 +196,7 @@ class Accounts:
                 await uow.login_failures.forget(attempts)
             holder = await uow.users.token_holder(user.id)
             sent = reason is not None and await mail_login_code(
-                uow, user, reason, self._clock.now(), self._code_policy
+                uow, user, reason, self._clock.now(), self._code_policy, client
             )
             await uow.commit()
         if reason is not None:
@@ -172,8 +208,10 @@ class Accounts:
 
     async def complete_login(self, email: str, code: str, *, client: str | None = None) -> Session:
         """Finish a challenged sign-in (see `login`) with the code mailed for it: a
-        sign-in code only, once, within its lifetime and tries. Every try counts as a
-        failed sign-in until it succeeds, so guessing is throttled like passwords."""
+        sign-in code only, once, within its lifetime and tries, from the client address
+        it was mailed for, which then becomes a confirmed address of the account. Every
+        try counts as a failed sign-in until it succeeds, so guessing is throttled like
+        passwords."""
         try:
             address: str | None = normalise_email(email)
         except DomainError:
@@ -188,9 +226,12 @@ class Accounts:
             stored = await uow.codes.latest(address, CodePurpose.LOGIN)
             if user is None or stored is None or stored.user_id != user.id:
                 raise codes.invalid_code()
-            if not await codes.redeem(uow, stored, code, self._clock.now(), self._code_policy):
+            now = self._clock.now()
+            bound_to = client_binding(client)
+            if not await codes.redeem(uow, stored, code, now, self._code_policy, bound_to=bound_to):
                 await uow.commit()
                 raise codes.invalid_code()
+            await remember_confirmed(uow, user, client, now)
             await self._forget_failures(uow, keys, attempts)
             holder = await uow.users.token_holder(user.id)
             await uow.commit()
@@ -361,22 +402,34 @@ class Accounts:
         password: str,
         role: Role,
         details: Mapping[str, Any] | None = None,
+        notifications: NotificationSettings | None = None,
+        push_token: str | None = None,
+        block_anonymous: bool = False,
     ) -> PersonView:
         """Admins create accounts directly, with any role and any profile `details`
-        (profile field -> value, checked by `domain.profiles.edited`); without an
-        employee id, one is generated. `AccountEvents.role_changed` hears of the role."""
+        (profile field -> value, checked by `domain.profiles.edited`), notification
+        settings (both on by default), a push device and the block-anonymous flag;
+        without an employee id, one is generated."""
         admin = principal.require_admin()
-        profile = edited(Profile(), dict(details or {}), self._clock.now().date())
-        user = await self.provision(
-            email=email, name=name, password=password, role=role, profile=profile
+        setup = AccountSetup(
+            profile=edited(Profile(), dict(details or {}), self._clock.now().date()),
+            notifications=notifications or NotificationSettings(),
+            push_token=check_push_token(push_token, "pushToken") if push_token else None,
+            block_anonymous=block_anonymous,
         )
-        await self._events.role_changed(
-            RoleChanged(user.id, role, admin.user_id, self._clock.now())
+        user = await self.provision(
+            email=email, name=name, password=password, role=role, setup=setup
         )
         return PersonView.of(user, admin)
 
     async def provision(
-        self, *, email: str, name: str, password: str, role: Role, profile: Profile | None = None
+        self,
+        *,
+        email: str,
+        name: str,
+        password: str,
+        role: Role,
+        setup: AccountSetup | None = None,
     ) -> User:
         """Create an account without a caller: for the CLI and the demo seed only."""
         address = normalise_email(email)
@@ -387,7 +440,7 @@ class Accounts:
             user = await uow.users.add(
                 email=address, name=display_name, role=role, password_hash=password_hash
             )
-            await store_new_profile(uow, user.id, profile or Profile(), self._clock.now())
+            await _set_up(uow, user.id, setup or AccountSetup(), self._clock.now())
             await uow.commit()
         return user
 

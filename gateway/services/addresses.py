@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from domain.addresses import (
     AddressInfo,
@@ -13,11 +14,17 @@ from domain.addresses import (
     normalise_address,
 )
 from domain.errors import DomainError, ErrorCode, invalid
+from domain.notifications import Notification
 from domain.users import Actor, User
 from gateway.services.address_gate import canonical_client
 from gateway.services.address_mails import address_added, address_removed
 from gateway.services.authz import Principal
 from gateway.services.events import AddressRuleChange, AddressRuleChanged, MailQueued
+from gateway.services.notify import (
+    announce,
+    notify_anonymous_rule_changed,
+    notify_ip_rule_changed,
+)
 from gateway.services.ports import Clock, Database, EventPublisher, UnitOfWork
 from gateway.services.ration import MailRation, queue_mail
 from gateway.services.records import OutgoingMail
@@ -174,10 +181,50 @@ class AddressRules:
                         uow, notice(user.email, address, admin.email), now, self._ration
                     )
                     mailed = mailed or queued is not None
-        await uow.commit()
         touched = tuple(u.id for u in people if u.id in changed)
+        delivered = await self._notify(uow, admin, change, address, people, changed, now)
+        await uow.commit()
+        await announce(self._publisher, delivered)
         if touched:
             await self._publisher.publish(AddressRuleChanged(change, address, touched, admin, now))
         if mailed:
             await self._publisher.publish(MailQueued(now))
         return AddressChange(address, [PersonView.of(u, admin) for u in people])
+
+    @staticmethod
+    async def _notify(
+        uow: UnitOfWork,
+        admin: Actor,
+        change: AddressRuleChange,
+        address: str | None,
+        people: list[User],
+        changed: set[int],
+        now: datetime,
+    ) -> list[Notification]:
+        """The notifications of a change, for the users whose rules changed and the admin;
+        none when nothing changed."""
+        ids = [u.id for u in people if u.id in changed]
+        if not ids:
+            return []
+        emails = [u.email for u in people if u.id in changed]
+        if change in (AddressRuleChange.ALLOWED, AddressRuleChange.REMOVED):
+            assert address is not None
+            return await notify_ip_rule_changed(
+                uow,
+                admin_id=admin.user_id,
+                admin_email=admin.email,
+                user_ids=ids,
+                user_emails=emails,
+                ip=address,
+                added=change is AddressRuleChange.ALLOWED,
+                now=now,
+            )
+        return await notify_anonymous_rule_changed(
+            uow,
+            admin_id=admin.user_id,
+            admin_email=admin.email,
+            user_ids=ids,
+            user_emails=emails,
+            blocked=change is AddressRuleChange.ANONYMOUS_BLOCKED,
+            now=now,
+        )

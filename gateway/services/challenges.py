@@ -8,6 +8,8 @@ from domain.errors import DomainError, ErrorCode
 from domain.logins import CodePurpose, LoginChallengeReason
 from domain.users import User
 from gateway.services import codes, mails
+from gateway.services.address_gate import canonical_client
+from gateway.services.address_mails import address_confirmation_code
 from gateway.services.codes import CodePolicy
 from gateway.services.ports import UnitOfWork
 from gateway.services.records import MailKind
@@ -33,21 +35,36 @@ class LoginChallenged(DomainError):
         self.sent = sent
 
 
+def client_binding(client: str | None) -> str:
+    """What a sign-in code is bound to: the canonical client address ("" when unknown)."""
+    return canonical_client(client) or ""
+
+
 async def mail_login_code(
-    uow: UnitOfWork, user: User, reason: LoginChallengeReason, now: datetime, policy: CodePolicy
+    uow: UnitOfWork,
+    user: User,
+    reason: LoginChallengeReason,
+    now: datetime,
+    policy: CodePolicy,
+    client: str | None,
 ) -> bool:
-    """Queue a sign-in code for `user`; False (nothing sent) within the cooldown after
-    the previous one, which still works. RATE_LIMITED when the day's ration is spent."""
+    """Queue a sign-in code for `user`, which works only from `client` (so confirming a
+    new address confirms that one); False (nothing sent) within the cooldown after the
+    previous one, which still works. RATE_LIMITED when the day's ration is spent."""
     if await codes.in_cooldown(uow, user.email, MailKind.LOGIN_CODE, now, policy):
         return False
     code = codes.new_code()
     await uow.codes.add(
         email=user.email,
-        code_hash=codes.code_hash(user.email, code),
+        code_hash=codes.code_hash(user.email, code, client_binding(client)),
         created_at=now,
         expires_at=now + policy.ttl,
         purpose=CodePurpose.LOGIN,
         user_id=user.id,
     )
-    await codes.send(uow, mails.login_code(user.email, code, policy.minutes, reason), now, policy)
+    if reason is LoginChallengeReason.NEW_ADDRESS:
+        mail = address_confirmation_code(user.email, client_binding(client), code, policy.minutes)
+    else:
+        mail = mails.login_code(user.email, code, policy.minutes, reason)
+    await codes.send(uow, mail, now, policy)
     return True

@@ -35,8 +35,11 @@ def new_code() -> str:
     return f"{secrets.randbelow(1_000_000):06d}"
 
 
-def code_hash(email: str, code: str) -> str:
-    return hashlib.sha256(f"{email}:{code}".encode()).hexdigest()
+def code_hash(email: str, code: str, bound_to: str | None = None) -> str:
+    """What is stored of a code. A code `bound_to` a client address (sign-in codes) only
+    matches when given from that address."""
+    subject = email if bound_to is None else f"{email}@{bound_to}"
+    return hashlib.sha256(f"{subject}:{code}".encode()).hexdigest()
 
 
 async def in_cooldown(
@@ -71,7 +74,13 @@ def invalid_code() -> DomainError:
 
 
 async def redeem(
-    uow: UnitOfWork, stored: OneTimeCode | None, code: str, now: datetime, policy: CodePolicy
+    uow: UnitOfWork,
+    stored: OneTimeCode | None,
+    code: str,
+    now: datetime,
+    policy: CodePolicy,
+    *,
+    bound_to: str | None = None,
 ) -> bool:
     """Consume the stored code if `code` matches it and it is still usable. On False a
     wrong try has been counted: the caller (holding the code's lock) commits, then
@@ -83,7 +92,7 @@ async def redeem(
         or stored.attempts >= policy.max_attempts
     ):
         return False
-    if not hmac.compare_digest(stored.code_hash, code_hash(stored.email, code.strip())):
+    if not hmac.compare_digest(stored.code_hash, code_hash(stored.email, code.strip(), bound_to)):
         await uow.codes.record_attempt(stored.id)
         return False
     await uow.codes.consume(stored.id)

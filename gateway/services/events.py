@@ -8,7 +8,7 @@ from enum import StrEnum
 
 from domain.bookings import BookingChange, BookingChanged
 from domain.notifications import Notification
-from domain.users import Actor, Role
+from domain.users import Actor
 
 __all__ = [
     "BookingChange",
@@ -16,7 +16,6 @@ __all__ = [
     "Event",
     "MailQueued",
     "NotificationEvent",
-    "RoleChanged",
     "notifications_topic",
     "room_bookings_topic",
 ]
@@ -86,17 +85,6 @@ class AddressRuleChanged:
     @property
     def topic(self) -> str:
         return "address-rules"
-
-
-@dataclass(frozen=True)
-class RoleChanged:
-    """An account's role was set: by an admin (`by`), or given at creation. Handed to the
-    `AccountEvents` port after commit; not a live event (no topic)."""
-
-    user_id: int
-    role: Role
-    by: int
-    occurred_at: datetime
 
 
 def notifications_topic(user_id: int) -> str:

@@ -102,3 +102,40 @@ async def notify_ip_rule_changed(
         now,
     )
     return told + copy
+
+
+async def notify_anonymous_rule_changed(
+    uow: UnitOfWork,
+    *,
+    admin_id: int,
+    admin_email: str,
+    user_ids: Sequence[int],
+    user_emails: Sequence[str],
+    blocked: bool,
+    now: datetime,
+) -> list[Notification]:
+    """An admin set whether the users may sign in from new addresses (with a mailed code)
+    or only from allowed and confirmed ones (toggle-allow-anonymous-ip). Unlike Occupi's,
+    the words say what was done."""
+    if blocked:
+        title, told_what = "Anonymous IP addresses blocked", "blocked sign-ins from new addresses"
+    else:
+        title, told_what = "Anonymous IP addresses allowed", "allowed sign-ins from new addresses"
+    told = await notify(
+        uow,
+        user_ids,
+        title,
+        f"{admin_email} has {told_what} for you. A new address is "
+        + ("refused." if blocked else "confirmed with a code mailed to you."),
+        NotificationKind.IP_RULE_CHANGED,
+        now,
+    )
+    copy = await notify(
+        uow,
+        [admin_id],
+        title,
+        f"You have successfully {told_what} for {','.join(user_emails)}.",
+        NotificationKind.IP_RULE_CHANGED,
+        now,
+    )
+    return told + copy

@@ -15,13 +15,12 @@ from domain.users import Actor, Role, User, clean_name, normalise_email
 from gateway.services import codes, mails
 from gateway.services.authz import Principal
 from gateway.services.codes import CodePolicy
-from gateway.services.events import MailQueued, RoleChanged
+from gateway.services.events import MailQueued
+from gateway.services.notify import announce, notify_role_changed
 from gateway.services.ports import (
-    AccountEvents,
     Clock,
     Database,
     EventPublisher,
-    IgnoredAccountEvents,
     UnitOfWork,
 )
 from gateway.services.ration import queue_mail
@@ -67,13 +66,11 @@ class People:
         clock: Clock,
         publisher: EventPublisher,
         policy: CodePolicy | None = None,
-        events: AccountEvents | None = None,
     ) -> None:
         self._db = db
         self._clock = clock
         self._publisher = publisher
         self._policy = policy or CodePolicy()
-        self._events: AccountEvents = events or IgnoredAccountEvents()
 
     async def details(self, principal: Principal, user_id: int) -> Profile | None:
         """The person's profile, or None when the caller may not see it (see
@@ -137,8 +134,8 @@ class People:
 
     async def set_role(self, principal: Principal, user_id: int, role: Role) -> PersonView:
         """Admins only. The last admin cannot be demoted (LAST_ADMIN), so the gateway
-        always has somebody who can manage it. `AccountEvents.role_changed` hears of
-        every real change, after commit."""
+        always has somebody who can manage it. Every real change notifies the person
+        and the admin (Occupi's "Role status changed")."""
         admin = principal.require_admin()
         async with self._db.writing() as uow:
             await uow.lock("roles")
@@ -154,10 +151,16 @@ class People:
                     field="role",
                 )
             await uow.profiles.set_role(user_id, role)
+            delivered = await notify_role_changed(
+                uow,
+                admin_id=admin.user_id,
+                admin_email=admin.email,
+                user_id=user_id,
+                role=role.value,
+                now=self._clock.now(),
+            )
             await uow.commit()
-        await self._events.role_changed(
-            RoleChanged(user_id, role, admin.user_id, self._clock.now())
-        )
+        await announce(self._publisher, delivered)
         return PersonView.of(User(user.id, user.email, user.name, role), admin)
 
     async def request_email_change(self, principal: Principal, new_email: str) -> None:

@@ -24,7 +24,7 @@ from domain.profiles import Profile
 from domain.rooms import Room
 from domain.users import Actor, Role, User
 from gateway.services.authz import Principal
-from gateway.services.events import Event, RoleChanged
+from gateway.services.events import Event
 from gateway.services.image_records import ImageRecord, ProcessedImage, StoredVariant
 from gateway.services.notification_records import (
     DueReminder,
@@ -562,20 +562,6 @@ class ImageProcessor(Protocol):
     whole JPEG or PNG of acceptable size with DomainError(INVALID_INPUT, field="image")."""
 
     def __call__(self, data: bytes) -> ProcessedImage: ...
-
-
-class AccountEvents(Protocol):
-    """Told about changes to accounts after they are committed (the notifications area
-    listens here); a failure must not undo the change, so implementations log it."""
-
-    async def role_changed(self, event: RoleChanged) -> None: ...
-
-
-class IgnoredAccountEvents:
-    """The default `AccountEvents`: nobody listens yet."""
-
-    async def role_changed(self, event: RoleChanged) -> None:
-        return None
 
 
 class NotificationRepository(Protocol):

@@ -151,6 +151,8 @@ _RATION_GROUPS = (
     (MailKind.INVITATION, MailKind.CANCELLATION),
     (MailKind.REGISTRATION_CODE, MailKind.ALREADY_REGISTERED),
     (MailKind.ADDRESS_ADDED, MailKind.ADDRESS_REMOVED),
+    # One cooldown for sign-in codes, whichever the reason.
+    (MailKind.LOGIN_CODE, MailKind.ADDRESS_CODE),
 )
 
 

@@ -7,10 +7,12 @@ from typing import Any
 
 import pytest
 
+from domain.errors import ErrorCode
 from domain.users import Role
 from gateway.app import Gateway
 from tests.schema.test_sql_statement_counts import counting_statements
 from tests.support.bookings import book
+from tests.support.fakes import rejected
 from tests.support.graphql import JSON, GraphQLClient
 from tests.support.mail import RecordingSender
 from tests.support.world import PASSWORD, World, booking_gid, user_gid
@@ -210,6 +212,64 @@ async def test_admins_create_users_with_details(
     assert payload["user"]["details"]["employeeId"].startswith("OCCUPI2026")
     refused = await mutate(client, CREATE, tokens["alice"], **variables)
     assert refused["errors"][0]["code"] == "FORBIDDEN"
+
+
+async def test_admins_create_users_with_settings_a_device_and_the_address_rule(
+    client: GraphQLClient, tokens: dict[str, str], gateway: Gateway
+) -> None:
+    created = await client.data(
+        """
+        mutation Create($input: CreateUserInput!) {
+          createUser(input: $input) {
+            user { id email blockAnonymousAddresses } errors { code message field }
+          }
+        }
+        """,
+        {
+            "input": {
+                "email": "erin@example.com",
+                "name": "Erin",
+                "password": "N3w-Passw0rd!",
+                "notificationSettings": {"invites": False},
+                "pushToken": "ExponentPushToken[erin-phone]",
+                "blockAnonymousAddresses": True,
+            }
+        },
+        token=tokens["admin"],
+    )
+    payload = created["createUser"]
+    assert payload["errors"] == []
+    assert payload["user"]["blockAnonymousAddresses"] is True
+    settings = await client.data(
+        "query S($user: ID) { notificationSettings(user: $user) { invites bookingReminders } }",
+        {"user": payload["user"]["id"]},
+        token=tokens["admin"],
+    )
+    assert settings["notificationSettings"] == {"invites": False, "bookingReminders": True}
+    admin = await gateway.app.accounts.authenticate(tokens["admin"])
+    devices = await gateway.app.notifications.push_tokens_of(admin, ["erin@example.com"])
+    # Erin turned invitations off, and only those who want them have their devices listed.
+    assert devices == ()
+    # Blocked: no address is allowed or confirmed yet, so no sign-in from anywhere.
+    refused = await rejected(gateway.app.accounts.login("erin@example.com", "N3w-Passw0rd!"))
+    assert refused.code is ErrorCode.FORBIDDEN
+
+
+async def test_a_bad_push_token_at_creation_creates_nobody(
+    client: GraphQLClient, tokens: dict[str, str]
+) -> None:
+    payload = await mutate(
+        client,
+        CREATE,
+        tokens["admin"],
+        email="frank@example.com",
+        name="Frank",
+        password="N3w-Passw0rd!",
+        pushToken="not a token",
+    )
+    assert [(e["code"], e["field"]) for e in payload["errors"]] == [("INVALID_INPUT", "pushToken")]
+    users = await client.data(USERS, {"filter": {"search": "frank"}}, token=tokens["admin"])
+    assert users["users"]["totalCount"] == 0
 
 
 async def test_the_users_filter_is_bounded(client: GraphQLClient, tokens: dict[str, str]) -> None:

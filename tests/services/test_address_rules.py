@@ -16,7 +16,13 @@ from domain.users import Role, User
 from gateway.services.accounts import AccountPolicy, Accounts
 from gateway.services.address_gate import login_gate, refusal, remember_confirmed
 from gateway.services.addresses import MAX_USERS, AddressRules
-from gateway.services.events import AddressRuleChange, AddressRuleChanged, MailQueued
+from gateway.services.events import (
+    AddressRuleChange,
+    AddressRuleChanged,
+    Event,
+    MailQueued,
+    NotificationEvent,
+)
 from gateway.services.ports import Database
 from gateway.services.ration import MailRation
 from gateway.services.records import MailKind
@@ -58,6 +64,19 @@ class Scene:
     admin: User
     alice: User
     bob: User
+
+    @property
+    def rule_events(self) -> list[Event]:
+        """What was published, but the notifications (see `told`)."""
+        return [e for e in self.published.events if not isinstance(e, NotificationEvent)]
+
+    def told(self) -> list[tuple[int, str, str]]:
+        """(recipient, title, message) of each notification published so far."""
+        return [
+            (e.notification.recipient_id, e.notification.title, e.notification.message)
+            for e in self.published.events
+            if isinstance(e, NotificationEvent)
+        ]
 
     async def rules_of(self, user: User) -> LoginAddresses:
         async with self.db.reading() as uow:
@@ -104,7 +123,7 @@ async def test_an_admin_allows_an_address_to_several_people(scene: Scene) -> Non
     assert (await scene.rules_of(scene.alice)).allowed == {OFFICE}
     listed = await scene.rules.allowed_addresses(signed_in(scene.alice), scene.alice.id)
     assert listed == [AllowedAddress(OFFICE, START, scene.admin.id)]
-    assert scene.published.events == [
+    assert scene.rule_events == [
         AddressRuleChanged(
             AddressRuleChange.ALLOWED,
             OFFICE,
@@ -113,6 +132,21 @@ async def test_an_admin_allows_an_address_to_several_people(scene: Scene) -> Non
             START,
         ),
         MailQueued(START),
+    ]
+    added = "admin@example.com has added 203.0.113.5 to the list of allowed IP addresses"
+    assert scene.told() == [
+        (
+            scene.alice.id,
+            "IP address added",
+            f"{added} for you. Check your email for more details.",
+        ),
+        (scene.bob.id, "IP address added", f"{added} for you. Check your email for more details."),
+        (
+            scene.admin.id,
+            "IP address added",
+            "You have successfully added 203.0.113.5 to the list of allowed IP addresses for "
+            "alice@example.com,bob@example.com.",
+        ),
     ]
     mails = await scene.mails()
     assert [(m[0], m[1], m[3]) for m in mails] == [
@@ -128,7 +162,7 @@ async def test_allowing_again_changes_nothing_and_tells_nobody(scene: Scene) -> 
     scene.published.events.clear()
     await scene.mails()
     await scene.rules.allow_address(admin, OFFICE, [scene.alice.id, scene.alice.id])
-    assert scene.published.events == []
+    assert scene.rule_events == []
     assert await scene.mails() == []
     assert len(await scene.rules.allowed_addresses(admin, scene.alice.id) or []) == 1
 
@@ -152,7 +186,7 @@ async def test_removing_an_address_forgets_and_blocks_it_until_allowed_again(
     assert (await scene.rules_of(scene.bob)).blocked == {OFFICE}
     async with scene.db.reading() as uow:
         assert (await login_gate(uow, scene.alice, OFFICE)).outcome is Outcome.REFUSE
-    [event, _] = scene.published.events
+    [event, _] = scene.rule_events
     assert isinstance(event, AddressRuleChanged)
     assert (event.change, event.user_ids) == (
         AddressRuleChange.REMOVED,
@@ -177,7 +211,7 @@ async def test_an_unknown_user_id_changes_nothing(scene: Scene) -> None:
     assert (await scene.rules_of(scene.alice)).allowed == frozenset()
     error = await rejected(scene.rules.set_block_anonymous(admin, [missing], True))
     assert error.code is ErrorCode.NOT_FOUND
-    assert scene.published.events == []
+    assert scene.rule_events == []
 
 
 @pytest.mark.parametrize(
@@ -235,9 +269,23 @@ async def test_blocking_anonymous_addresses_refuses_new_ones_at_the_gate(scene: 
     )
     scene.published.events.clear()
     await scene.rules.set_block_anonymous(admin, [scene.alice.id, scene.bob.id], True)
-    assert scene.published.events == []  # nobody's flag changed
+    assert scene.rule_events == []  # nobody's flag changed
+    assert scene.told() == []
     await scene.rules.set_block_anonymous(admin, [scene.alice.id], False)
-    [event] = scene.published.events
+    assert scene.told() == [
+        (
+            scene.alice.id,
+            "Anonymous IP addresses allowed",
+            "admin@example.com has allowed sign-ins from new addresses for you. A new address "
+            "is confirmed with a code mailed to you.",
+        ),
+        (
+            scene.admin.id,
+            "Anonymous IP addresses allowed",
+            "You have successfully allowed sign-ins from new addresses for alice@example.com.",
+        ),
+    ]
+    [event] = scene.rule_events
     assert isinstance(event, AddressRuleChanged)
     assert (event.change, event.address, event.user_ids) == (
         AddressRuleChange.ANONYMOUS_ALLOWED,

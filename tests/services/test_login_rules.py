@@ -11,9 +11,11 @@ from datetime import timedelta
 import pytest
 
 from domain.errors import DomainError, ErrorCode
+from domain.logins import LoginChallengeReason
 from domain.users import Role, User
 from gateway.services.accounts import AccountPolicy, Accounts, Session
 from gateway.services.authz import Principal
+from gateway.services.challenges import LoginChallenged
 from gateway.services.ports import Database
 from gateway.services.records import ThrottleScope
 from gateway.services.throttle import LoginPolicy
@@ -215,7 +217,10 @@ async def test_twenty_failures_from_one_client_throttle_it_across_accounts(
     assert await logins.refusal("erin", PASSWORD, client=HOME) == throttled(60)
     assert (await logins.login("erin", client=AWAY)).user.email == "erin@example.com"
     logins.clock.advance(timedelta(seconds=60))
-    assert (await logins.login("erin", client=HOME)).user.email == "erin@example.com"
+    # No longer throttled; HOME is new to erin's account now, so it is to be confirmed.
+    error = await rejected(logins.login("erin", client=HOME))
+    assert isinstance(error, LoginChallenged)
+    assert error.reason is LoginChallengeReason.NEW_ADDRESS
 
 
 async def test_successful_sign_ins_do_not_count_against_a_shared_client(logins: Logins) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 import pytest
@@ -19,9 +19,10 @@ from gateway.services import codes
 from gateway.services.accounts import AccountPolicy, Accounts
 from gateway.services.authz import Principal
 from gateway.services.challenges import LoginChallenged
-from gateway.services.events import RoleChanged
+from gateway.services.notifications import Notifications
 from gateway.services.people import People
 from gateway.services.ports import Database
+from gateway.services.records import PageRequest
 from gateway.services.views import SecuritySettings
 from gateway.store.engine import create_engine
 from gateway.store.uow import SqlDatabase
@@ -50,18 +51,10 @@ async def db(
 
 
 @dataclass
-class RecordingAccountEvents:
-    changes: list[RoleChanged] = field(default_factory=list)
-
-    async def role_changed(self, event: RoleChanged) -> None:
-        self.changes.append(event)
-
-
-@dataclass
 class Office:
     accounts: Accounts
     people: People
-    events: RecordingAccountEvents
+    notifications: Notifications
     clock: MutableClock
     mailed: list[str]
     admin: User
@@ -93,11 +86,10 @@ def mailed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 @pytest.fixture
 async def office(db: Database, clock: MutableClock, mailed: list[str]) -> Office:
-    events = RecordingAccountEvents()
     publisher = RecordingPublisher()
     policy = AccountPolicy()
-    accounts = Accounts(db, clock, FakeHasher(), FakeTokens(), publisher, policy, events)
-    people = People(db, clock, publisher, policy.codes(), events)
+    accounts = Accounts(db, clock, FakeHasher(), FakeTokens(), publisher, policy)
+    people = People(db, clock, publisher, policy.codes())
 
     async def person(handle: str, role: Role = Role.BASIC) -> User:
         return await accounts.provision(
@@ -107,7 +99,7 @@ async def office(db: Database, clock: MutableClock, mailed: list[str]) -> Office
     return Office(
         accounts,
         people,
-        events,
+        Notifications(db, clock),
         clock,
         mailed,
         await person("admin", Role.ADMIN),
@@ -207,7 +199,7 @@ async def test_an_employee_id_belongs_to_one_person(office: Office) -> None:
     )
 
 
-async def test_creating_a_user_takes_details_and_tells_of_the_role(office: Office) -> None:
+async def test_creating_a_user_takes_details(office: Office) -> None:
     view = await office.accounts.create_user(
         office.as_(office.admin),
         email="dave@example.com",
@@ -219,9 +211,6 @@ async def test_creating_a_user_takes_details_and_tells_of_the_role(office: Offic
 
     found = await office.people.details(office.as_(office.admin), view.id)
     assert found == Profile(employee_id="OCCUPI42", department="Facilities")
-    assert office.events.changes == [
-        RoleChanged(view.id, Role.ADMIN, office.admin.id, office.clock.now())
-    ]
 
 
 # --- roles ----------------------------------------------------------------------------------
@@ -232,8 +221,16 @@ async def test_admins_set_roles_and_the_change_is_told(office: Office) -> None:
     view = await office.people.set_role(admin, office.alice.id, Role.ADMIN)
     assert view.role is Role.ADMIN
     await office.people.set_role(admin, office.alice.id, Role.ADMIN)  # no change: not told
-    assert office.events.changes == [
-        RoleChanged(office.alice.id, Role.ADMIN, office.admin.id, office.clock.now())
+
+    async def told(user: User) -> list[tuple[str, str]]:
+        page = await office.notifications.list(office.as_(user), PageRequest(first=10))
+        return [(n.title, n.message) for n in page.items]
+
+    assert await told(office.alice) == [
+        ("Role status changed", "admin@example.com has changed your role to admin.")
+    ]
+    assert await told(office.admin) == [
+        ("Role status changed", "You have successfully changed the role of the user to admin.")
     ]
     principal = office.as_(office.bob)
     error = await rejected(office.people.set_role(principal, office.bob.id, Role.ADMIN))

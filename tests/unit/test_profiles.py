@@ -103,6 +103,17 @@ def test_cleaning_text_is_idempotent_and_bounded(raw: str) -> None:
     assert clean_text(once, "gender", 40) == once
 
 
-def test_only_mfa_challenges_a_sign_in_for_now() -> None:
-    assert challenge_reason(mfa_enabled=True) is LoginChallengeReason.MFA
-    assert challenge_reason(mfa_enabled=False) is None
+@pytest.mark.parametrize(
+    ("mfa", "new_address", "reason"),
+    [
+        (False, False, None),
+        (True, False, LoginChallengeReason.MFA),
+        (False, True, LoginChallengeReason.NEW_ADDRESS),
+        # One code answers for both, and its mail names the address.
+        (True, True, LoginChallengeReason.NEW_ADDRESS),
+    ],
+)
+def test_a_sign_in_is_challenged_for_a_new_address_or_for_mfa(
+    mfa: bool, new_address: bool, reason: LoginChallengeReason | None
+) -> None:
+    assert challenge_reason(mfa_enabled=mfa, new_address=new_address) is reason
