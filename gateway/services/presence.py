@@ -183,7 +183,9 @@ class Presence:
         everyone's together. Open sessions count up to now (capped at their day's end)."""
         actor = principal.require()
         if everyone and not actor.is_admin:
-            raise DomainError(ErrorCode.FORBIDDEN, "only an admin may see everyone's analytics")
+            raise DomainError(
+                ErrorCode.FORBIDDEN, "only an admin may see everyone's analytics", field="everyone"
+            )
         if everyone and user_id is not None:
             raise invalid("ask for one person or for everyone, not both", "user")
         check_range(first, last)

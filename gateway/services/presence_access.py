@@ -70,7 +70,9 @@ def target_of(actor: Actor, user_id: int | None) -> int:
         return actor.user_id
     if not actor.is_admin:
         raise DomainError(
-            ErrorCode.FORBIDDEN, "only an admin may see or change another person's presence"
+            ErrorCode.FORBIDDEN,
+            "only an admin may see or change another person's presence",
+            field="user",
         )
     return user_id
 
