@@ -189,4 +189,6 @@ async def _parse(model: type[BaseModel] | None, request: Request) -> BaseModel |
     except ValidationError as error:
         first = error.errors()[0]
         where = ".".join(str(part) for part in first["loc"])
-        raise invalid(first["msg"], field=where or None) from None
+        # The message names the field: the legacy envelopes carry no field of their own.
+        message = f"{where}: {first['msg']}" if where else first["msg"]
+        raise invalid(message, field=where or None) from None

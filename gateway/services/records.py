@@ -131,6 +131,7 @@ class MailKind(StrEnum):
     ADDRESS_ADDED = "address_added"
     ADDRESS_REMOVED = "address_removed"
     BOOKING_REMINDER = "booking_reminder"
+    RESET_CODE = "reset_code"
 
     @property
     def on_behalf(self) -> bool:
@@ -236,3 +237,14 @@ class OneTimeCode:
     created_at: datetime
     purpose: CodePurpose = CodePurpose.REGISTRATION
     user_id: int | None = None
+
+
+@dataclass(frozen=True)
+class PendingRegistration:
+    """A legacy registration waiting for its code: only the password's hash is kept."""
+
+    email: str
+    password_hash: str
+    push_token: str | None
+    created_at: datetime
+    expires_at: datetime

@@ -46,6 +46,7 @@ from gateway.services.records import (
     OutgoingMail,
     Page,
     PageRequest,
+    PendingRegistration,
     QueuedMail,
     RoomQuery,
     ThrottleKey,
@@ -133,6 +134,7 @@ class State:
     notification_settings: dict[int, NotificationSettings] = field(default_factory=dict)
     push_tokens: dict[int, tuple[int, str, datetime]] = field(default_factory=dict)
     reminders: dict[int, ReminderRow] = field(default_factory=dict)
+    pending_registrations: dict[str, PendingRegistration] = field(default_factory=dict)
 
     def new_id(self) -> int:
         self.last_id += 1
@@ -876,6 +878,17 @@ class FakeReminders(_Repository):
         return True
 
 
+class FakePendingRegistrations(_Repository):
+    async def get(self, email: str) -> PendingRegistration | None:
+        return self._uow.state.pending_registrations.get(email)
+
+    async def put(self, pending: PendingRegistration) -> None:
+        self._uow.write().pending_registrations[pending.email] = pending
+
+    async def remove(self, email: str) -> None:
+        self._uow.write().pending_registrations.pop(email, None)
+
+
 class FakeUnitOfWork:
     def __init__(self, db: FakeDatabase, *, writing: bool) -> None:
         self._db = db
@@ -891,6 +904,7 @@ class FakeUnitOfWork:
         self.images = FakeImages(self)
         self.profiles = FakeProfiles(self)
         self.notifications, self.reminders = FakeNotifications(self), FakeReminders(self)
+        self.pending_registrations = FakePendingRegistrations(self)
 
     @property
     def db(self) -> FakeDatabase:
