@@ -41,6 +41,7 @@ from gateway.services.clock import SystemClock
 from gateway.services.directory import Directory
 from gateway.services.events import BookingEvent, Event, NotificationEvent
 from gateway.services.images import Images
+from gateway.services.legacy_lists import LegacyLists
 from gateway.services.live import Live
 from gateway.services.notifications import Notifications
 from gateway.services.password_resets import PasswordResets
@@ -192,6 +193,7 @@ def build_gateway(
         password_resets=PasswordResets(
             db, clock, password_hasher, publisher, accounts, account_policy.codes()
         ),
+        legacy_lists=LegacyLists(db),
     )
     sweeper = PresenceSweeper(
         app.presence, interval_seconds=settings.presence_sweep.total_seconds()

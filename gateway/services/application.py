@@ -10,6 +10,7 @@ from gateway.services.addresses import AddressRules
 from gateway.services.bookings import Bookings
 from gateway.services.directory import Directory
 from gateway.services.images import Images
+from gateway.services.legacy_lists import LegacyLists
 from gateway.services.live import Live
 from gateway.services.notifications import Notifications
 from gateway.services.password_resets import PasswordResets
@@ -30,7 +31,8 @@ class Application:
     (`addresses`); `presence` (on-site toggling, office hours, analytics);
     `notifications`: people's notifications, settings and push tokens; the legacy auth
     flows: `sign_ins` (admin routes check the stored role), `signups` (password first,
-    code second) and `password_resets` (by mailed code)."""
+    code second) and `password_resets` (by mailed code); `legacy_lists`: reads that
+    name a person by e-mail address."""
 
     accounts: Accounts
     bookings: Bookings
@@ -48,3 +50,4 @@ class Application:
     sign_ins: SignIns
     signups: Signups
     password_resets: PasswordResets
+    legacy_lists: LegacyLists

@@ -106,6 +106,8 @@ class RoomQuery:
     under_location_id: int | None = None
     min_capacity: int | None = None
     search: str | None = None
+    codes: tuple[str, ...] | None = None
+    """Only rooms with one of these ids (RM…); the legacy filter `roomId`."""
 
 
 @dataclass(frozen=True)
@@ -113,6 +115,8 @@ class UserQuery:
     role: Role | None = None
     search: str | None = None
     department: str | None = None
+    emails: tuple[str, ...] | None = None
+    """Only these addresses, exactly (normalised); the legacy filter `email`."""
 
 
 class MailKind(StrEnum):

@@ -111,5 +111,7 @@ class SqlUsers:
             )
         if query.department:
             stmt = stmt.where(func.lower(users.c.department) == query.department.lower())
+        if query.emails is not None:
+            stmt = stmt.where(users.c.email.in_(query.emails))
         found = await fetch_page(self._session, stmt, page, USER_ORDER)
         return found.of([to_user(r) for r in found.rows])

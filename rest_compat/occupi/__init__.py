@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rest_compat.occupi import auth, envelopes, passwords, ping, registration
+from rest_compat.occupi import auth, envelopes, listings, passwords, ping, registration
 from rest_compat.routing import Api
 
 API = Api(
@@ -14,6 +14,7 @@ API = Api(
         *auth.ENDPOINTS,
         *registration.ENDPOINTS,
         *passwords.ENDPOINTS,
+        *listings.ENDPOINTS,
     ),
     failure=envelopes.failure,
     internal_error=envelopes.internal_error,

@@ -233,6 +233,7 @@ class FakeUsers(_Repository):
             if (query.role is None or u.role is query.role)
             and (needle in u.email.lower() or needle in u.name.lower())
             and (query.department is None or self._in_department(u.id, query.department))
+            and (query.emails is None or u.email in query.emails)
         ]
         return _page(found, page, "users", lambda u: [u.email])
 
@@ -336,6 +337,7 @@ class FakeRooms(_Repository):
                 or r.limits.maximum >= query.min_capacity
             )
             and (needle in r.name.lower() or needle in r.code.lower())
+            and (query.codes is None or r.code in query.codes)
         ]
         return _page(found, page, "rooms", lambda r: [r.code])
 
