@@ -42,7 +42,8 @@ async def named_person(uow: UnitOfWork, actor: Actor, email: str, field: str) ->
 
 
 class LegacyLists:
-    """Reads for signed-in callers, each about one named person."""
+    """Reads for signed-in callers, each about one named person, and the check that an
+    address given for an action taken as oneself is one's own."""
 
     def __init__(self, db: Database) -> None:
         self._db = db
@@ -80,3 +81,12 @@ class LegacyLists:
         actor = principal.require()
         async with self._db.reading() as uow:
             return (await named_person(uow, actor, email, field)).user_id
+
+    @staticmethod
+    def require_self(principal: Principal, email: str | None, field: str) -> None:
+        """For actions one only ever takes as oneself (booking, checking in): an address
+        a request gives must be the caller's own, admins included; FORBIDDEN otherwise.
+        None (not given) is the caller."""
+        actor = principal.require()
+        if email is not None and normalise_email(email, field) != actor.email:
+            raise DomainError(ErrorCode.FORBIDDEN, NOT_YOURS, field=field)

@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from rest_compat.occupi import auth, envelopes, listings, passwords, ping, registration
+from rest_compat.occupi import (
+    auth,
+    bookings,
+    envelopes,
+    listings,
+    passwords,
+    ping,
+    registration,
+)
 from rest_compat.routing import Api
 
 API = Api(
@@ -15,6 +23,7 @@ API = Api(
         *registration.ENDPOINTS,
         *passwords.ENDPOINTS,
         *listings.ENDPOINTS,
+        *bookings.ENDPOINTS,
     ),
     failure=envelopes.failure,
     internal_error=envelopes.internal_error,

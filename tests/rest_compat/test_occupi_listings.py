@@ -17,7 +17,7 @@ from tests.support.bookings import JOHANNESBURG, TOMORROW
 from tests.support.world import World
 
 CODE = re.compile(r"^BOOKOCCUPI2026[0-9A-Z]{8}$")
-FORBIDDEN = {
+FORBIDDEN: dict[str, Any] = {
     "error": {
         "code": "FORBIDDEN",
         "details": None,
