@@ -10,6 +10,7 @@ from rest_compat.occupi import (
     passwords,
     ping,
     registration,
+    rooms,
 )
 from rest_compat.routing import Api
 
@@ -24,6 +25,7 @@ API = Api(
         *passwords.ENDPOINTS,
         *listings.ENDPOINTS,
         *bookings.ENDPOINTS,
+        *rooms.ENDPOINTS,
     ),
     failure=envelopes.failure,
     internal_error=envelopes.internal_error,

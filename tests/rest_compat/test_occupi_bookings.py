@@ -215,3 +215,73 @@ async def test_available_slots_without_a_room_or_a_date_is_the_original_400(
             "status": 400,
         },
     )
+
+
+# --- add-room -----------------------------------------------------------------------------
+
+
+def new_room(world: World, **more: Any) -> dict[str, Any]:
+    return {
+        "roomId": "RM100",
+        "roomNo": "100",
+        "floorNo": world.floor_id,
+        "minOccupancy": 1,
+        "maxOccupancy": 6,
+        "description": "This is a room",
+        "resources": ["projector"],
+        "roomName": "Room 100",
+        **more,
+    }
+
+
+async def test_add_room_is_for_admins(
+    http: httpx.AsyncClient, world: World, tokens: dict[str, str]
+) -> None:
+    refused = await http.put("/api/add-room", json=new_room(world), headers=auth(tokens["alice"]))
+    assert refused.status_code == 401
+    assert refused.json()["error"]["message"] == "User not authorized to access admin route"
+
+    added = await http.put(
+        "/api/add-room",
+        json=new_room(world, floorNo=str(world.floor_id)),
+        headers=auth(tokens["admin"]),
+    )
+    assert added.content == (
+        b'{"data":{"roomid":"RM100"},"message":"Successfully added room!","status":200}'
+    )
+    listed = await get(http, "/api/view-rooms", tokens["alice"], {"filter": {"roomId": "RM100"}})
+    [room] = listed.json()["data"]
+    assert (room["floorNo"], room["maxOccupancy"], room["resources"]) == (
+        str(world.floor_id),
+        6,
+        ["projector"],
+    )
+    again = await http.put("/api/add-room", json=new_room(world), headers=auth(tokens["admin"]))
+    assert again.status_code == 400
+    assert again.json()["error"]["message"] == "room code 'RM100' is already taken"
+
+
+@pytest.mark.parametrize(
+    ("more", "message"),
+    [
+        ({"floorNo": "third"}, "floorNo: a floor number"),
+        ({"floorNo": 999}, "no location with id '999'"),
+        ({"roomId": "X100"}, None),
+        ({"minOccupancy": -1}, "minimum occupancy cannot be negative"),
+        ({"maxOccupancy": 0}, "maximum occupancy must be at least the minimum"),
+        ({"roomName": None}, "roomName: Input should be a valid string"),
+    ],
+)
+async def test_bad_rooms_are_400s(
+    http: httpx.AsyncClient,
+    world: World,
+    tokens: dict[str, str],
+    more: dict[str, Any],
+    message: str | None,
+) -> None:
+    response = await http.put(
+        "/api/add-room", json=new_room(world, **more), headers=auth(tokens["admin"])
+    )
+    assert response.status_code == 400
+    if message is not None:
+        assert response.json()["error"]["message"].startswith(message)
