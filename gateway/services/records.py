@@ -117,6 +117,8 @@ class UserQuery:
     department: str | None = None
     emails: tuple[str, ...] | None = None
     """Only these addresses, exactly (normalised); the legacy filter `email`."""
+    on_site: bool | None = None
+    """Only people on site (True) or not (False) now: an open presence session."""
 
 
 class MailKind(StrEnum):

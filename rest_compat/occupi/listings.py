@@ -54,7 +54,12 @@ ROOMS = Collection(
 )
 USERS = Collection(
     "users",
-    {"email": TEXT_IN, "role": FilterField(str), "department": FilterField(str)},
+    {
+        "email": TEXT_IN,
+        "role": FilterField(str),
+        "department": FilterField(str),
+        "onSite": FilterField(bool),
+    },
     rows.USER_COLUMNS,
     {"email": ASC},
 )
@@ -140,7 +145,9 @@ async def get_users(call: Call[None]) -> Response:
     if role is not None and role not in ("admin", "basic"):
         raise invalid("filter.role: admin or basic", "filter.role")
     emails = query.equal_to("email")
+    on_site = query.conditions.get("onSite")
     user_query = UserQuery(
+        on_site=None if on_site is None else on_site.value,
         role=None if role is None else Role(role),
         department=_one(query, "department"),
         emails=None if emails is None else tuple(str(e).strip().lower() for e in emails),

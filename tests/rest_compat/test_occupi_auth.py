@@ -225,3 +225,19 @@ async def test_logout_clears_the_cookies_and_revokes_the_token(
     assert await pinged(http, {"Authorization": token}) == 401
     again = await http.post("/auth/logout", headers={"Authorization": token})
     assert (again.status_code, again.json()) == (401, UNAUTHORISED)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/auth/verify-2fa",
+        "/auth/verify-otp-enable-2fa",
+        "/auth/login-admin-begin",
+        "/auth/login-admin-finish/1",
+        "/auth/register-admin-begin",
+        "/auth/register-admin-finish/1",
+    ],
+)
+async def test_routes_not_served_are_gins_404(http: httpx.AsyncClient, path: str) -> None:
+    response = await http.post(path, json={"email": "alice@example.com"})
+    assert (response.status_code, response.content) == (404, b"404 page not found")

@@ -286,3 +286,17 @@ async def test_a_basic_user_cannot_read_or_mark_somebody_elses_notifications(
         http, "/api/get-notifications", tokens["admin"], {"filter": {"emails": ["bob@example.com"]}}
     )
     assert admin.json()["data"]
+
+
+async def test_get_users_filters_on_site_as_documented(
+    http: httpx.AsyncClient, world: World, tokens: dict[str, str]
+) -> None:
+    await world.gateway.app.presence.toggle(world.principal(world.bob), on_site=True)
+    url = await get(
+        http, "/api/get-users", tokens["admin"], filter='{"onSite": true}', projection="email,role"
+    )
+    assert url.json()["data"] == [{"email": "bob@example.com", "role": "basic"}]
+    off = await get(http, "/api/get-users", tokens["admin"], {"filter": {"onSite": False}})
+    assert "bob@example.com" not in [u["email"] for u in off.json()["data"]]
+    typed = await get(http, "/api/get-users", tokens["admin"], {"filter": {"onSite": "yes"}})
+    assert typed.json()["error"]["message"] == "filter.onSite: must be true or false"

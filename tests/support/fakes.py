@@ -234,8 +234,13 @@ class FakeUsers(_Repository):
             and (needle in u.email.lower() or needle in u.name.lower())
             and (query.department is None or self._in_department(u.id, query.department))
             and (query.emails is None or u.email in query.emails)
+            and (query.on_site is None or self._on_site(u.id) is query.on_site)
         ]
         return _page(found, page, "users", lambda u: [u.email])
+
+    def _on_site(self, user_id: int) -> bool:
+        stays = self._uow.state.presence.values()
+        return any(p.user_id == user_id and p.exited_at is None for p in stays)
 
     def _in_department(self, user_id: int, department: str) -> bool:
         own = self._uow.state.profiles.get(user_id, Profile()).department
