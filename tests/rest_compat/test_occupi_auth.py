@@ -115,8 +115,8 @@ async def test_a_wrong_address_or_password_gets_one_answer(
 @pytest.mark.parametrize(
     ("body", "message"),
     [
-        ({"email": "alice@example.com"}, "password: Field required"),
-        ({"password": PASSWORD}, "email: Field required"),
+        ({"email": "alice@example.com"}, "missing field required: password"),
+        ({"password": PASSWORD}, "missing field required: email"),
         ({"email": 3, "password": PASSWORD}, "email: Input should be a valid string"),
     ],
 )

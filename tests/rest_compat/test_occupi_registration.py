@@ -80,7 +80,7 @@ async def test_registering_a_taken_address_answers_alike_and_changes_nothing(
 @pytest.mark.parametrize(
     ("body", "message"),
     [
-        ({"email": NEW}, "password: Field required"),
+        ({"email": NEW}, "missing field required: password"),
         (
             {"email": "not-an-address", "password": NEW_PASSWORD},
             "'not-an-address' is not a valid e-mail address",
