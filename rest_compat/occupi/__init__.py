@@ -11,6 +11,7 @@ from rest_compat.occupi import (
     ping,
     registration,
     rooms,
+    slots,
 )
 from rest_compat.routing import Api
 
@@ -26,6 +27,7 @@ API = Api(
         *listings.ENDPOINTS,
         *bookings.ENDPOINTS,
         *rooms.ENDPOINTS,
+        *slots.ENDPOINTS,
     ),
     failure=envelopes.failure,
     internal_error=envelopes.internal_error,
