@@ -1,7 +1,7 @@
 """POST /api/book-room, /api/check-in and /api/cancel-booking (§4.1-4.3) over the
-booking use cases: their rules (bookable hours, conflicts,
-capacity, who may cancel) decide; an address a body names must be the caller's own
-(admins may name anybody's for a cancellation)."""
+booking use cases: their rules (bookable hours, conflicts, capacity, who may cancel)
+decide; an address a body names must be the caller's own (admins may name anybody's for
+a cancellation)."""
 
 from __future__ import annotations
 
