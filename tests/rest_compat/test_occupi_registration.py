@@ -64,6 +64,9 @@ async def test_register_then_verify_otp_makes_the_account_with_that_password(
     assert verified.json() == {"data": None, "message": "User is verified", "status": 200}
     login = await post(http, "/auth/login", credentials(NEW, NEW_PASSWORD))
     assert (login.status_code, login.json()) == (200, SIGNED_IN)
+    admin = world.principal(world.admin)
+    devices = await gateway.app.notifications.push_tokens_of(admin, [NEW])
+    assert devices == ("ExponentPushToken[dave]",)
 
 
 async def test_registering_a_taken_address_answers_alike_and_changes_nothing(
