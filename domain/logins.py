@@ -11,6 +11,7 @@ class CodePurpose(StrEnum):
     REGISTRATION = "registration"
     EMAIL_CHANGE = "email_change"
     LOGIN = "login"
+    RESET = "reset"
 
 
 class LoginChallengeReason(StrEnum):

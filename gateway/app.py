@@ -41,8 +41,10 @@ from gateway.services.clock import SystemClock
 from gateway.services.directory import Directory
 from gateway.services.events import BookingEvent, Event, NotificationEvent
 from gateway.services.images import Images
+from gateway.services.legacy_lists import LegacyLists
 from gateway.services.live import Live
 from gateway.services.notifications import Notifications
+from gateway.services.password_resets import PasswordResets
 from gateway.services.people import People
 from gateway.services.ports import (
     Clock,
@@ -57,6 +59,8 @@ from gateway.services.probes import Probes
 from gateway.services.ration import MailRation
 from gateway.services.reads import Reads
 from gateway.services.reminders import ReminderWorker
+from gateway.services.sign_ins import SignIns
+from gateway.services.signups import Signups
 from gateway.settings import Settings
 from gateway.store.engine import create_engine
 from gateway.store.images import DatabaseImageStore
@@ -166,7 +170,8 @@ def build_gateway(
         mail=ration,
         reminder_lead=settings.reminder_lead,
     )
-    accounts = Accounts(db, clock, hasher or Argon2Hasher(), tokens, publisher, account_policy)
+    password_hasher = hasher or Argon2Hasher()
+    accounts = Accounts(db, clock, password_hasher, tokens, publisher, account_policy)
     batch_reader = SqlBatchReader(db.read_sessions())
     reads = Reads(batch_reader, clock)
     app = Application(
@@ -183,6 +188,12 @@ def build_gateway(
         images=Images(db, open_image_store(settings, db), ImageProcessing(), batch_reader, clock),
         people=People(db, clock, publisher, account_policy.codes()),
         notifications=Notifications(db, clock),
+        sign_ins=SignIns(accounts),
+        signups=Signups(db, clock, password_hasher, accounts, account_policy.codes()),
+        password_resets=PasswordResets(
+            db, clock, password_hasher, publisher, accounts, account_policy.codes()
+        ),
+        legacy_lists=LegacyLists(db),
     )
     sweeper = PresenceSweeper(
         app.presence, interval_seconds=settings.presence_sweep.total_seconds()

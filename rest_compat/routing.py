@@ -189,4 +189,14 @@ async def _parse(model: type[BaseModel] | None, request: Request) -> BaseModel |
     except ValidationError as error:
         first = error.errors()[0]
         where = ".".join(str(part) for part in first["loc"])
-        raise invalid(first["msg"], field=where or None) from None
+        raise invalid(_parse_message(first["type"], where, first["msg"]), where or None) from None
+
+
+def _parse_message(kind: str, where: str, text: str) -> str:
+    """The message names the field (the legacy envelopes carry no field of their own),
+    in the Occupi docs' words for a missing field and a body that is not JSON."""
+    if kind == "json_invalid":
+        return "Invalid JSON payload"
+    if kind == "missing":
+        return f"missing field required: {where}"
+    return f"{where}: {text}" if where else text

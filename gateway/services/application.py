@@ -10,13 +10,17 @@ from gateway.services.addresses import AddressRules
 from gateway.services.bookings import Bookings
 from gateway.services.directory import Directory
 from gateway.services.images import Images
+from gateway.services.legacy_lists import LegacyLists
 from gateway.services.live import Live
 from gateway.services.notifications import Notifications
+from gateway.services.password_resets import PasswordResets
 from gateway.services.people import People
 from gateway.services.ports import Authenticator, Clock
 from gateway.services.presence import Presence
 from gateway.services.probes import Probes
 from gateway.services.reads import Reads
+from gateway.services.sign_ins import SignIns
+from gateway.services.signups import Signups
 
 
 @dataclass(frozen=True)
@@ -25,7 +29,10 @@ class Application:
     nested fields (`reads`), subscriptions (`live`), the clock, and `authenticate`, which
     turns a credential as presented by a client into a principal; sign-in address rules
     (`addresses`); `presence` (on-site toggling, office hours, analytics);
-    `notifications`: people's notifications, settings and push tokens."""
+    `notifications`: people's notifications, settings and push tokens; the legacy auth
+    flows: `sign_ins` (admin routes check the stored role), `signups` (password first,
+    code second) and `password_resets` (by mailed code); `legacy_lists`: reads that
+    name a person by e-mail address."""
 
     accounts: Accounts
     bookings: Bookings
@@ -40,3 +47,7 @@ class Application:
     presence: Presence
     images: Images
     notifications: Notifications
+    sign_ins: SignIns
+    signups: Signups
+    password_resets: PasswordResets
+    legacy_lists: LegacyLists

@@ -41,6 +41,7 @@ from gateway.services.records import (
     OutgoingMail,
     Page,
     PageRequest,
+    PendingRegistration,
     QueuedMail,
     RoomQuery,
     ThrottleKey,
@@ -490,6 +491,9 @@ class UnitOfWork(Protocol):
     @property
     def reminders(self) -> ReminderRepository: ...
 
+    @property
+    def pending_registrations(self) -> PendingRegistrationRepository: ...
+
     async def __aenter__(self) -> Self: ...
 
     async def __aexit__(
@@ -635,3 +639,16 @@ class PushSender(Protocol):
     """Delivers pushes to devices, best effort: failures are logged, never raised."""
 
     async def send(self, messages: Sequence[PushMessage]) -> None: ...
+
+
+class PendingRegistrationRepository(Protocol):
+    """Legacy registrations waiting for their mailed code, one per address; only the
+    password's hash is stored."""
+
+    async def get(self, email: str) -> PendingRegistration | None: ...
+
+    async def put(self, pending: PendingRegistration) -> None:
+        """Store it, replacing the address's previous one."""
+        ...
+
+    async def remove(self, email: str) -> None: ...

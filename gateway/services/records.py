@@ -106,6 +106,8 @@ class RoomQuery:
     under_location_id: int | None = None
     min_capacity: int | None = None
     search: str | None = None
+    codes: tuple[str, ...] | None = None
+    """Only rooms with one of these ids (RM…); the legacy filter `roomId`."""
 
 
 @dataclass(frozen=True)
@@ -113,6 +115,10 @@ class UserQuery:
     role: Role | None = None
     search: str | None = None
     department: str | None = None
+    emails: tuple[str, ...] | None = None
+    """Only these addresses, exactly (normalised); the legacy filter `email`."""
+    on_site: bool | None = None
+    """Only people on site (True) or not (False) now: an open presence session."""
 
 
 class MailKind(StrEnum):
@@ -131,6 +137,7 @@ class MailKind(StrEnum):
     ADDRESS_ADDED = "address_added"
     ADDRESS_REMOVED = "address_removed"
     BOOKING_REMINDER = "booking_reminder"
+    RESET_CODE = "reset_code"
 
     @property
     def on_behalf(self) -> bool:
@@ -236,3 +243,14 @@ class OneTimeCode:
     created_at: datetime
     purpose: CodePurpose = CodePurpose.REGISTRATION
     user_id: int | None = None
+
+
+@dataclass(frozen=True)
+class PendingRegistration:
+    """A legacy registration waiting for its code: only the password's hash is kept."""
+
+    email: str
+    password_hash: str
+    push_token: str | None
+    created_at: datetime
+    expires_at: datetime

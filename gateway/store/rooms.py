@@ -136,5 +136,7 @@ class SqlRooms:
                     func.lower(rooms.c.code).contains(needle, autoescape=True),
                 )
             )
+        if query.codes is not None:
+            stmt = stmt.where(rooms.c.code.in_(query.codes))
         found = await fetch_page(self._session, stmt, page, ROOM_ORDER)
         return found.of([to_room(r) for r in found.rows])

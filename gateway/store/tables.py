@@ -149,7 +149,10 @@ one_time_codes = Table(
     # What the code may be used for, and the account it was sent for (migration 0005).
     Column("purpose", String(16), nullable=False, server_default="registration"),
     Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), index=True),
-    CheckConstraint("purpose IN ('registration', 'email_change', 'login')", name="purpose"),
+    # 'reset' (migration 0012): a forgotten password's code.
+    CheckConstraint(
+        "purpose IN ('registration', 'email_change', 'login', 'reset')", name="purpose"
+    ),
 )
 
 outbox = Table(
@@ -380,3 +383,15 @@ booking_reminders = Table(
     Index("ix_booking_reminders_state_due_at", "state", "due_at"),
 )
 """A "starting soon" reminder per booking and person; `state` leaves `pending` once."""
+
+pending_registrations = Table(
+    "pending_registrations",
+    metadata,
+    # A legacy registration waiting for its mailed code (migration 0012): the password
+    # chosen at /auth/register, hashed, and the device to push to once it is an account.
+    Column("email", String(254), primary_key=True),
+    Column("password_hash", String(255), nullable=False),
+    Column("push_token", String(255)),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False),
+)

@@ -18,6 +18,7 @@ from gateway.store.locations import SqlLocations
 from gateway.store.login_failures import SqlLoginFailures
 from gateway.store.notifications import SqlNotifications
 from gateway.store.outbox import SqlOutbox
+from gateway.store.pending_registrations import SqlPendingRegistrations
 from gateway.store.presence import SqlOfficeHours, SqlPresence
 from gateway.store.profiles import SqlProfiles
 from gateway.store.reminders import SqlReminders
@@ -40,6 +41,7 @@ class SqlUnitOfWork:
     images: SqlImages
     notifications: SqlNotifications
     reminders: SqlReminders
+    pending_registrations: SqlPendingRegistrations
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession], clock: Clock) -> None:
         self._sessions = sessions
@@ -62,6 +64,7 @@ class SqlUnitOfWork:
         self.images = SqlImages(session)
         self.notifications = SqlNotifications(session)
         self.reminders = SqlReminders(session)
+        self.pending_registrations = SqlPendingRegistrations(session)
         return self
 
     async def __aexit__(

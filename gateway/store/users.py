@@ -16,7 +16,7 @@ from domain.users import Role, User
 from gateway.services.ports import Clock
 from gateway.services.records import Page, PageRequest, TokenHolder, UserQuery
 from gateway.store.pages import Keyset, fetch_page
-from gateway.store.tables import users
+from gateway.store.tables import presence_sessions, users
 
 USER_COLUMNS = (users.c.id, users.c.email, users.c.name, users.c.role)
 
@@ -111,5 +111,17 @@ class SqlUsers:
             )
         if query.department:
             stmt = stmt.where(func.lower(users.c.department) == query.department.lower())
+        if query.emails is not None:
+            stmt = stmt.where(users.c.email.in_(query.emails))
+        if query.on_site is not None:
+            open_stay = (
+                select(presence_sessions.c.id)
+                .where(
+                    presence_sessions.c.user_id == users.c.id,
+                    presence_sessions.c.exited_at.is_(None),
+                )
+                .exists()
+            )
+            stmt = stmt.where(open_stay if query.on_site else ~open_stay)
         found = await fetch_page(self._session, stmt, page, USER_ORDER)
         return found.of([to_user(r) for r in found.rows])

@@ -2,14 +2,33 @@
 
 from __future__ import annotations
 
-from rest_compat.occupi import envelopes, ping
+from rest_compat.occupi import (
+    auth,
+    bookings,
+    envelopes,
+    listings,
+    passwords,
+    ping,
+    registration,
+    rooms,
+    slots,
+)
 from rest_compat.routing import Api
 
 API = Api(
     name="Occupi",
     description="Users, rooms, bookings and on-site presence; Gin's envelopes byte for byte.",
     prefix="",
-    endpoints=(*ping.ENDPOINTS,),
+    endpoints=(
+        *ping.ENDPOINTS,
+        *auth.ENDPOINTS,
+        *registration.ENDPOINTS,
+        *passwords.ENDPOINTS,
+        *listings.ENDPOINTS,
+        *bookings.ENDPOINTS,
+        *rooms.ENDPOINTS,
+        *slots.ENDPOINTS,
+    ),
     failure=envelopes.failure,
     internal_error=envelopes.internal_error,
     # The original read the `token` cookie or a raw `Authorization` header; `Bearer` is

@@ -101,7 +101,7 @@ async def test_a_bad_body_is_invalid_input(toy: httpx.AsyncClient, tokens: dict[
     assert response.status_code == 400
     body: dict[str, Any] = response.json()
     assert (body["error"]["code"], body["message"]) == ("BAD_REQUEST", "Invalid request payload")
-    assert body["error"]["message"] == "Input should be a valid string"
+    assert body["error"]["message"] == "text: Input should be a valid string"  # names the field
 
 
 async def test_an_unexpected_error_is_masked_and_logged(

@@ -46,6 +46,7 @@ from gateway.services.records import (
     OutgoingMail,
     Page,
     PageRequest,
+    PendingRegistration,
     QueuedMail,
     RoomQuery,
     ThrottleKey,
@@ -133,6 +134,7 @@ class State:
     notification_settings: dict[int, NotificationSettings] = field(default_factory=dict)
     push_tokens: dict[int, tuple[int, str, datetime]] = field(default_factory=dict)
     reminders: dict[int, ReminderRow] = field(default_factory=dict)
+    pending_registrations: dict[str, PendingRegistration] = field(default_factory=dict)
 
     def new_id(self) -> int:
         self.last_id += 1
@@ -231,8 +233,14 @@ class FakeUsers(_Repository):
             if (query.role is None or u.role is query.role)
             and (needle in u.email.lower() or needle in u.name.lower())
             and (query.department is None or self._in_department(u.id, query.department))
+            and (query.emails is None or u.email in query.emails)
+            and (query.on_site is None or self._on_site(u.id) is query.on_site)
         ]
         return _page(found, page, "users", lambda u: [u.email])
+
+    def _on_site(self, user_id: int) -> bool:
+        stays = self._uow.state.presence.values()
+        return any(p.user_id == user_id and p.exited_at is None for p in stays)
 
     def _in_department(self, user_id: int, department: str) -> bool:
         own = self._uow.state.profiles.get(user_id, Profile()).department
@@ -334,6 +342,7 @@ class FakeRooms(_Repository):
                 or r.limits.maximum >= query.min_capacity
             )
             and (needle in r.name.lower() or needle in r.code.lower())
+            and (query.codes is None or r.code in query.codes)
         ]
         return _page(found, page, "rooms", lambda r: [r.code])
 
@@ -876,6 +885,17 @@ class FakeReminders(_Repository):
         return True
 
 
+class FakePendingRegistrations(_Repository):
+    async def get(self, email: str) -> PendingRegistration | None:
+        return self._uow.state.pending_registrations.get(email)
+
+    async def put(self, pending: PendingRegistration) -> None:
+        self._uow.write().pending_registrations[pending.email] = pending
+
+    async def remove(self, email: str) -> None:
+        self._uow.write().pending_registrations.pop(email, None)
+
+
 class FakeUnitOfWork:
     def __init__(self, db: FakeDatabase, *, writing: bool) -> None:
         self._db = db
@@ -891,6 +911,7 @@ class FakeUnitOfWork:
         self.images = FakeImages(self)
         self.profiles = FakeProfiles(self)
         self.notifications, self.reminders = FakeNotifications(self), FakeReminders(self)
+        self.pending_registrations = FakePendingRegistrations(self)
 
     @property
     def db(self) -> FakeDatabase:
