@@ -44,6 +44,7 @@ from gateway.services.images import Images
 from gateway.services.live import Live
 from gateway.services.notifications import Notifications
 from gateway.services.people import People
+from gateway.services.people_lookup import PeopleLookup
 from gateway.services.ports import (
     Clock,
     EventPublisher,
@@ -183,6 +184,7 @@ def build_gateway(
         images=Images(db, open_image_store(settings, db), ImageProcessing(), batch_reader, clock),
         people=People(db, clock, publisher, account_policy.codes()),
         notifications=Notifications(db, clock),
+        lookup=PeopleLookup(db),
     )
     sweeper = PresenceSweeper(
         app.presence, interval_seconds=settings.presence_sweep.total_seconds()

@@ -13,6 +13,7 @@ from gateway.services.images import Images
 from gateway.services.live import Live
 from gateway.services.notifications import Notifications
 from gateway.services.people import People
+from gateway.services.people_lookup import PeopleLookup
 from gateway.services.ports import Authenticator, Clock
 from gateway.services.presence import Presence
 from gateway.services.probes import Probes
@@ -25,7 +26,8 @@ class Application:
     nested fields (`reads`), subscriptions (`live`), the clock, and `authenticate`, which
     turns a credential as presented by a client into a principal; sign-in address rules
     (`addresses`); `presence` (on-site toggling, office hours, analytics);
-    `notifications`: people's notifications, settings and push tokens."""
+    `notifications`: people's notifications, settings and push tokens; `lookup`: people
+    named by e-mail address (the Occupi REST API)."""
 
     accounts: Accounts
     bookings: Bookings
@@ -40,3 +42,4 @@ class Application:
     presence: Presence
     images: Images
     notifications: Notifications
+    lookup: PeopleLookup

@@ -2,14 +2,33 @@
 
 from __future__ import annotations
 
-from rest_compat.occupi import envelopes, ping
+from rest_compat.occupi import (
+    addresses,
+    create_user,
+    envelopes,
+    images,
+    notices,
+    onsite,
+    people,
+    ping,
+    settings,
+)
 from rest_compat.routing import Api
 
 API = Api(
     name="Occupi",
     description="Users, rooms, bookings and on-site presence; Gin's envelopes byte for byte.",
     prefix="",
-    endpoints=(*ping.ENDPOINTS,),
+    endpoints=(
+        *ping.ENDPOINTS,
+        *people.ENDPOINTS,
+        *create_user.ENDPOINTS,
+        *settings.ENDPOINTS,
+        *onsite.ENDPOINTS,
+        *images.ENDPOINTS,
+        *addresses.ENDPOINTS,
+        *notices.ENDPOINTS,
+    ),
     failure=envelopes.failure,
     internal_error=envelopes.internal_error,
     # The original read the `token` cookie or a raw `Authorization` header; `Bearer` is
