@@ -37,7 +37,9 @@ NOT_YOURS = error(
     403, "FORBIDDEN", "only an admin may name another person's e-mail address", "Forbidden"
 )
 USER_NOT_FOUND = error(404, "BAD_REQUEST", "User not found", "User not found")
-UNAUTHORISED = error(401, "INVALID_AUTH", "User not authorized or Invalid auth token", "Bad Request")
+UNAUTHORISED = error(
+    401, "INVALID_AUTH", "User not authorized or Invalid auth token", "Bad Request"
+)
 NOT_ADMIN = error(401, "INVALID_AUTH", "User not authorized to access admin route", "Bad Request")
 
 

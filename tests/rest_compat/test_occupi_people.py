@@ -386,9 +386,7 @@ async def test_toggle_admin_status_errors(
     http: httpx.AsyncClient, tokens: dict[str, str], gateway: Gateway, world: World
 ) -> None:
     async def toggle(who: str, **body: str) -> tuple[int, Any]:
-        response = await http.put(
-            "/api/toggle-admin-status", json=body, headers=raw(tokens, who)
-        )
+        response = await http.put("/api/toggle-admin-status", json=body, headers=raw(tokens, who))
         return answer(response)
 
     assert await toggle("alice", email="alice@example.com", role="admin") == (401, NOT_ADMIN)
