@@ -10,7 +10,7 @@ from starlette.responses import RedirectResponse, Response
 
 from domain.errors import DomainError, ErrorCode, invalid
 from domain.images import OwnerKind, quality_of
-from gateway.images.uploads import MAX_BODY, BodyTooLarge, Upload, read_upload
+from gateway.images.uploads import MAX_BODY, BodyTooLarge, read_upload
 from gateway.images.urls import default_url, image_url
 from rest_compat.occupi.envelopes import OccupiEnvelope, OccupiError, failure, success
 from rest_compat.occupi.people import NOT_ADMIN, NOT_SIGNED_IN
@@ -76,21 +76,12 @@ def too_large(error: BodyTooLarge) -> Response:
     return json_response(go_json(body), 413)
 
 
-async def _upload(call: Call[None], *fields: str) -> Upload:
-    try:
-        return await read_upload(call.request, fields)
-    except DomainError as error:
-        if error.field == "image":
-            raise invalid(f"image: {error.message}", "image") from None
-        raise
-
-
 async def upload_profile_image(call: Call[None]) -> Response:
     """Multipart: the file `image` (JPEG or PNG, whatever its name) and, optionally,
     `email`: only admins may name somebody else."""
     app, principal = call.app, call.principal
     try:
-        upload = await _upload(call, "email")
+        upload = await read_upload(call.request, ("email",))
         person = await app.lookup.person(principal, upload.fields.get("email"))
         await app.images.upload_profile(principal, upload.data, person.id)
     except BodyTooLarge as error:
@@ -144,7 +135,7 @@ async def upload_room_image(call: Call[None]) -> Response:
     app, principal = call.app, call.principal
     try:
         room = query(call, "roomid", "roomId")
-        upload = await _upload(call, "roomid", "roomId")
+        upload = await read_upload(call.request, ("roomid", "roomId"))
         room = room or upload.fields.get("roomid") or upload.fields.get("roomId")
         code = required(room, "roomid")
         record = await app.images.upload_room(principal, code.strip(), upload.data)

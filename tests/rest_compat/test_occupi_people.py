@@ -157,7 +157,7 @@ async def test_update_user_changes_ones_own_details(
         pronouns="she/her",
     )
     assert changed == (200, UPDATED)
-    status, body = await fetch_details(http, tokens, "alice")
+    _status, body = await fetch_details(http, tokens, "alice")
     assert body["data"] == details(
         "alice@example.com",
         "Alice Smith",
@@ -185,7 +185,7 @@ async def test_an_admin_updates_anybody(http: httpx.AsyncClient, tokens: dict[st
         http, tokens, "admin", session_email="bob@example.com", name="Robert", employeeid="OCCUPI1"
     )
     assert changed == (200, UPDATED)
-    status, body = await fetch_details(http, tokens, "admin", "bob@example.com")
+    _status, body = await fetch_details(http, tokens, "admin", "bob@example.com")
     assert (body["data"]["name"], body["data"]["employeeid"]) == ("Robert", "OCCUPI1")
     assert await update(http, tokens, "admin", session_email="nobody@example.com", name="X") == (
         404,
@@ -223,7 +223,7 @@ async def test_a_new_email_is_confirmed_by_a_mailed_code(
     assert asked == (200, UPDATED)
     await gateway.relay.drain()
     assert re.fullmatch(r"\d{6}", mail.code_for("alice@new.example"))
-    status, body = await fetch_details(http, tokens, "alice")
+    _status, body = await fetch_details(http, tokens, "alice")
     assert (body["data"]["email"], body["data"]["pronouns"]) == ("alice@example.com", "they")
 
 
@@ -271,7 +271,7 @@ async def test_create_user_with_the_documented_body(
     http: httpx.AsyncClient, tokens: dict[str, str], gateway: Gateway, world: World
 ) -> None:
     assert await create(http, tokens, **DOCUMENTED) == (200, CREATED)
-    status, body = await fetch_details(http, tokens, "admin", "john@example.com")
+    _status, body = await fetch_details(http, tokens, "admin", "john@example.com")
     assert body["data"] == details(
         "john@example.com",
         "John Doe",

@@ -77,7 +77,7 @@ async def test_mfa_is_turned_on_with_the_current_password(
         200,
         UPDATED_SECURITY,
     )
-    status, body = await get_security(http, alice)
+    _status, body = await get_security(http, alice)
     assert body["data"]["mfa"] == "on"
 
 
@@ -108,7 +108,7 @@ async def test_update_security_settings_bad_input(
         400,
         bad("currentPassword: the current password is incorrect"),
     )
-    status, body = await get_security(http, alice)
+    _status, body = await get_security(http, alice)
     assert body["data"]["mfa"] == "off"
 
 
@@ -126,7 +126,7 @@ async def test_nobody_changes_anothers_security_settings(
             http, raw(tokens, who), email="bob@example.com", mfa="on", currentPassword=PASSWORD
         )
         assert answered == (403, refused)
-    status, body = await get_security(http, raw(tokens, "bob"))
+    _status, body = await get_security(http, raw(tokens, "bob"))
     assert body["data"]["mfa"] == "off"
 
 
