@@ -68,9 +68,9 @@ def go_date(day: date | None) -> str:
 
 def parse_dob(raw: str | None) -> date | None:
     """`YYYY-MM-DD` (what the original read), RFC 3339 (create-user's form) or the
-    documented `2002-03-08 00:00:00 +0000 UTC`; "" or absent: None."""
-    if raw is None or not raw.strip():
-        return None
+    documented `2002-03-08 00:00:00 +0000 UTC`; "", absent or Go's zero time: None."""
+    if raw is None or not raw.strip() or raw.strip() == _GO_ZERO_TIME:
+        return None  # Go's zero time is what user-details shows for "not given"
     value = raw.strip()
     try:
         if value.endswith(" +0000 UTC"):
@@ -128,7 +128,7 @@ async def update_user(call: Call[UpdateUser]) -> Response:
     absent; only admins may name somebody else). A new `email` is not set at once: a code
     is mailed to it, and the change is confirmed with that code (GraphQL
     `confirmEmailChange`); only the person themselves can ask for it. The employee id is
-    admin-managed."""
+    admin-managed (sending the current one is no change)."""
     body, app, principal = call.body, call.app, call.principal
     person = await app.lookup.person(
         principal, text(body.session_email, "session_email"), "session_email"
@@ -138,6 +138,12 @@ async def update_user(call: Call[UpdateUser]) -> Response:
         value = text(getattr(body, key), key)
         if value:
             changes[field] = value
+    if "employee_id" in changes:
+        # The apps send the whole form back: an unchanged employee id is no change, so a
+        # basic user's save is not refused for a field only admins may change.
+        current = await app.people.details(principal, person.id)
+        if current and current.employee_id == str(changes["employee_id"]).strip().upper():
+            del changes["employee_id"]
     born = parse_dob(text(body.dob, "dob"))
     if born is not None:
         changes["date_of_birth"] = born

@@ -216,6 +216,22 @@ async def test_update_user_refusals_and_bad_input(
     assert await fetch_details(http, tokens, "alice") == before
 
 
+async def test_the_apps_whole_form_with_the_current_employee_id_is_saved(
+    http: httpx.AsyncClient, tokens: dict[str, str]
+) -> None:
+    _status, before = await fetch_details(http, tokens, "alice")
+    assert before["data"]["dob"] == NO_DOB
+    assert await update(http, tokens, "alice", **before["data"]) == (200, UPDATED)
+    form = {**before["data"], "name": "Alice Smith", "dob": "2002-03-08T00:00:00.000Z"}
+    assert await update(http, tokens, "alice", **form) == (200, UPDATED)
+    _status, after = await fetch_details(http, tokens, "alice")
+    assert after["data"] == {
+        **before["data"],
+        "name": "Alice Smith",
+        "dob": "2002-03-08 00:00:00 +0000 UTC",
+    }
+
+
 async def test_a_new_email_is_confirmed_by_a_mailed_code(
     http: httpx.AsyncClient, tokens: dict[str, str], gateway: Gateway, mail: RecordingSender
 ) -> None:
