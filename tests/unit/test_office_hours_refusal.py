@@ -6,6 +6,8 @@ from datetime import UTC, datetime, time
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from domain.errors import DomainError, ErrorCode
 from domain.office_hours import DayHours, OfficeHours, OutsideOfficeHours
@@ -35,3 +37,27 @@ def test_a_closed_day_has_no_hours() -> None:
 
 def test_inside_office_hours_nothing_is_raised() -> None:
     OfficeHours().require_open(datetime(2026, 11, 23, 8, 0, tzinfo=UTC), ZONE)
+
+
+INSTANTS = st.datetimes(
+    min_value=datetime(2020, 1, 1),  # noqa: DTZ001  (bounds for hypothesis; the zone is UTC)
+    max_value=datetime(2035, 12, 31),  # noqa: DTZ001
+    timezones=st.just(UTC),
+)
+ZONES = st.sampled_from(["Africa/Johannesburg", "America/New_York", "Asia/Kolkata", "UTC"])
+
+
+@given(INSTANTS, ZONES)
+def test_a_refusal_always_carries_the_local_time_of_the_instant(now: datetime, name: str) -> None:
+    zone = ZoneInfo(name)
+    hours = OfficeHours()
+    day = now.astimezone(zone).date()
+    window = hours.window(day, zone)
+    if window is not None and window[0] <= now < window[1]:
+        hours.require_open(now, zone)
+        return
+    with pytest.raises(OutsideOfficeHours) as raised:
+        hours.require_open(now, zone)
+    assert raised.value.local == now
+    assert raised.value.local.tzinfo is zone
+    assert raised.value.hours == hours.on(day)
