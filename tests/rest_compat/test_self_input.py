@@ -27,7 +27,8 @@ def test_text_keeps_strings(value: str) -> None:
 def test_text_takes_numbers_as_digits_and_refuses_the_rest() -> None:
     assert text(1, "departmentNo") == "1"
     assert text(None, "f") is None
-    for value in (True, 1.5, [], {}):
+    odd: tuple[object, ...] = (True, 1.5, [], {})
+    for value in odd:
         assert refused(text, value, "name") == ("name must be a string", "name")
     assert refused(required, "  ", "email") == ("email must be provided", "email")
 
