@@ -3,9 +3,14 @@ the whole bodies the endpoints answer."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import httpx
+from pydantic import TypeAdapter
+
+from rest_compat import occupi
+from rest_compat.routing import Endpoint
 
 JSON = "application/json; charset=utf-8"
 
@@ -43,7 +48,21 @@ UNAUTHORISED = error(
 NOT_ADMIN = error(401, "INVALID_AUTH", "User not authorized to access admin route", "Bad Request")
 
 
+def declared(method: str, path: str) -> Endpoint | None:
+    for endpoint in occupi.API.endpoints:
+        pattern = re.sub(r"{\w+}", "[^/]+", endpoint.path)
+        if endpoint.method == method and re.fullmatch(pattern, path):
+            return endpoint
+    return None
+
+
 def answer(response: httpx.Response) -> tuple[int, Any]:
-    """Status and whole body; every JSON answer is Gin's content type."""
+    """Status and whole body; every JSON answer is Gin's content type, and the status
+    and body are those the endpoint declares (so /openapi.json tells the truth)."""
     assert response.headers["content-type"] == JSON, response.text
+    endpoint = declared(response.request.method, response.request.url.path)
+    if endpoint is not None:
+        reply = endpoint.responses.get(response.status_code)
+        assert reply is not None, (response.status_code, response.text)
+        TypeAdapter(reply.model).validate_json(response.content)
     return response.status_code, response.json()
