@@ -8,6 +8,7 @@ import httpx
 
 from gateway.app import Gateway
 from tests.rest_compat.occupi_self import NOT_ADMIN, USER_NOT_FOUND, answer, bad, ok, raw
+from tests.support.mail import RecordingSender
 from tests.support.world import World
 
 BOTH = ["alice@example.com", "bob@example.com"]
@@ -39,16 +40,27 @@ async def change(
 
 
 async def test_add_and_remove_an_ip(
-    http: httpx.AsyncClient, tokens: dict[str, str], gateway: Gateway, world: World
+    http: httpx.AsyncClient,
+    tokens: dict[str, str],
+    gateway: Gateway,
+    world: World,
+    mail: RecordingSender,
 ) -> None:
     added = await change(http, tokens, "POST", "/api/add-ip", "admin", ip="8.8.8.8", emails=BOTH)
     assert added == (200, ok("Successfully added IP!"))
+    await gateway.relay.drain()
+    assert [m.subject for m in mail.to("bob@example.com")] == ["IP address added"]
     assert await allowed(gateway, world, world.alice.id) == ["8.8.8.8"]
     assert await allowed(gateway, world, world.bob.id) == ["8.8.8.8"]
     removed = await change(
         http, tokens, "DELETE", "/api/remove-ip", "admin", ip="8.8.8.8", emails=BOTH[:1]
     )
     assert removed == (200, ok("Successfully removed IP!"))
+    await gateway.relay.drain()
+    assert [m.subject for m in mail.to("alice@example.com")] == [
+        "IP address added",
+        "IP address removed",
+    ]
     assert await allowed(gateway, world, world.alice.id) == []
     assert await allowed(gateway, world, world.bob.id) == ["8.8.8.8"]
 

@@ -389,6 +389,8 @@ async def test_toggle_admin_status(
     )
     assert answer(promoted) == (200, TOGGLED)
     assert await role_of(gateway, world, "alice@example.com") is Role.ADMIN
+    told = await gateway.app.notifications.counts(world.principal(world.alice))
+    assert (told.unread, told.total) == (1, 1)
     demoted = await http.put(
         "/api/toggle-admin-status",
         params={"email": "alice@example.com", "role": "basic"},
