@@ -8,10 +8,13 @@ from rest_compat.occupi import (
     envelopes,
     images,
     notices,
+    notification_settings,
     onsite,
     people,
     ping,
-    settings,
+    roles,
+    room_images,
+    security_settings,
 )
 from rest_compat.routing import Api
 
@@ -22,10 +25,13 @@ API = Api(
     endpoints=(
         *ping.ENDPOINTS,
         *people.ENDPOINTS,
+        *roles.ENDPOINTS,
         *create_user.ENDPOINTS,
-        *settings.ENDPOINTS,
+        *security_settings.ENDPOINTS,
+        *notification_settings.ENDPOINTS,
         *onsite.ENDPOINTS,
         *images.ENDPOINTS,
+        *room_images.ENDPOINTS,
         *addresses.ENDPOINTS,
         *notices.ENDPOINTS,
     ),

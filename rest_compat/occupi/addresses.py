@@ -10,11 +10,11 @@ from starlette.responses import Response
 
 from domain.errors import invalid
 from rest_compat.occupi.envelopes import OccupiEnvelope, success
-from rest_compat.occupi.people import NOT_ADMIN
 from rest_compat.occupi.self_input import (
     BAD_INPUT,
     DONE,
     NO_SUCH_USER,
+    NOT_ADMIN,
     PEOPLE_ERRORS,
     Done,
     Emails,

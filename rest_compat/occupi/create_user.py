@@ -11,10 +11,12 @@ from starlette.responses import Response
 from domain.errors import invalid
 from domain.notifications import NotificationSettings
 from rest_compat.occupi.envelopes import success
-from rest_compat.occupi.people import NOT_ADMIN, TAGS, parse_dob, parse_role
+from rest_compat.occupi.people import TAGS, parse_dob
+from rest_compat.occupi.roles import parse_role
 from rest_compat.occupi.self_input import (
     BAD_INPUT,
     DONE,
+    NOT_ADMIN,
     SELF_ERRORS,
     Done,
     Email,

@@ -7,10 +7,10 @@ from starlette.responses import Response
 
 from domain.errors import ErrorCode
 from rest_compat.occupi.envelopes import LegacyError, OccupiEnvelope, OccupiError, success
-from rest_compat.occupi.people import NOT_SIGNED_IN
 from rest_compat.occupi.self_input import (
     BAD_INPUT,
     DONE,
+    NOT_SIGNED_IN,
     NOT_YOURS,
     PEOPLE_ERRORS,
     Done,

@@ -7,11 +7,11 @@ from starlette.responses import Response
 from domain.errors import DomainError, ErrorCode, invalid
 from domain.office_hours import OutsideOfficeHours
 from rest_compat.occupi.envelopes import LegacyError, OccupiError, failure, success
-from rest_compat.occupi.people import NOT_SIGNED_IN
 from rest_compat.occupi.self_input import (
     BAD_INPUT,
     DONE,
     NO_SUCH_USER,
+    NOT_SIGNED_IN,
     PEOPLE_ERRORS,
     Done,
     Email,

@@ -8,14 +8,15 @@ from datetime import date, datetime
 from pydantic import BaseModel
 from starlette.responses import Response
 
-from domain.errors import ErrorCode, invalid
+from domain.errors import invalid
 from domain.profiles import Profile
-from domain.users import Role, normalise_email
-from rest_compat.occupi.envelopes import OccupiEnvelope, guard_failure, success
+from domain.users import normalise_email
+from rest_compat.occupi.envelopes import OccupiEnvelope, success
 from rest_compat.occupi.self_input import (
     BAD_INPUT,
     DONE,
     NO_SUCH_USER,
+    NOT_SIGNED_IN,
     NOT_YOURS,
     PEOPLE_ERRORS,
     Done,
@@ -24,11 +25,10 @@ from rest_compat.occupi.self_input import (
     Text,
     answers,
     given,
-    required,
     text,
 )
 from rest_compat.rendering import Struct
-from rest_compat.routing import ADMIN, SIGNED_IN, Call, Endpoint, Reply
+from rest_compat.routing import SIGNED_IN, Call, Endpoint, Reply
 
 TAGS = ("Occupi: people",)
 _GO_ZERO_TIME = "0001-01-01 00:00:00 +0000 UTC"
@@ -158,38 +158,6 @@ async def update_user(call: Call[UpdateUser]) -> Response:
     return success("Successfully updated user details!")
 
 
-class ToggleAdmin(Loose):
-    email: Email = None
-    role: Text = None
-
-
-def parse_role(raw: str | None, field: str = "role") -> Role:
-    """ "admin", or "basic" (also "user", create-user's word for it)."""
-    value = (raw or "").strip().lower()
-    if value == "admin":
-        return Role.ADMIN
-    if value in ("basic", "user"):
-        return Role.BASIC
-    raise invalid(f"{field} must be 'admin' or 'basic' ('user' means basic)", field)
-
-
-@answers(PEOPLE_ERRORS)
-async def toggle_admin_status(call: Call[ToggleAdmin]) -> Response:
-    """Admins set the role (`admin` or `basic`) of the person `email` names (JSON body,
-    else the query); the person and the admin are notified. The last admin cannot be
-    demoted."""
-    app, principal = call.app, call.principal
-    person = await app.lookup.person(principal, required(given(call, "email"), "email"))
-    role = parse_role(text(given(call, "role"), "role"))
-    await app.people.set_role(principal, person.id, role)
-    return success("Successfully toggled admin status and sent notifications!")
-
-
-NOT_SIGNED_IN = guard_failure("No token, or an expired or forged one.", ErrorCode.UNAUTHENTICATED)
-NOT_ADMIN = guard_failure(
-    "Not signed in, or not an admin.", ErrorCode.UNAUTHENTICATED, ErrorCode.FORBIDDEN
-)
-
 ENDPOINTS = (
     Endpoint(
         "GET",
@@ -223,16 +191,5 @@ ENDPOINTS = (
         guard=SIGNED_IN,
         tags=TAGS,
         request=UpdateUser,
-    ),
-    Endpoint(
-        "PUT",
-        "/api/toggle-admin-status",
-        toggle_admin_status,
-        summary="Set a person's role",
-        responses={200: Reply(Done, DONE), 400: BAD_INPUT, 401: NOT_ADMIN, 404: NO_SUCH_USER},
-        guard=ADMIN,
-        tags=TAGS,
-        request=ToggleAdmin,
-        body_optional=True,
     ),
 )

@@ -16,7 +16,14 @@ from pydantic import BaseModel, ConfigDict, WithJsonSchema
 from starlette.responses import Response
 
 from domain.errors import DomainError, ErrorCode, invalid
-from rest_compat.occupi.envelopes import ERRORS, LegacyError, OccupiEnvelope, OccupiError, failure
+from rest_compat.occupi.envelopes import (
+    ERRORS,
+    LegacyError,
+    OccupiEnvelope,
+    OccupiError,
+    failure,
+    guard_failure,
+)
 from rest_compat.routing import Call, Reply
 
 Text = Annotated[Any, WithJsonSchema({"type": ["string", "null"]})]
@@ -58,6 +65,10 @@ PEOPLE_ERRORS = {**SELF_ERRORS, ErrorCode.NOT_FOUND: USER_NOT_FOUND}
 BAD_INPUT = Reply(OccupiError, "A bad input; the message names the field.")
 NOT_YOURS = Reply(OccupiError, "A basic user named somebody else: refused, nothing changed.")
 NO_SUCH_USER = Reply(OccupiError, "An admin named an address nobody has.")
+NOT_SIGNED_IN = guard_failure("No token, or an expired or forged one.", ErrorCode.UNAUTHENTICATED)
+NOT_ADMIN = guard_failure(
+    "Not signed in, or not an admin.", ErrorCode.UNAUTHENTICATED, ErrorCode.FORBIDDEN
+)
 
 Handler = Callable[[Call[Any]], Awaitable[Response]]
 

@@ -5,16 +5,30 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from rest_compat.occupi import addresses, create_user, images, notices, onsite, people, settings
+from rest_compat.occupi import (
+    addresses,
+    create_user,
+    images,
+    notices,
+    notification_settings,
+    onsite,
+    people,
+    roles,
+    room_images,
+    security_settings,
+)
 from rest_compat.routing import ADMIN, Endpoint
 from tests.rest_compat.occupi_self import NOT_ADMIN, UNAUTHORISED, answer, raw
 
 ENDPOINTS: tuple[Endpoint, ...] = (
     *people.ENDPOINTS,
+    *roles.ENDPOINTS,
     *create_user.ENDPOINTS,
-    *settings.ENDPOINTS,
+    *security_settings.ENDPOINTS,
+    *notification_settings.ENDPOINTS,
     *onsite.ENDPOINTS,
     *images.ENDPOINTS,
+    *room_images.ENDPOINTS,
     *addresses.ENDPOINTS,
     *notices.ENDPOINTS,
 )
