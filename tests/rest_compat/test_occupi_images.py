@@ -265,3 +265,23 @@ async def test_delete_a_room_image(
     )
     assert answer(deleted) == (200, DELETED)
     assert await room_image_id(world, "RM000") is None
+
+
+@pytest.mark.parametrize(
+    "data",
+    [b"hello, not an image", BROKEN, png_declaring(30_000, 30_000)],
+    ids=["text", "cut", "bomb"],
+)
+async def test_bad_room_uploads_store_nothing(
+    http: httpx.AsyncClient, tokens: dict[str, str], world: World, data: bytes
+) -> None:
+    response = await http.post(
+        "/api/upload-room-image",
+        params={"roomid": "RM000"},
+        files={"image": ("room.png", data, "image/png")},
+        headers=raw(tokens, "admin"),
+    )
+    status, body = answer(response)
+    assert (status, body) == (400, bad(body["error"]["message"]))
+    assert "image" in body["error"]["message"]
+    assert await room_image_id(world, "RM000") is None
