@@ -85,14 +85,7 @@ class OfficeHours:
         window = self.window(local.date(), zone)
         if window is not None and window[0] <= now < window[1]:
             return
-        hours = self.on(local.date())
-        today = f"{_hhmm(hours.opens)} to {_hhmm(hours.closes)}" if hours else "closed all day"
-        raise DomainError(
-            ErrorCode.OUTSIDE_OFFICE_HOURS,
-            f"on-site toggling is only allowed in office hours; on {WEEKDAYS[local.weekday()]}"
-            f" the site is {today}, and its local time is {local:%Y-%m-%d %H:%M} "
-            f"({zone.key})",
-        )
+        raise OutsideOfficeHours(local, zone, self.on(local.date()))
 
     def day_end(self, entered: datetime, zone: ZoneInfo) -> datetime:
         """When the office day of a session entered at `entered` ends: that local day's
@@ -102,6 +95,23 @@ class OfficeHours:
         if window is None:
             return _instant(day + timedelta(days=1), time(0), zone)
         return max(window[1], entered)
+
+
+class OutsideOfficeHours(DomainError):
+    """OUTSIDE_OFFICE_HOURS, with what an API may show of it: the site's local time
+    `local` (aware, in `zone`) and that day's hours (None: closed all day)."""
+
+    def __init__(self, local: datetime, zone: ZoneInfo, hours: DayHours | None) -> None:
+        today = f"{_hhmm(hours.opens)} to {_hhmm(hours.closes)}" if hours else "closed all day"
+        super().__init__(
+            ErrorCode.OUTSIDE_OFFICE_HOURS,
+            f"on-site toggling is only allowed in office hours; on {WEEKDAYS[local.weekday()]}"
+            f" the site is {today}, and its local time is {local:%Y-%m-%d %H:%M} "
+            f"({zone.key})",
+        )
+        self.local = local
+        self.zone = zone
+        self.hours = hours
 
 
 def _instant(day: date, wall: time, zone: ZoneInfo) -> datetime:

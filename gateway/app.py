@@ -46,6 +46,7 @@ from gateway.services.live import Live
 from gateway.services.notifications import Notifications
 from gateway.services.password_resets import PasswordResets
 from gateway.services.people import People
+from gateway.services.people_lookup import PeopleLookup
 from gateway.services.ports import (
     Clock,
     EventPublisher,
@@ -194,6 +195,7 @@ def build_gateway(
             db, clock, password_hasher, publisher, accounts, account_policy.codes()
         ),
         legacy_lists=LegacyLists(db),
+        lookup=PeopleLookup(db),
     )
     sweeper = PresenceSweeper(
         app.presence, interval_seconds=settings.presence_sweep.total_seconds()

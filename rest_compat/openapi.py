@@ -77,7 +77,7 @@ def _operation(api: Api, endpoint: Endpoint, path: str, schemas: _Schemas) -> Js
         operation["parameters"] = parameters
     if endpoint.request is not None:
         operation["requestBody"] = {
-            "required": True,
+            "required": not endpoint.body_optional,
             "content": {
                 "application/json": {"schema": schemas.add(endpoint.request, "validation")}
             },
@@ -88,6 +88,8 @@ def _operation(api: Api, endpoint: Endpoint, path: str, schemas: _Schemas) -> Js
 
 
 def _response(reply: Reply, schemas: _Schemas) -> Json:
+    if reply.model is None:  # a redirect, or another answer without a body
+        return {"description": reply.description}
     media: Json = {"schema": schemas.add(reply.model, "serialization")}
     if reply.examples:
         media["examples"] = {name: {"value": value} for name, value in reply.examples.items()}

@@ -9,6 +9,7 @@ the API's envelope); a DomainError is rendered by the API's error table.
 from __future__ import annotations
 
 import inspect
+import json
 import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -94,6 +95,9 @@ class Endpoint:
     guard: Guard = OPEN
     tags: tuple[str, ...] = ()
     request: type[BaseModel] | None = None
+    # The original's "JSON-else-query" handlers: without a JSON body (none, or not JSON)
+    # the handler gets None and reads the query string; a JSON body is still checked.
+    body_optional: bool = False
 
     def __post_init__(self) -> None:
         # OpenAPI requires a documented response; an undocumented endpoint is a slip.
@@ -170,7 +174,7 @@ async def _serve(app: Application, api: Api, endpoint: Endpoint, request: Reques
     principal = principal_of(request)
     try:
         endpoint.guard.check(principal)
-        body = await _parse(endpoint.request, request)
+        body = await _parse(endpoint.request, request, optional=endpoint.body_optional)
         return await endpoint.handler(Call(app, request, principal, body))
     except DomainError as error:
         return api.failure(error)
@@ -181,11 +185,16 @@ async def _serve(app: Application, api: Api, endpoint: Endpoint, request: Reques
         return api.internal_error()
 
 
-async def _parse(model: type[BaseModel] | None, request: Request) -> BaseModel | None:
+async def _parse(
+    model: type[BaseModel] | None, request: Request, *, optional: bool = False
+) -> BaseModel | None:
     if model is None:
         return None
+    raw = await request.body()
+    if optional and not _is_json(raw):
+        return None
     try:
-        return model.model_validate_json(await request.body())
+        return model.model_validate_json(raw)
     except ValidationError as error:
         first = error.errors()[0]
         where = ".".join(str(part) for part in first["loc"])
@@ -200,3 +209,11 @@ def _parse_message(kind: str, where: str, text: str) -> str:
     if kind == "missing":
         return f"missing field required: {where}"
     return f"{where}: {text}" if where else text
+
+
+def _is_json(raw: bytes) -> bool:
+    try:
+        json.loads(raw)
+    except ValueError:
+        return False
+    return True

@@ -15,23 +15,19 @@ import hashlib
 from dataclasses import dataclass
 from importlib.resources import files
 
-from starlette.datastructures import UploadFile
-from starlette.exceptions import HTTPException
-from starlette.formparsers import MultiPartException
-from starlette.requests import ClientDisconnect, Request
+from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
-from starlette.types import Message, Receive
 
-from domain.errors import DomainError, ErrorCode, invalid
+from domain.errors import DomainError, ErrorCode
 from domain.images import OwnerKind, Quality, quality_of
+from gateway.images.uploads import MAX_BODY, BodyTooLarge, read_upload
 from gateway.images.urls import urls
 from gateway.schema.ids import ROOM, USER, code_ref, number_ref
 from gateway.services.authz import ANONYMOUS, Principal
 from gateway.services.image_records import ImageRecord
 from gateway.services.images import Images
 
-MAX_BODY = 16 * 1024 * 1024  # the original's upload limit (LimitRequestBodySize(16<<20))
 PRIVATE_CACHE = "private, max-age=86400"
 PUBLIC_CACHE = "public, max-age=86400"
 TOO_LARGE = "PAYLOAD_TOO_LARGE"
@@ -58,64 +54,6 @@ def _refusal(error: DomainError) -> JSONResponse:
 def _principal(request: Request) -> Principal:
     found = request.scope.get("auth")
     return found if isinstance(found, Principal) else ANONYMOUS
-
-
-class _Limit:
-    """Counts the body as it streams in and stops reading once it passes the limit. The
-    refusal is a MultiPartException so that the form parser closes its spooled files."""
-
-    def __init__(self, receive: Receive) -> None:
-        self._receive = receive
-        self.seen = 0
-        self.exceeded = False
-
-    async def __call__(self) -> Message:
-        message = await self._receive()
-        if message["type"] == "http.request":
-            self.seen += len(message.get("body", b""))
-            if self.seen > MAX_BODY:
-                self.exceeded = True
-                raise MultiPartException("the request body is too large")
-        return message
-
-
-class BodyTooLarge(Exception):
-    """The upload passed MAX_BODY; answered with 413."""
-
-
-@dataclass(frozen=True)
-class Upload:
-    data: bytes
-    user: str | None
-
-
-async def read_upload(request: Request) -> Upload:
-    """The `image` file (and the `user` field) of a multipart body of at most MAX_BODY."""
-    length = request.headers.get("content-length")
-    if length is not None:
-        if not (length.isascii() and length.isdigit()):
-            raise invalid("Content-Length must be a number of bytes")
-        if int(length) > MAX_BODY:
-            raise BodyTooLarge
-    if not request.headers.get("content-type", "").lower().startswith("multipart/form-data"):
-        raise invalid("send the image as multipart/form-data in the field `image`", "image")
-    limit = _Limit(request.receive)
-    limited = Request(request.scope, limit)
-    try:
-        async with limited.form(max_files=1, max_fields=4, max_part_size=MAX_BODY) as form:
-            upload = form.get("image")
-            if not isinstance(upload, UploadFile):
-                raise invalid("the form has no file in the field `image`", "image")
-            user = form.get("user")
-            return Upload(await upload.read(), user if isinstance(user, str) else None)
-    except ClientDisconnect:
-        # Nobody is left to read the answer; a refusal keeps it out of the error log.
-        raise invalid("the upload ended before its body did", "image") from None
-    except (HTTPException, MultiPartException) as error:
-        if limit.exceeded:
-            raise BodyTooLarge from None
-        detail = getattr(error, "detail", None) or getattr(error, "message", "")
-        raise invalid(f"the multipart body cannot be read: {detail}", "image") from None
 
 
 def _image_json(kind: OwnerKind, record: ImageRecord | None) -> dict[str, object]:

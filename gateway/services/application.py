@@ -15,6 +15,7 @@ from gateway.services.live import Live
 from gateway.services.notifications import Notifications
 from gateway.services.password_resets import PasswordResets
 from gateway.services.people import People
+from gateway.services.people_lookup import PeopleLookup
 from gateway.services.ports import Authenticator, Clock
 from gateway.services.presence import Presence
 from gateway.services.probes import Probes
@@ -32,7 +33,8 @@ class Application:
     `notifications`: people's notifications, settings and push tokens; the legacy auth
     flows: `sign_ins` (admin routes check the stored role), `signups` (password first,
     code second) and `password_resets` (by mailed code); `legacy_lists`: reads that
-    name a person by e-mail address."""
+    name a person by e-mail address; `lookup`: people named by e-mail address (the
+    Occupi REST API)."""
 
     accounts: Accounts
     bookings: Bookings
@@ -51,3 +53,4 @@ class Application:
     signups: Signups
     password_resets: PasswordResets
     legacy_lists: LegacyLists
+    lookup: PeopleLookup

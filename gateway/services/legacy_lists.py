@@ -1,6 +1,6 @@
 """Occupi's collection reads that name a person by e-mail address (view-bookings,
-get-notifications): who may name whom is decided here, not in the shim. A basic user
-may only name themselves, whatever address the request gives; an admin anybody."""
+get-notifications). Who may name whom is `people_lookup.named_user`'s rule: a basic
+user only themselves, whatever address the request gives; an admin anybody."""
 
 from __future__ import annotations
 
@@ -8,15 +8,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from domain.bookings import BookingStatus
-from domain.errors import DomainError, ErrorCode
 from domain.rooms import Room
-from domain.users import Actor, normalise_email
-from gateway.services.authz import Principal, not_found
-from gateway.services.ports import Database, UnitOfWork
+from gateway.services.authz import Principal
+from gateway.services.people_lookup import named_user, require_own
+from gateway.services.ports import Database
 from gateway.services.records import BookingQuery, Page, PageRequest
 from gateway.services.views import BookingView
-
-NOT_YOURS = "you may only name your own e-mail address"
 
 
 @dataclass(frozen=True)
@@ -25,20 +22,6 @@ class BookingListing:
 
     bookings: Page[BookingView]
     rooms: Mapping[int, Room]
-
-
-async def named_person(uow: UnitOfWork, actor: Actor, email: str, field: str) -> Actor:
-    """The person an address names, for `actor`: themselves, or (for an admin) anybody
-    with an account. FORBIDDEN for a basic user naming somebody else."""
-    address = normalise_email(email, field)
-    if address == actor.email:
-        return actor
-    if not actor.is_admin:
-        raise DomainError(ErrorCode.FORBIDDEN, NOT_YOURS, field=field)
-    user = await uow.users.by_email(address)
-    if user is None:
-        raise not_found("user", address, field)
-    return user.as_actor()
 
 
 class LegacyLists:
@@ -60,7 +43,7 @@ class LegacyLists:
         their rooms; optionally only in these rooms (unknown ids match nothing)."""
         actor = principal.require()
         async with self._db.reading() as uow:
-            person = await named_person(uow, actor, email, "filter.email")
+            person = (await named_user(uow, actor, email, "filter.email")).as_actor()
             room_ids: tuple[int, ...] | None = None
             if room_codes is not None:
                 found = [await uow.rooms.by_code(code) for code in room_codes]
@@ -77,16 +60,14 @@ class LegacyLists:
         return BookingListing(listed.map(lambda b: BookingView.of(b, actor)), rooms)
 
     async def person_id(self, principal: Principal, email: str, field: str) -> int:
-        """The account an address names, for the caller (see `named_person`)."""
+        """The account an address names, for the caller (see `people_lookup.named_user`)."""
         actor = principal.require()
         async with self._db.reading() as uow:
-            return (await named_person(uow, actor, email, field)).user_id
+            return (await named_user(uow, actor, email, field)).id
 
     @staticmethod
     def require_self(principal: Principal, email: str | None, field: str) -> None:
         """For actions one only ever takes as oneself (booking, checking in): an address
         a request gives must be the caller's own, admins included; FORBIDDEN otherwise.
         None (not given) is the caller."""
-        actor = principal.require()
-        if email is not None and normalise_email(email, field) != actor.email:
-            raise DomainError(ErrorCode.FORBIDDEN, NOT_YOURS, field=field)
+        require_own(principal.require(), email, field)

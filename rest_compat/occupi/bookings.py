@@ -15,6 +15,7 @@ from domain.errors import ErrorCode
 from gateway.services.bookings import BookingRequest
 from rest_compat.occupi.envelopes import (
     ERRORS,
+    Done,
     LegacyError,
     OccupiEnvelope,
     OccupiError,
@@ -75,10 +76,6 @@ class CancelBookingRequest(BaseModel):
 
 class Booked(OccupiEnvelope[str]):
     """`data` is the booking's id (BOOKOCCUPI…), which check-in and cancel take."""
-
-
-class Done(OccupiEnvelope[None]):
-    pass
 
 
 @rendered(BOOKING_ERRORS)

@@ -29,6 +29,10 @@ class OccupiEnvelope(BaseModel, Generic[DataT]):
     status: int
 
 
+class Done(OccupiEnvelope[None]):
+    """`data` is null."""
+
+
 class OccupiErrorDetail(BaseModel):
     code: str
     details: dict[str, Any] | None

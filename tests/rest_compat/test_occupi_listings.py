@@ -21,7 +21,7 @@ FORBIDDEN: dict[str, Any] = {
     "error": {
         "code": "FORBIDDEN",
         "details": None,
-        "message": "you may only name your own e-mail address",
+        "message": "only an admin may name another person's e-mail address",
     },
     "message": "Forbidden",
     "status": 403,

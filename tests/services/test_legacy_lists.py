@@ -14,7 +14,8 @@ from domain.users import Role, User
 from gateway.services.accounts import Accounts
 from gateway.services.authz import Principal
 from gateway.services.directory import Directory, NewRoom
-from gateway.services.legacy_lists import NOT_YOURS, LegacyLists
+from gateway.services.legacy_lists import LegacyLists
+from gateway.services.people_lookup import NOT_YOURS, ONLY_YOURS
 from gateway.services.ports import Database
 from gateway.services.records import PageRequest, RoomQuery, UserQuery
 from gateway.store.engine import create_engine
@@ -66,7 +67,7 @@ async def test_a_basic_user_may_only_name_themselves(db: Database, people: dict[
     assert await lists.person_id(admin, "bob@example.com", "email") == people["bob"].id
     missing = await rejected(lists.person_id(admin, "nobody@example.com", "email"))
     assert missing.code is ErrorCode.NOT_FOUND
-    with pytest.raises(Exception, match=NOT_YOURS):
+    with pytest.raises(Exception, match=ONLY_YOURS):
         lists.require_self(admin, "bob@example.com", "creator")
     lists.require_self(admin, "ADMIN@example.com", "creator")
     lists.require_self(alice, None, "creator")
