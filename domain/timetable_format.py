@@ -18,7 +18,6 @@ from domain.errors import DomainError, invalid
 from domain.free_rooms import Point
 from domain.timetables import (
     Course,
-    Event,
     RoomDetails,
     Semester,
     SemesterType,
@@ -26,6 +25,7 @@ from domain.timetables import (
     StudyPlan,
     Teacher,
     Timetable,
+    TimetableEvent,
     Unit,
     WeeklyPattern,
     bounded,
@@ -243,12 +243,12 @@ def _schedules(rows: list[Record], zone: ZoneInfo) -> tuple[list[WeeklyPattern],
     return weekly, sessions
 
 
-def _event(r: Record, zone: ZoneInfo) -> Event:
+def _event(r: Record, zone: ZoneInfo) -> TimetableEvent:
     def local(key: str) -> datetime:
         moment = r.parsed(key, datetime.fromisoformat, "a date and time (YYYY-MM-DDTHH:MM)")
         return moment if moment.tzinfo is not None else moment.replace(tzinfo=zone)
 
-    return Event(
+    return TimetableEvent(
         r.path,
         r.text("room", longest=40),
         r.text("name"),

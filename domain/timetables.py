@@ -118,7 +118,7 @@ class Session:
 
 
 @dataclass(frozen=True)
-class Event:
+class TimetableEvent:
     """A one-off booking of a room (source `external`)."""
 
     origin: str
@@ -143,7 +143,7 @@ class Timetable:
     study_plans: tuple[StudyPlan, ...] = ()
     weekly: tuple[WeeklyPattern, ...] = ()
     sessions: tuple[Session, ...] = ()
-    events: tuple[Event, ...] = ()
+    events: tuple[TimetableEvent, ...] = ()
 
 
 def local_interval(day: date, start: time, end: time, zone: ZoneInfo, origin: str) -> Interval:
@@ -163,7 +163,9 @@ def bounded(start: datetime, end: datetime, origin: str) -> Interval:
 
 def expand(timetable: Timetable) -> list[Session]:
     """Dated sessions and every occurrence of the weekly patterns, checked for references
-    to unknown courses, semesters and rooms, and for two sessions in one room at once."""
+    to unknown records and for two bookings of one room at once (rooms themselves are
+    checked against the directory by the import)."""
+    check_references(timetable)
     semesters = {s.name: s for s in timetable.semesters}
     courses = {c.code for c in timetable.courses}
     sessions = list(timetable.sessions)
@@ -186,7 +188,7 @@ def expand(timetable: Timetable) -> list[Session]:
     return sessions
 
 
-def check_no_double_booking(sessions: Sequence[Session], events: Iterable[Event]) -> None:
+def check_no_double_booking(sessions: Sequence[Session], events: Iterable[TimetableEvent]) -> None:
     """Two timetabled bookings of one room may not overlap: the database refuses it too."""
     by_room: dict[str, list[tuple[Interval, str]]] = defaultdict(list)
     seen: set[tuple[str, str, datetime, datetime]] = set()
@@ -206,3 +208,40 @@ def check_no_double_booking(sessions: Sequence[Session], events: Iterable[Event]
                     f"{origin}: {room} is already taken at {second.start.isoformat()} by {where}",
                     origin,
                 )
+
+
+def check_references(timetable: Timetable) -> None:
+    """Courses name known teachers; study plans name known units, semesters and courses."""
+    teachers = {t.name for t in timetable.teachers}
+    for i, course in enumerate(timetable.courses):
+        for name in course.teachers:
+            if name not in teachers:
+                where = f"$.courses[{i}].teachers"
+                raise invalid(f"{where}: unknown teacher {name!r}", where)
+    units = {u.code for u in timetable.units}
+    semesters = {s.name for s in timetable.semesters}
+    courses = {c.code for c in timetable.courses}
+    for i, plan in enumerate(timetable.study_plans):
+        where = f"$.study_plans[{i}]"
+        if plan.unit not in units:
+            raise invalid(f"{where}.unit: unknown unit {plan.unit!r}", where)
+        if plan.semester not in semesters:
+            raise invalid(f"{where}.semester: unknown semester {plan.semester!r}", where)
+        for code in plan.courses:
+            if code not in courses:
+                raise invalid(f"{where}.courses: unknown course {code!r}", where)
+    _unique("$.semesters", [s.name for s in timetable.semesters])
+    _unique("$.teachers", [t.name for t in timetable.teachers])
+    _unique("$.courses", [c.code for c in timetable.courses])
+    _unique("$.units", [u.code for u in timetable.units])
+    _unique("$.study_plans", [(p.unit, p.semester) for p in timetable.study_plans])
+    _unique("$.rooms", [r.code for r in timetable.rooms])
+    _unique("$.events", [e.key for e in timetable.events])
+
+
+def _unique(path: str, keys: Sequence[object]) -> None:
+    seen: set[object] = set()
+    for i, key in enumerate(keys):
+        if key in seen:
+            raise invalid(f"{path}[{i}]: listed twice", f"{path}[{i}]")
+        seen.add(key)

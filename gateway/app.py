@@ -58,6 +58,8 @@ from gateway.services.probes import Probes
 from gateway.services.ration import MailRation
 from gateway.services.reads import Reads
 from gateway.services.reminders import ReminderWorker
+from gateway.services.timetable_import import TimetableImport
+from gateway.services.timetable_records import CollisionPolicy
 from gateway.settings import Settings
 from gateway.store.engine import create_engine
 from gateway.store.images import DatabaseImageStore
@@ -187,6 +189,9 @@ def build_gateway(
         images=Images(db, open_image_store(settings, db), ImageProcessing(), batch_reader, clock),
         people=People(db, clock, publisher, account_policy.codes(), account_events),
         notifications=Notifications(db, clock),
+        timetable_import=TimetableImport(
+            db, clock, publisher, CollisionPolicy(settings.timetable_collisions)
+        ),
     )
     sweeper = PresenceSweeper(
         app.presence, interval_seconds=settings.presence_sweep.total_seconds()

@@ -17,6 +17,7 @@ from gateway.services.ports import Authenticator, Clock
 from gateway.services.presence import Presence
 from gateway.services.probes import Probes
 from gateway.services.reads import Reads
+from gateway.services.timetable_import import TimetableImport
 
 
 @dataclass(frozen=True)
@@ -25,7 +26,8 @@ class Application:
     nested fields (`reads`), subscriptions (`live`), the clock, and `authenticate`, which
     turns a credential as presented by a client into a principal; sign-in address rules
     (`addresses`); `presence` (on-site toggling, office hours, analytics);
-    `notifications`: people's notifications, settings and push tokens."""
+    `notifications`: people's notifications, settings and push tokens;
+    `timetable_import`: `occupi import timetable`."""
 
     accounts: Accounts
     bookings: Bookings
@@ -40,3 +42,4 @@ class Application:
     presence: Presence
     images: Images
     notifications: Notifications
+    timetable_import: TimetableImport

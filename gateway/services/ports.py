@@ -22,6 +22,15 @@ from domain.office_hours import OfficeHours
 from domain.presence import Closing, PresenceSession
 from domain.profiles import Profile
 from domain.rooms import Room
+from domain.timetables import (
+    Course,
+    RoomDetails,
+    Semester,
+    StudyPlan,
+    Teacher,
+    TimetableEvent,
+    Unit,
+)
 from domain.users import Actor, Role, User
 from gateway.services.authz import Principal
 from gateway.services.events import Event, RoleChanged
@@ -48,6 +57,7 @@ from gateway.services.records import (
     TokenHolder,
     UserQuery,
 )
+from gateway.services.timetable_records import StoredEvent, StoredSession
 from gateway.services.views import PrivateParts
 
 
@@ -490,6 +500,9 @@ class UnitOfWork(Protocol):
     @property
     def reminders(self) -> ReminderRepository: ...
 
+    @property
+    def timetables(self) -> TimetableRepository: ...
+
     async def __aenter__(self) -> Self: ...
 
     async def __aexit__(
@@ -649,3 +662,72 @@ class PushSender(Protocol):
     """Delivers pushes to devices, best effort: failures are logged, never raised."""
 
     async def send(self, messages: Sequence[PushMessage]) -> None: ...
+
+
+class TimetableRepository(Protocol):
+    """Timetable records, for the import inside one writing unit of work.
+
+    Each `sync_*` makes the stored records match the given ones by their natural key
+    (name or code): missing ones are added, changed ones updated, and stored ones not
+    given are withdrawn (`available` false, kept for history). They return the ids by key.
+    """
+
+    async def rooms_by_code(self, codes: Sequence[str]) -> Mapping[str, Room]: ...
+
+    async def save_room_details(self, room_id: int, details: RoomDetails) -> None: ...
+
+    async def sync_semesters(self, semesters: Sequence[Semester]) -> Mapping[str, int]: ...
+
+    async def sync_teachers(self, teachers: Sequence[Teacher]) -> Mapping[str, int]: ...
+
+    async def sync_courses(
+        self, courses: Sequence[Course], teacher_ids: Mapping[str, int]
+    ) -> Mapping[str, int]:
+        """Also replaces each course's teachers, in the order given."""
+        ...
+
+    async def sync_units(self, units: Sequence[Unit]) -> Mapping[str, int]: ...
+
+    async def sync_study_plans(
+        self,
+        plans: Sequence[StudyPlan],
+        unit_ids: Mapping[str, int],
+        semester_ids: Mapping[str, int],
+        course_ids: Mapping[str, int],
+    ) -> None:
+        """Also replaces each plan's courses."""
+        ...
+
+    async def sessions(self) -> list[StoredSession]:
+        """Every stored session, withdrawn ones too, with its room bookings."""
+        ...
+
+    async def add_session(self, course_id: int, label: str, interval: Interval) -> int: ...
+
+    async def set_session_available(self, session_id: int, available: bool) -> None: ...
+
+    async def add_session_room(self, session_id: int, room_id: int, booking_id: int) -> None: ...
+
+    async def set_session_room_available(
+        self, session_id: int, room_id: int, available: bool
+    ) -> None: ...
+
+    async def events(self) -> list[StoredEvent]:
+        """Every stored event, withdrawn ones too."""
+        ...
+
+    async def add_event(self, event: TimetableEvent, room_id: int, booking_id: int) -> None: ...
+
+    async def set_event_available(self, event_id: int, available: bool) -> None: ...
+
+    async def set_bookings_active(
+        self, booking_ids: Sequence[int], active: bool, at: datetime, by: int
+    ) -> None:
+        """Withdraw (cancel) or restore the timetable's own bookings."""
+        ...
+
+    async def clashing(self, room_id: int, interval: Interval) -> list[Booking]:
+        """The room's active bookings that overlap `interval`, with their attendees."""
+        ...
+
+    async def has_courses(self) -> bool: ...

@@ -22,6 +22,7 @@ from gateway.store.presence import SqlOfficeHours, SqlPresence
 from gateway.store.profiles import SqlProfiles
 from gateway.store.reminders import SqlReminders
 from gateway.store.rooms import SqlRooms
+from gateway.store.timetables import SqlTimetables
 from gateway.store.users import SqlUsers
 
 
@@ -40,6 +41,7 @@ class SqlUnitOfWork:
     images: SqlImages
     notifications: SqlNotifications
     reminders: SqlReminders
+    timetables: SqlTimetables
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession], clock: Clock) -> None:
         self._sessions = sessions
@@ -62,6 +64,7 @@ class SqlUnitOfWork:
         self.images = SqlImages(session)
         self.notifications = SqlNotifications(session)
         self.reminders = SqlReminders(session)
+        self.timetables = SqlTimetables(session)
         return self
 
     async def __aexit__(
