@@ -38,14 +38,19 @@ CSV_COLUMNS = ("course", "label", "rooms", "semester", "weekday", "date", "start
 class Record:
     """One JSON object and where it sits in the document."""
 
-    def __init__(self, value: object, path: str) -> None:
+    def __init__(self, value: object, path: str, *, csv_row: bool = False) -> None:
         if not isinstance(value, dict):
             raise invalid(f"{path}: must be an object", path)
         self.value: Mapping[str, object] = value
         self.path = path
+        self._csv_row = csv_row
+
+    def at(self, key: str) -> str:
+        """Where a field is: `$.courses[2].credits`, or `line 7, column start`."""
+        return f"{self.path}, column {key}" if self._csv_row else f"{self.path}.{key}"
 
     def _get(self, key: str, kind: type | tuple[type, ...], required: bool) -> Any:
-        where = f"{self.path}.{key}"
+        where = self.at(key)
         if key not in self.value or self.value[key] is None:
             if required:
                 raise invalid(f"{where}: is required", where)
@@ -57,7 +62,7 @@ class Record:
 
     def text(self, key: str, *, required: bool = True, longest: int = 200) -> Any:
         found = self._get(key, str, required)
-        where = f"{self.path}.{key}"
+        where = self.at(key)
         if found is not None and not (0 < len(found.strip()) <= longest):
             raise invalid(f"{where}: must be 1 to {longest} characters", where)
         return found.strip() if found is not None else None
@@ -69,12 +74,12 @@ class Record:
         found = self._get(key, list, False) or []
         for i, item in enumerate(found):
             if not isinstance(item, str) or not item.strip():
-                raise invalid(f"{self.path}.{key}[{i}]: must be a non-empty string", self.path)
+                raise invalid(f"{self.at(key)}[{i}]: must be a non-empty string", self.path)
         return tuple(item.strip() for item in found)
 
     def parsed(self, key: str, parse: Callable[[str], T], what: str) -> T:
         raw = self.text(key)
-        where = f"{self.path}.{key}"
+        where = self.at(key)
         try:
             return parse(raw)
         except ValueError:
@@ -147,7 +152,7 @@ def csv_records(text: str) -> list[Record]:
         if "weekday" in value:
             weekday = str(value["weekday"])
             value["weekday"] = int(weekday) if weekday.isdigit() else weekday
-        rows.append(Record(value, where))
+        rows.append(Record(value, where, csv_row=True))
     return rows
 
 
@@ -220,7 +225,7 @@ def _schedules(rows: list[Record], zone: ZoneInfo) -> tuple[list[WeeklyPattern],
         course, label = r.text("course", longest=40), r.text("label", longest=40)
         rooms = r.texts("rooms")
         if not rooms:
-            raise invalid(f"{r.path}.rooms: at least one room is required", r.path)
+            raise invalid(f"{r.at('rooms')}: at least one room is required", r.path)
         start = r.parsed("start", time.fromisoformat, "a time (HH:MM)")
         end = r.parsed("end", time.fromisoformat, "a time (HH:MM)")
         if "date" in r.value:
@@ -234,7 +239,7 @@ def _schedules(rows: list[Record], zone: ZoneInfo) -> tuple[list[WeeklyPattern],
             continue
         weekday = r.integer("weekday")
         if not 1 <= weekday <= 7:
-            raise invalid(f"{r.path}.weekday: must be 1 (Monday) to 7 (Sunday)", r.path)
+            raise invalid(f"{r.at('weekday')}: must be 1 (Monday) to 7 (Sunday)", r.path)
         if not start < end:
             raise invalid(f"{r.path}: start must be before end", r.path)
         weekly.append(

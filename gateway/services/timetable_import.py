@@ -85,7 +85,8 @@ class TimetableImport:
             async def clear(origin: str, room: Room, interval: Interval) -> None:
                 await self._clear(uow, actor, now, report, pending, origin, room, interval)
 
-            sync = SessionSync(uow, actor, now, found, clear, report, progress)
+            total = len(sessions) + len(timetable.events)
+            sync = SessionSync(uow, actor, now, found, clear, report, progress, total)
             await sync.sessions(sessions, course_ids)
             await sync.events(timetable.events)
             if report.collisions and self._policy is CollisionPolicy.REFUSE:

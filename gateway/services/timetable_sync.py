@@ -29,6 +29,7 @@ class SessionSync:
         clear: Clear,
         report: ImportReport,
         progress: Callable[[int, int], None] | None,
+        total: int,
     ) -> None:
         self._uow = uow
         self._actor = actor
@@ -38,13 +39,12 @@ class SessionSync:
         self._report = report
         self._progress = progress
         self._done = 0
-        self._total = 0
+        self._total = total
 
     async def sessions(self, sessions: Sequence[Session], course_ids: Mapping[str, int]) -> None:
         repo = self._uow.timetables
         stored = {s.key: s for s in await repo.sessions()}
         wanted = {s.key: s for s in sessions}
-        self._total = len(sessions)
         withdrawn: list[int] = []
         for key, old in stored.items():
             keep = wanted.get(key)
@@ -100,7 +100,6 @@ class SessionSync:
         repo = self._uow.timetables
         stored = {e.key: e for e in await repo.events()}
         wanted = {e.key: e for e in events}
-        self._total += len(events)
         gone = [e for key, e in stored.items() if e.available and key not in wanted]
         for withdrawn in gone:
             await repo.set_event_available(withdrawn.id, False)

@@ -100,7 +100,7 @@ def test_a_bad_csv_row_is_named_by_its_line() -> None:
     csv = "course,label,rooms,date,start,end\nCS-305,lab,RM001,2026-10-01,09:00,10:00\n"
     csv += "CS-305,lab,RM001,2026-10-02,nine,10:00\n"
     error = refused(sample(), csv)
-    assert error.message.startswith("line 3.start")
+    assert error.message.startswith("line 3, column start: 'nine' is not a time")
 
 
 def test_a_csv_file_without_the_needed_columns_is_refused() -> None:
