@@ -58,12 +58,14 @@ from gateway.services.probes import Probes
 from gateway.services.ration import MailRation
 from gateway.services.reads import Reads
 from gateway.services.reminders import ReminderWorker
+from gateway.services.room_search import RoomSearch
 from gateway.services.timetable_import import TimetableImport
 from gateway.services.timetable_records import CollisionPolicy
 from gateway.settings import Settings
 from gateway.store.engine import create_engine
 from gateway.store.images import DatabaseImageStore
 from gateway.store.readers import SqlBatchReader
+from gateway.store.room_search import SqlRoomSearch
 from gateway.store.uow import SqlDatabase
 
 log = logging.getLogger(__name__)
@@ -191,6 +193,10 @@ def build_gateway(
         notifications=Notifications(db, clock),
         timetable_import=TimetableImport(
             db, clock, publisher, CollisionPolicy(settings.timetable_collisions)
+        ),
+        room_search=RoomSearch(
+            SqlRoomSearch(db.read_sessions()),
+            requires_sign_in=settings.timetable_requires_sign_in,
         ),
     )
     sweeper = PresenceSweeper(

@@ -17,6 +17,7 @@ from gateway.services.ports import Authenticator, Clock
 from gateway.services.presence import Presence
 from gateway.services.probes import Probes
 from gateway.services.reads import Reads
+from gateway.services.room_search import RoomSearch
 from gateway.services.timetable_import import TimetableImport
 
 
@@ -27,7 +28,8 @@ class Application:
     turns a credential as presented by a client into a principal; sign-in address rules
     (`addresses`); `presence` (on-site toggling, office hours, analytics);
     `notifications`: people's notifications, settings and push tokens;
-    `timetable_import`: `occupi import timetable`."""
+    `timetable_import`: `occupi import timetable`; `room_search`: free rooms and
+    soonest bookings."""
 
     accounts: Accounts
     bookings: Bookings
@@ -43,3 +45,4 @@ class Application:
     images: Images
     notifications: Notifications
     timetable_import: TimetableImport
+    room_search: RoomSearch

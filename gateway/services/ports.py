@@ -57,7 +57,7 @@ from gateway.services.records import (
     TokenHolder,
     UserQuery,
 )
-from gateway.services.timetable_records import StoredEvent, StoredSession
+from gateway.services.timetable_records import RoomFacts, RoomFilter, StoredEvent, StoredSession
 from gateway.services.views import PrivateParts
 
 
@@ -731,3 +731,24 @@ class TimetableRepository(Protocol):
         ...
 
     async def has_courses(self) -> bool: ...
+
+
+class RoomSearchReader(Protocol):
+    """Rooms as the timetable reads show them, and the busy time that decides free-room
+    search and soonest bookings (bookings of every source). Each call opens and closes
+    its own short read session; the cost does not grow with a room's booking history."""
+
+    async def rooms(self, where: RoomFilter) -> list[RoomFacts]:
+        """Available rooms matching `where` (but `resources`), by code."""
+        ...
+
+    async def free_rooms(self, slots: Sequence[Interval], where: RoomFilter) -> list[RoomFacts]:
+        """Those of `rooms(where)` with no active booking overlapping any slot."""
+        ...
+
+    async def soonest(
+        self, after: datetime, where: RoomFilter
+    ) -> list[tuple[RoomFacts, Interval | None]]:
+        """Each of `rooms(where)` with its current or next block after `after`
+        (domain.free_rooms.soonest_block), or None."""
+        ...

@@ -118,3 +118,16 @@ class SemesterView:
     start_date: date
     end_date: date
     skip_dates: tuple[date, ...]
+
+
+@dataclass(frozen=True)
+class RoomFilter:
+    """Which rooms a timetable read considers; every set field narrows the result.
+    `resources`: the room has all of them. `codes`: only these rooms."""
+
+    building: str | None = None
+    level: int | None = None
+    min_capacity: int | None = None
+    type: str | None = None
+    resources: tuple[str, ...] = ()
+    codes: tuple[str, ...] | None = None
