@@ -61,11 +61,13 @@ from gateway.services.reminders import ReminderWorker
 from gateway.services.room_search import RoomSearch
 from gateway.services.timetable_import import TimetableImport
 from gateway.services.timetable_records import CollisionPolicy
+from gateway.services.timetables import Timetables
 from gateway.settings import Settings
 from gateway.store.engine import create_engine
 from gateway.store.images import DatabaseImageStore
 from gateway.store.readers import SqlBatchReader
 from gateway.store.room_search import SqlRoomSearch
+from gateway.store.timetable_reads import SqlTimetableCatalogue
 from gateway.store.uow import SqlDatabase
 
 log = logging.getLogger(__name__)
@@ -177,6 +179,9 @@ def build_gateway(
     )
     batch_reader = SqlBatchReader(db.read_sessions())
     reads = Reads(batch_reader, clock)
+    room_search = RoomSearch(
+        SqlRoomSearch(db.read_sessions()), requires_sign_in=settings.timetable_requires_sign_in
+    )
     app = Application(
         accounts=accounts,
         bookings=Bookings(db, clock, publisher, reads, booking_policy),
@@ -194,10 +199,8 @@ def build_gateway(
         timetable_import=TimetableImport(
             db, clock, publisher, CollisionPolicy(settings.timetable_collisions)
         ),
-        room_search=RoomSearch(
-            SqlRoomSearch(db.read_sessions()),
-            requires_sign_in=settings.timetable_requires_sign_in,
-        ),
+        room_search=room_search,
+        timetables=Timetables(SqlTimetableCatalogue(db.read_sessions()), room_search, clock),
     )
     sweeper = PresenceSweeper(
         app.presence, interval_seconds=settings.presence_sweep.total_seconds()

@@ -19,6 +19,7 @@ from gateway.services.probes import Probes
 from gateway.services.reads import Reads
 from gateway.services.room_search import RoomSearch
 from gateway.services.timetable_import import TimetableImport
+from gateway.services.timetables import Timetables
 
 
 @dataclass(frozen=True)
@@ -29,7 +30,7 @@ class Application:
     (`addresses`); `presence` (on-site toggling, office hours, analytics);
     `notifications`: people's notifications, settings and push tokens;
     `timetable_import`: `occupi import timetable`; `room_search`: free rooms and
-    soonest bookings."""
+    soonest bookings; `timetables`: courses, study plans, teachers, rooms' timetables."""
 
     accounts: Accounts
     bookings: Bookings
@@ -46,3 +47,4 @@ class Application:
     notifications: Notifications
     timetable_import: TimetableImport
     room_search: RoomSearch
+    timetables: Timetables

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Iterable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from types import TracebackType
 from typing import Protocol, Self
 
@@ -57,7 +57,18 @@ from gateway.services.records import (
     TokenHolder,
     UserQuery,
 )
-from gateway.services.timetable_records import RoomFacts, RoomFilter, StoredEvent, StoredSession
+from gateway.services.timetable_records import (
+    CourseDetail,
+    CourseInfo,
+    RoomFacts,
+    RoomFilter,
+    RoomSchedule,
+    StoredEvent,
+    StoredSession,
+    StudyPlanDetail,
+    StudyPlanSummary,
+    TeacherView,
+)
 from gateway.services.views import PrivateParts
 
 
@@ -751,4 +762,27 @@ class RoomSearchReader(Protocol):
     ) -> list[tuple[RoomFacts, Interval | None]]:
         """Each of `rooms(where)` with its current or next block after `after`
         (domain.free_rooms.soonest_block), or None."""
+        ...
+
+
+class TimetableCatalogue(Protocol):
+    """Available courses, teachers, study plans and rooms' timetables (withdrawn records
+    left out), each call in its own short read session."""
+
+    async def courses(self, codes: Sequence[str] | None = None) -> list[CourseInfo]:
+        """By code; all of them, or these."""
+        ...
+
+    async def course(self, code: str, plans_ending_after: date) -> CourseDetail | None:
+        """With its sessions and the study plans whose semester ends after the date."""
+        ...
+
+    async def study_plans(self, ending_after: date | None) -> list[StudyPlanSummary]: ...
+
+    async def study_plan(self, plan_id: int) -> StudyPlanDetail | None: ...
+
+    async def teachers(self) -> list[TeacherView]: ...
+
+    async def room_schedule(self, code: str) -> RoomSchedule | None:
+        """An available room with its sessions and events."""
         ...

@@ -131,3 +131,77 @@ class RoomFilter:
     type: str | None = None
     resources: tuple[str, ...] = ()
     codes: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True)
+class UnitView:
+    code: str
+    name: str
+    section: str
+    promo: str | None
+
+
+@dataclass(frozen=True)
+class StudyPlanSummary:
+    id: int
+    unit: UnitView
+    semester: SemesterView
+
+
+@dataclass(frozen=True)
+class TeacherView:
+    name: str
+    people_url: str
+
+
+@dataclass(frozen=True)
+class SessionView:
+    """A course session and the rooms (codes) it holds."""
+
+    course_code: str
+    course_name: str
+    label: str
+    interval: Interval
+    rooms: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class EventView:
+    name: str
+    description: str | None
+    interval: Interval
+    room_code: str
+
+
+@dataclass(frozen=True)
+class CourseInfo:
+    code: str
+    name: str
+    credits: int
+    edu_url: str
+    language: str | None
+    teachers: tuple[TeacherView, ...]
+    semester_type: SemesterType
+    """fall or spring if a study plan of that semester type lists it, otherwise year."""
+    in_study_plan: bool
+
+
+@dataclass(frozen=True)
+class CourseDetail:
+    info: CourseInfo
+    sessions: tuple[SessionView, ...]
+    study_plans: tuple[StudyPlanSummary, ...]
+
+
+@dataclass(frozen=True)
+class StudyPlanDetail:
+    plan: StudyPlanSummary
+    courses: tuple[CourseInfo, ...]
+    sessions: tuple[SessionView, ...]
+
+
+@dataclass(frozen=True)
+class RoomSchedule:
+    room: RoomFacts
+    sessions: tuple[SessionView, ...]
+    events: tuple[EventView, ...]
