@@ -9,7 +9,7 @@ from datetime import UTC, date
 
 from domain.timetable_format import parse_timetable
 from tests.support.bookings import book, codes, local, slot
-from tests.support.graphql import GraphQLClient, error_codes
+from tests.support.graphql import JSON, GraphQLClient, error_codes
 from tests.support.world import World
 from tests.timetables.support import document
 
@@ -154,7 +154,7 @@ async def test_courses_study_plans_teachers_and_room_timetables(
 
 async def test_bad_input_gets_a_precise_error(client: GraphQLClient, world: World) -> None:
     await load(world)
-    cases = [
+    cases: list[tuple[str, JSON, str]] = [
         (FREE_ROOMS, {"slots": [{"start": "2026-11-24T10:00:00", "end": at("11:00")}]}, "start"),
         (FREE_ROOMS, {"slots": [{"start": at("11:00"), "end": at("10:00")}]}, "end"),
         (FREE_ROOMS, {"slots": [], "filter": {"freeForMinutes": 30}}, "freeFrom"),
