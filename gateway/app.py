@@ -200,7 +200,9 @@ def build_gateway(
             db, clock, publisher, CollisionPolicy(settings.timetable_collisions)
         ),
         room_search=room_search,
-        timetables=Timetables(SqlTimetableCatalogue(db.read_sessions()), room_search, clock),
+        timetables=Timetables(
+            SqlTimetableCatalogue(db.read_sessions()), room_search, clock, settings.flep_time_zone
+        ),
     )
     sweeper = PresenceSweeper(
         app.presence, interval_seconds=settings.presence_sweep.total_seconds()

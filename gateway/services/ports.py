@@ -786,3 +786,7 @@ class TimetableCatalogue(Protocol):
     async def room_schedule(self, code: str) -> RoomSchedule | None:
         """An available room with its sessions and events."""
         ...
+
+    async def first_site_zone(self) -> str | None:
+        """The IANA zone of the first site created, if there is one."""
+        ...

@@ -4,6 +4,9 @@ courses and rooms, and of ad-hoc bookings nothing at all."""
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
+from domain.calendar import parse_time_zone
 from domain.errors import DomainError, ErrorCode
 from gateway.services.authz import Principal
 from gateway.services.ports import Clock, TimetableCatalogue
@@ -23,10 +26,23 @@ def missing(what: str, key: str, field: str) -> DomainError:
 
 
 class Timetables:
-    def __init__(self, catalogue: TimetableCatalogue, search: RoomSearch, clock: Clock) -> None:
+    def __init__(
+        self,
+        catalogue: TimetableCatalogue,
+        search: RoomSearch,
+        clock: Clock,
+        wall_clock_zone: str | None = None,
+    ) -> None:
         self._catalogue = catalogue
         self._search = search
         self._clock = clock
+        self._zone = wall_clock_zone
+
+    async def wall_clock_zone(self) -> ZoneInfo:
+        """The zone of the FLEP API's wall-clock times: OCCUPI_FLEP_TIME_ZONE, or the
+        first site's zone, or UTC when there is no site yet."""
+        name = self._zone or await self._catalogue.first_site_zone()
+        return parse_time_zone(name) if name else ZoneInfo("UTC")
 
     async def courses(self, principal: Principal) -> list[CourseInfo]:
         """Every available course, by code."""

@@ -12,6 +12,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domain.intervals import Interval
+from domain.locations import LocationKind
 from domain.timetables import SemesterType
 from gateway.services.timetable_records import (
     CourseDetail,
@@ -31,6 +32,7 @@ from gateway.store.tables import (
     course_sessions,
     course_teachers,
     courses,
+    locations,
     rooms,
     semesters,
     session_rooms,
@@ -155,6 +157,16 @@ class SqlTimetableCatalogue:
                 for r in await session.execute(stmt)
             )
             return RoomSchedule(room, tuple(found), events)
+
+    async def first_site_zone(self) -> str | None:
+        stmt = (
+            select(locations.c.time_zone)
+            .where(locations.c.kind == LocationKind.SITE.value)
+            .order_by(locations.c.id)
+            .limit(1)
+        )
+        async with self._sessions() as session:
+            return await session.scalar(stmt)
 
 
 async def _courses(session: AsyncSession, codes: Sequence[str] | None) -> list[CourseInfo]:
