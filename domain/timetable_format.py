@@ -179,12 +179,14 @@ def _room(r: Record) -> RoomDetails:
     capacity = r.integer("capacity", required=False)
     if capacity is not None and capacity < 0:
         raise invalid(f"{r.path}.capacity: cannot be negative", r.path)
+    available = r._get("available", bool, False)
     return RoomDetails(
         r.text("code", longest=40),
         r.text("type", required=False, longest=100),
         capacity,
         r.integer("level", required=False),
         point,
+        available is not False,
     )
 
 

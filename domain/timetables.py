@@ -86,6 +86,8 @@ class RoomDetails:
     capacity: int | None = None
     level: int | None = None
     coordinates: Point | None = None
+    available: bool = True
+    """False hides the room from every timetable read and search (soft deletion)."""
 
 
 @dataclass(frozen=True)

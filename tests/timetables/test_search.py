@@ -75,6 +75,18 @@ async def test_a_withdrawn_session_leaves_the_search(world: World) -> None:
     assert await free(search, slot(24, 10, 12)) == ["RM000", "RM001"]
 
 
+async def test_a_room_the_timetable_withdraws_leaves_every_read(world: World) -> None:
+    doc = document()
+    doc["rooms"][1]["available"] = False
+    search = await imported(world, doc)
+    assert await free(search, slot(23, 15, 16)) == ["RM000"]
+    assert [r.code for r in await search.rooms(ANONYMOUS)] == ["RM000"]
+    assert [s.room.code for s in await search.soonest_bookings(ANONYMOUS, at(23, 9))] == ["RM000"]
+    doc["rooms"][1]["available"] = True
+    await imported(world, doc)
+    assert await free(search, slot(23, 15, 16)) == ["RM000", "RM001"]
+
+
 async def test_filters_narrow_the_rooms(world: World) -> None:
     await world.gateway.app.directory.add_room(
         world.principal(world.admin),
