@@ -82,8 +82,8 @@ class TimetableImport:
             unit_ids = await repo.sync_units(timetable.units)
             await repo.sync_study_plans(timetable.study_plans, unit_ids, semester_ids, course_ids)
 
-            async def clear(origin: str, room: Room, interval: Interval) -> None:
-                await self._clear(uow, actor, now, report, pending, origin, room, interval)
+            async def clear(origin: str, room: Room, interval: Interval) -> bool:
+                return await self._clear(uow, actor, now, report, pending, origin, room, interval)
 
             total = len(sessions) + len(timetable.events)
             sync = SessionSync(uow, actor, now, found, clear, report, progress, total)
@@ -107,12 +107,16 @@ class TimetableImport:
         origin: str,
         room: Room,
         interval: Interval,
-    ) -> None:
-        """Report every booking in the way; unless refusing, cancel it and tell its people."""
-        for booking in await uow.timetables.clashing(room.id, interval):
+    ) -> bool:
+        """Report every booking in the way; unless refusing, cancel it and tell its people.
+        True when the room is clear: when refusing, the import is rolled back anyway, and
+        the booking is not even tried (PostgreSQL's constraint would refuse it)."""
+        clashes = await uow.timetables.clashing(room.id, interval)
+        for booking in clashes:
             report.collisions.append(Collision(origin, room.code, booking.code, booking.interval))
-            if self._policy is CollisionPolicy.REFUSE:
-                continue
+        if self._policy is CollisionPolicy.REFUSE:
+            return not clashes
+        for booking in clashes:
             cancelled = replace(
                 booking,
                 status=BookingStatus.CANCELLED,
@@ -135,6 +139,7 @@ class TimetableImport:
             pending.changes.append(
                 (BookingChanged(BookingChange.CANCELLED, cancelled, now), room.code)
             )
+        return True
 
 
 def _people(booking: Booking) -> list[int]:

@@ -16,7 +16,8 @@ from gateway.services.bookings import new_booking_code
 from gateway.services.ports import UnitOfWork
 from gateway.services.timetable_records import ImportReport, StoredSession
 
-Clear = Callable[[str, Room, Interval], Awaitable[None]]
+Clear = Callable[[str, Room, Interval], Awaitable[bool]]
+"""Clears the room for a session or event; False: leave it (the import will be refused)."""
 
 
 class SessionSync:
@@ -81,7 +82,8 @@ class SessionSync:
             old = held.get(room.id)
             if old is not None and old.available:
                 continue
-            await self._clear(session.origin, room, session.interval)
+            if not await self._clear(session.origin, room, session.interval):
+                continue
             if old is None:
                 booking_id = await self._book(
                     room,
@@ -110,8 +112,9 @@ class SessionSync:
         for key, event in wanted.items():
             old = stored.get(key)
             room = self._rooms[event.room]
-            if old is None or not old.available:
-                await self._clear(event.origin, room, event.interval)
+            taken = old is None or not old.available
+            if taken and not await self._clear(event.origin, room, event.interval):
+                continue
             if old is None:
                 booking_id = await self._book(
                     room, event.interval, BookingSource.EXTERNAL, event.name

@@ -77,6 +77,17 @@ def test_teaching_days_skip_the_skipped_dates() -> None:
         (lambda d: d.update(time_zone="Mars/Olympus"), "$.time_zone", "unknown time zone"),
         (lambda d: d.update(courses={}), "$.courses", "must be an array"),
         (lambda d: d["events"][0].update(end="2026-12-23T17:00"), "$.events[0]", "at most"),
+        (lambda d: d["courses"][0].update(teachers=["Nobody"]), "$.courses[0].teachers", "teacher"),
+        (lambda d: d["study_plans"][0].update(unit="XX"), "$.study_plans[0].unit", "unknown unit"),
+        (
+            lambda d: d["study_plans"][0].update(courses=["CS-999"]),
+            "$.study_plans[0].courses",
+            "unknown course",
+        ),
+        (lambda d: d["courses"].append(dict(d["courses"][0])), "$.courses[2]", "listed twice"),
+        (lambda d: d["schedules"].append(dict(d["schedules"][2])), "$.schedules[3]", "twice"),
+        (lambda d: d["schedules"][0].update(rooms=[]), "$.schedules[0].rooms", "at least one"),
+        (lambda d: d["rooms"][0].update(available="no"), "$.rooms[0].available", "wrong type"),
     ],
 )
 def test_a_malformed_record_is_named_with_its_reason(change: Any, path: str, reason: str) -> None:
