@@ -39,21 +39,14 @@ class GeoPointInput:
     longitude: float
 
 
-@strawberry.input(description="Which rooms to consider; every set field narrows the search.")
-class FreeRoomFilter:
+@strawberry.input(description="Which rooms to consider; every set field narrows the list.")
+class TimetableRoomFilter:
     building: str | None = strawberry.field(default=None, description="Building name.")
     level: int | None = strawberry.field(default=None, description="Floor number.")
     min_capacity: int | None = None
     type: str | None = strawberry.field(default=None, description="Room type, any case.")
     resources: list[str] | None = strawberry.field(
         default=None, description="The room has all of these."
-    )
-    free_from: datetime | None = strawberry.field(
-        default=None, description="With freeForMinutes: free for that long from then."
-    )
-    free_for_minutes: int | None = None
-    near: GeoPointInput | None = strawberry.field(
-        default=None, description="Sort nearest first (rooms without coordinates last)."
     )
 
     def where(self) -> RoomFilter:
@@ -64,6 +57,17 @@ class FreeRoomFilter:
             type=self.type,
             resources=tuple(self.resources or ()),
         )
+
+
+@strawberry.input(description="Which rooms to consider, and how to order them.")
+class FreeRoomFilter(TimetableRoomFilter):
+    free_from: datetime | None = strawberry.field(
+        default=None, description="With freeForMinutes: free for that long from then."
+    )
+    free_for_minutes: int | None = None
+    near: GeoPointInput | None = strawberry.field(
+        default=None, description="Sort nearest first (rooms without coordinates last)."
+    )
 
     def free_for(self) -> FreeFor | None:
         if self.free_from is None and self.free_for_minutes is None:
@@ -121,9 +125,9 @@ class TimetableQuery:
 
     @strawberry.field(description="Rooms as timetables know them, by code.")
     async def timetable_rooms(
-        self, info: Info, filter: FreeRoomFilter | None = None
+        self, info: Info, filter: TimetableRoomFilter | None = None
     ) -> list[TimetableRoom]:
-        where = (filter or FreeRoomFilter()).where()
+        where = (filter or TimetableRoomFilter()).where()
         found = await info.context.app.room_search.rooms(info.context.principal, where)
         return [TimetableRoom(facts=r) for r in found]
 
@@ -157,9 +161,9 @@ class TimetableQuery:
         description="Every room with its current or next block of bookings after `after`."
     )
     async def soonest_bookings(
-        self, info: Info, after: datetime, filter: FreeRoomFilter | None = None
+        self, info: Info, after: datetime, filter: TimetableRoomFilter | None = None
     ) -> list[SoonestBooking]:
-        where = (filter or FreeRoomFilter()).where()
+        where = (filter or TimetableRoomFilter()).where()
         found = await info.context.app.room_search.soonest_bookings(
             info.context.principal, after, where
         )

@@ -25,8 +25,8 @@ query Free($slots: [SlotInput!]!, $filter: FreeRoomFilter) {
 }
 """
 SOONEST = """
-query Soonest($after: DateTime!) {
-  soonestBookings(after: $after) { room { code } block { start end } }
+query Soonest($after: DateTime!, $filter: TimetableRoomFilter) {
+  soonestBookings(after: $after, filter: $filter) { room { code } block { start end } }
 }
 """
 
@@ -116,6 +116,10 @@ async def test_soonest_bookings_use_the_given_time(client: GraphQLClient, world:
     assert found["RM001"] == slot("14:00", "15:00", WEDNESDAY)
     data = await client.data(SOONEST, {"after": "2030-01-01T00:00:00Z"})
     assert [s["block"] for s in data["soonestBookings"]] == [None, None]
+    data = await client.data(SOONEST, {"after": at("11:00"), "filter": {"type": "auditorium"}})
+    assert [s["room"]["code"] for s in data["soonestBookings"]] == ["RM000"]
+    data = await client.data("{ timetableRooms(filter: {level: 1}) { code type capacity } }")
+    assert data["timetableRooms"] == [{"code": "RM001", "type": "laboratory", "capacity": 8}]
 
 
 async def test_courses_study_plans_teachers_and_room_timetables(
