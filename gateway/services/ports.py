@@ -733,8 +733,8 @@ class TimetableRepository(Protocol):
 
     async def set_bookings_active(
         self, booking_ids: Sequence[int], active: bool, at: datetime, by: int
-    ) -> None:
-        """Withdraw (cancel) or restore the timetable's own bookings."""
+    ) -> list[Booking]:
+        """Withdraw (cancel) or restore the timetable's own bookings; returns them."""
         ...
 
     async def clashing(self, room_id: int, interval: Interval) -> list[Booking]:

@@ -91,6 +91,13 @@ class TimetableImport:
             await sync.events(timetable.events)
             if report.collisions and self._policy is CollisionPolicy.REFUSE:
                 raise DomainError(ErrorCode.TIMETABLE_COLLISION, _refusal(report.collisions))
+            codes = {room.id: room.code for room in found.values()}
+            for changed in sync.changes:
+                room_id = changed.booking.room_id
+                if room_id not in codes:  # a room the file no longer names
+                    other = await uow.rooms.by_id(room_id)
+                    codes[room_id] = other.code if other else ""
+                pending.changes.append((changed, codes[room_id]))
             await uow.commit()
         for changed, room_code in pending.changes:
             await self._publisher.publish(BookingEvent(changed, room_code))

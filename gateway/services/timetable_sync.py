@@ -7,13 +7,13 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import datetime
 
-from domain.bookings import BookingSource
+from domain.bookings import BookingChange, BookingChanged, BookingSource
 from domain.intervals import Interval
 from domain.rooms import Room
 from domain.timetables import Session, TimetableEvent
 from domain.users import Actor
 from gateway.services.bookings import new_booking_code
-from gateway.services.ports import UnitOfWork
+from gateway.services.ports import TimetableRepository, UnitOfWork
 from gateway.services.timetable_records import ImportReport, StoredSession
 
 Clear = Callable[[str, Room, Interval], Awaitable[bool]]
@@ -41,6 +41,8 @@ class SessionSync:
         self._progress = progress
         self._done = 0
         self._total = total
+        self.changes: list[BookingChanged] = []
+        """The timetable's own bookings made, withdrawn and restored, to announce."""
 
     async def sessions(self, sessions: Sequence[Session], course_ids: Mapping[str, int]) -> None:
         repo = self._uow.timetables
@@ -57,7 +59,7 @@ class SessionSync:
             if old.available and keep is None:
                 await repo.set_session_available(old.id, False)
                 self._report.sessions_withdrawn += 1
-        await repo.set_bookings_active(withdrawn, False, self._now, self._actor.user_id)
+        await self._set_active(repo, withdrawn, False, self._now, self._actor.user_id)
         for key, session in wanted.items():
             found = stored.get(key)
             if found is None:
@@ -93,9 +95,7 @@ class SessionSync:
                 )
                 await repo.add_session_room(stored.id, room.id, booking_id)
             else:
-                await repo.set_bookings_active(
-                    [old.booking_id], True, self._now, self._actor.user_id
-                )
+                await self._set_active(repo, [old.booking_id], True, self._now, self._actor.user_id)
                 await repo.set_session_room_available(stored.id, room.id, True)
 
     async def events(self, events: Sequence[TimetableEvent]) -> None:
@@ -105,8 +105,8 @@ class SessionSync:
         gone = [e for key, e in stored.items() if e.available and key not in wanted]
         for withdrawn in gone:
             await repo.set_event_available(withdrawn.id, False)
-        await repo.set_bookings_active(
-            [e.booking_id for e in gone], False, self._now, self._actor.user_id
+        await self._set_active(
+            repo, [e.booking_id for e in gone], False, self._now, self._actor.user_id
         )
         self._report.events_withdrawn += len(gone)
         for key, event in wanted.items():
@@ -123,11 +123,16 @@ class SessionSync:
                 self._report.events_added += 1
             elif not old.available:
                 await repo.set_event_available(old.id, True)
-                await repo.set_bookings_active(
-                    [old.booking_id], True, self._now, self._actor.user_id
-                )
+                await self._set_active(repo, [old.booking_id], True, self._now, self._actor.user_id)
                 self._report.events_restored += 1
             self._tick()
+
+    async def _set_active(
+        self, repo: TimetableRepository, ids: list[int], active: bool, at: datetime, by: int
+    ) -> None:
+        change = BookingChange.CREATED if active else BookingChange.CANCELLED
+        for booking in await repo.set_bookings_active(ids, active, at, by):
+            self.changes.append(BookingChanged(change, booking, at))
 
     async def _book(self, room: Room, interval: Interval, source: BookingSource, title: str) -> int:
         booking = await self._uow.bookings.add(
@@ -140,6 +145,7 @@ class SessionSync:
             attendees=(),
             created_at=self._now,
         )
+        self.changes.append(booking.created(self._now))
         return booking.id
 
     def _tick(self) -> None:

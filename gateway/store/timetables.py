@@ -141,19 +141,22 @@ class SqlTimetables(SqlTimetableRecords):
 
     async def set_bookings_active(
         self, booking_ids: Sequence[int], active: bool, at: datetime, by: int
-    ) -> None:
+    ) -> list[Booking]:
         if not booking_ids:
-            return
+            return []
         status = BookingStatus.ACTIVE if active else BookingStatus.CANCELLED
+        wanted = bookings.c.id.in_(list(booking_ids))
         await self._session.execute(
             update(bookings)
-            .where(bookings.c.id.in_(list(booking_ids)))
+            .where(wanted)
             .values(
                 status=status.value,
                 cancelled_at=None if active else at,
                 cancelled_by=None if active else by,
             )
         )
+        rows = (await self._session.execute(select_bookings().where(wanted))).all()
+        return await with_attendees(self._session, rows)
 
     async def clashing(self, room_id: int, interval: Interval) -> list[Booking]:
         stmt = select_bookings().where(

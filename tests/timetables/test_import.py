@@ -12,11 +12,12 @@ from typing import Any
 
 import pytest
 
-from domain.bookings import BookingSource
+from domain.bookings import BookingChange, BookingSource
 from domain.errors import DomainError, ErrorCode
 from domain.rooms import Room
 from domain.timetable_format import parse_timetable
 from gateway.services.bookings import BookingRequest, BookingSearch
+from gateway.services.events import BookingEvent
 from gateway.services.records import PageRequest
 from gateway.services.timetable_import import TimetableImport
 from gateway.services.timetable_records import CollisionPolicy, ImportReport
@@ -182,3 +183,24 @@ async def test_only_an_admin_may_import(world: World) -> None:
             world.principal(world.alice), parse_timetable(json.dumps(document()))
         )
     assert raised.value.code is ErrorCode.FORBIDDEN
+
+
+async def test_the_timetable_bookings_changes_are_announced_after_commit(world: World) -> None:
+    sink = Sink()
+    importer = TimetableImport(world.gateway.db, world.gateway.app.clock, sink)
+    admin = world.principal(world.admin)
+    await importer.run(admin, parse_timetable(json.dumps(document())))
+    made = [e for e in sink.events if isinstance(e, BookingEvent)]
+    assert len(made) == 3 + 2 * 2 + 1
+    assert {e.change for e in made} == {BookingChange.CREATED}
+    assert {e.room_code for e in made} == {"RM000", "RM001"}
+    sink.events.clear()
+    only_lectures = document()
+    only_lectures["rooms"] = only_lectures["rooms"][:1]
+    only_lectures["schedules"] = only_lectures["schedules"][:1]
+    only_lectures["events"] = []
+    await importer.run(admin, parse_timetable(json.dumps(only_lectures)))
+    gone = [e for e in sink.events if isinstance(e, BookingEvent)]
+    assert {e.change for e in gone} == {BookingChange.CANCELLED}
+    # RM001 is no longer named in the file; its withdrawn bookings still name it.
+    assert sorted(e.room_code for e in gone) == ["RM000", "RM000", "RM001", "RM001", "RM001"]
