@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, TypeGuard
 from zoneinfo import ZoneInfo
 
 from starlette.responses import Response
@@ -158,18 +158,18 @@ def _near(raw: object) -> Point | None:
         return None
     if not isinstance(raw, dict):
         raise invalid("Coordinates must be an object", "coordinates")
+    wrong = invalid("Coordinates must have latitude and longitude properties", "coordinates")
     latitude, longitude = raw.get("latitude"), raw.get("longitude")
-    numbers = all(
-        isinstance(v, int | float) and not isinstance(v, bool) for v in (latitude, longitude)
-    )
-    if not numbers:
-        raise invalid("Coordinates must have latitude and longitude properties", "coordinates")
+    if not (_degrees(latitude) and _degrees(longitude)):
+        raise wrong
     try:
-        return Point(float(latitude), float(longitude))  # type: ignore[arg-type]
+        return Point(float(latitude), float(longitude))
     except DomainError:
-        raise invalid(
-            "Coordinates must have latitude and longitude properties", "coordinates"
-        ) from None
+        raise wrong from None
+
+
+def _degrees(value: object) -> TypeGuard[float]:
+    return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 def _free(found: FreeRoom, near: Point | None) -> dict[str, Any]:
