@@ -49,7 +49,8 @@ class Record:
         """Where a field is: `$.courses[2].credits`, or `line 7, column start`."""
         return f"{self.path}, column {key}" if self._csv_row else f"{self.path}.{key}"
 
-    def _get(self, key: str, kind: type | tuple[type, ...], required: bool) -> Any:
+    def typed(self, key: str, kind: type | tuple[type, ...], required: bool) -> Any:
+        """The value at `key` if it has the type `kind`; None when absent and optional."""
         where = self.at(key)
         if key not in self.value or self.value[key] is None:
             if required:
@@ -61,17 +62,17 @@ class Record:
         return found
 
     def text(self, key: str, *, required: bool = True, longest: int = 200) -> Any:
-        found = self._get(key, str, required)
+        found = self.typed(key, str, required)
         where = self.at(key)
         if found is not None and not (0 < len(found.strip()) <= longest):
             raise invalid(f"{where}: must be 1 to {longest} characters", where)
         return found.strip() if found is not None else None
 
     def integer(self, key: str, *, required: bool = True) -> Any:
-        return self._get(key, int, required)
+        return self.typed(key, int, required)
 
     def texts(self, key: str) -> tuple[str, ...]:
-        found = self._get(key, list, False) or []
+        found = self.typed(key, list, False) or []
         for i, item in enumerate(found):
             if not isinstance(item, str) or not item.strip():
                 raise invalid(f"{self.at(key)}[{i}]: must be a non-empty string", self.path)
@@ -165,7 +166,7 @@ def _zone(top: Record) -> ZoneInfo:
 
 
 def _room(r: Record) -> RoomDetails:
-    coordinates = r._get("coordinates", list, False)
+    coordinates = r.typed("coordinates", list, False)
     point = None
     if coordinates is not None:
         if len(coordinates) != 2 or not all(
@@ -179,7 +180,7 @@ def _room(r: Record) -> RoomDetails:
     capacity = r.integer("capacity", required=False)
     if capacity is not None and capacity < 0:
         raise invalid(f"{r.path}.capacity: cannot be negative", r.path)
-    available = r._get("available", bool, False)
+    available = r.typed("available", bool, False)
     return RoomDetails(
         r.text("code", longest=40),
         r.text("type", required=False, longest=100),
