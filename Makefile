@@ -23,6 +23,8 @@ $(VENV)/.dev: $(VENV)/.runtime
 serve: $(VENV)/.runtime
 	$(BIN)/occupi migrate
 	$(BIN)/occupi seed-demo --if-empty
+	$(BIN)/occupi import timetable samples/timetable.json \
+	  --schedules samples/timetable-schedules.csv --if-empty
 	$(BIN)/occupi serve --host $(HOST) --port $(PORT)
 
 lint: $(VENV)/.dev

@@ -60,12 +60,18 @@ from gateway.services.probes import Probes
 from gateway.services.ration import MailRation
 from gateway.services.reads import Reads
 from gateway.services.reminders import ReminderWorker
+from gateway.services.room_search import RoomSearch
 from gateway.services.sign_ins import SignIns
 from gateway.services.signups import Signups
+from gateway.services.timetable_import import TimetableImport
+from gateway.services.timetable_records import CollisionPolicy
+from gateway.services.timetables import Timetables
 from gateway.settings import Settings
 from gateway.store.engine import create_engine
 from gateway.store.images import DatabaseImageStore
 from gateway.store.readers import SqlBatchReader
+from gateway.store.room_search import SqlRoomSearch
+from gateway.store.timetable_reads import SqlTimetableCatalogue
 from gateway.store.uow import SqlDatabase
 
 log = logging.getLogger(__name__)
@@ -175,6 +181,9 @@ def build_gateway(
     accounts = Accounts(db, clock, password_hasher, tokens, publisher, account_policy)
     batch_reader = SqlBatchReader(db.read_sessions())
     reads = Reads(batch_reader, clock)
+    room_search = RoomSearch(
+        SqlRoomSearch(db.read_sessions()), requires_sign_in=settings.timetable_requires_sign_in
+    )
     app = Application(
         accounts=accounts,
         bookings=Bookings(db, clock, publisher, reads, booking_policy),
@@ -196,6 +205,13 @@ def build_gateway(
         ),
         legacy_lists=LegacyLists(db),
         lookup=PeopleLookup(db),
+        timetable_import=TimetableImport(
+            db, clock, publisher, CollisionPolicy(settings.timetable_collisions)
+        ),
+        room_search=room_search,
+        timetables=Timetables(
+            SqlTimetableCatalogue(db.read_sessions()), room_search, clock, settings.flep_time_zone
+        ),
     )
     sweeper = PresenceSweeper(
         app.presence, interval_seconds=settings.presence_sweep.total_seconds()

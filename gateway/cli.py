@@ -20,6 +20,7 @@ from gateway.migrate import upgrade
 from gateway.schema.build import build_schema
 from gateway.seed import DemoCredentials, generate_password, is_seeded, seed_demo
 from gateway.settings import Settings, SettingsError
+from gateway.timetable_cli import add_import_command
 
 CREDENTIALS_FILE = "demo-credentials.txt"
 MAX_WORKERS = 64
@@ -78,6 +79,7 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("export-schema", help="print the GraphQL SDL").set_defaults(
         run=_export_schema
     )
+    add_import_command(commands)
     return parser
 
 

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
@@ -60,6 +61,12 @@ class Settings:
     reminder_lead: timedelta = timedelta(minutes=15)
     push_sender: str = "log"
     push_url: str = DEFAULT_PUSH_URL
+    # What a timetable import does with ad-hoc bookings in its way, and whether the
+    # timetable reads (GraphQL and the FLEP API) need a signed-in caller.
+    timetable_collisions: str = "timetable_wins"
+    timetable_requires_sign_in: bool = False
+    # The zone of the FLEP API's wall-clock times; None: the first site's zone.
+    flep_time_zone: str | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -110,6 +117,9 @@ class Settings:
             ),
             push_sender=_push_sender(env.get("OCCUPI_PUSH_SENDER", "log")),
             push_url=_push_url(env.get("OCCUPI_PUSH_URL") or DEFAULT_PUSH_URL),
+            timetable_collisions=_collisions(env.get("OCCUPI_TIMETABLE_COLLISIONS", "")),
+            timetable_requires_sign_in=_bool(env, "OCCUPI_TIMETABLE_REQUIRES_SIGN_IN", False),
+            flep_time_zone=_zone(env.get("OCCUPI_FLEP_TIME_ZONE", "")),
         )
 
 
@@ -268,3 +278,28 @@ def _image_store(raw: str) -> Path | None:
     raise SettingsError(
         f"OCCUPI_IMAGE_STORE must be `database` or `file:/path/to/a/directory`, not {raw!r}"
     )
+
+
+TIMETABLE_COLLISIONS = ("timetable_wins", "refuse")
+
+
+def _collisions(raw: str) -> str:
+    chosen = raw.strip().lower() or TIMETABLE_COLLISIONS[0]
+    if chosen not in TIMETABLE_COLLISIONS:
+        raise SettingsError(
+            f"OCCUPI_TIMETABLE_COLLISIONS must be one of {', '.join(TIMETABLE_COLLISIONS)}"
+        )
+    return chosen
+
+
+def _zone(raw: str) -> str | None:
+    name = raw.strip()
+    if not name:
+        return None
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        raise SettingsError(
+            f"OCCUPI_FLEP_TIME_ZONE must be an IANA time zone, not {name!r}"
+        ) from None
+    return name

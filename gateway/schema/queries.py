@@ -24,6 +24,7 @@ from gateway.schema.iprules import IpRulesQuery
 from gateway.schema.notifications import NotificationQuery
 from gateway.schema.pagination import Connection, page_request
 from gateway.schema.presence import PresenceQuery
+from gateway.schema.timetables import TimetableQuery
 from gateway.schema.types import BookingNode, LocationNode, RoomNode, TimeSlot, UserNode
 
 DEFAULT_PAGE = 20
@@ -36,7 +37,7 @@ NODES: dict[str, type[UserNode | RoomNode | BookingNode | LocationNode]] = {
 
 
 @strawberry.type
-class Query(IpRulesQuery, PresenceQuery, NotificationQuery):
+class Query(IpRulesQuery, PresenceQuery, NotificationQuery, TimetableQuery):
     @strawberry.field(
         description="Any user, room, booking or location by its global id; null when there "
         "is none that you may see."

@@ -20,8 +20,11 @@ from gateway.services.ports import Authenticator, Clock
 from gateway.services.presence import Presence
 from gateway.services.probes import Probes
 from gateway.services.reads import Reads
+from gateway.services.room_search import RoomSearch
 from gateway.services.sign_ins import SignIns
 from gateway.services.signups import Signups
+from gateway.services.timetable_import import TimetableImport
+from gateway.services.timetables import Timetables
 
 
 @dataclass(frozen=True)
@@ -34,7 +37,9 @@ class Application:
     flows: `sign_ins` (admin routes check the stored role), `signups` (password first,
     code second) and `password_resets` (by mailed code); `legacy_lists`: reads that
     name a person by e-mail address; `lookup`: people named by e-mail address (the
-    Occupi REST API)."""
+    Occupi REST API);
+    `timetable_import`: `occupi import timetable`; `room_search`: free rooms and
+    soonest bookings; `timetables`: courses, study plans, teachers, rooms' timetables."""
 
     accounts: Accounts
     bookings: Bookings
@@ -54,3 +59,6 @@ class Application:
     password_resets: PasswordResets
     legacy_lists: LegacyLists
     lookup: PeopleLookup
+    timetable_import: TimetableImport
+    room_search: RoomSearch
+    timetables: Timetables

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Iterable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from types import TracebackType
 from typing import Protocol, Self
 
@@ -22,6 +22,15 @@ from domain.office_hours import OfficeHours
 from domain.presence import Closing, PresenceSession
 from domain.profiles import Profile
 from domain.rooms import Room
+from domain.timetables import (
+    Course,
+    RoomDetails,
+    Semester,
+    StudyPlan,
+    Teacher,
+    TimetableEvent,
+    Unit,
+)
 from domain.users import Actor, Role, User
 from gateway.services.authz import Principal
 from gateway.services.events import Event
@@ -48,6 +57,18 @@ from gateway.services.records import (
     TokenClaims,
     TokenHolder,
     UserQuery,
+)
+from gateway.services.timetable_records import (
+    CourseDetail,
+    CourseInfo,
+    RoomFacts,
+    RoomFilter,
+    RoomSchedule,
+    StoredEvent,
+    StoredSession,
+    StudyPlanDetail,
+    StudyPlanSummary,
+    TeacherView,
 )
 from gateway.services.views import PrivateParts
 
@@ -494,6 +515,9 @@ class UnitOfWork(Protocol):
     @property
     def pending_registrations(self) -> PendingRegistrationRepository: ...
 
+    @property
+    def timetables(self) -> TimetableRepository: ...
+
     async def __aenter__(self) -> Self: ...
 
     async def __aexit__(
@@ -652,3 +676,120 @@ class PendingRegistrationRepository(Protocol):
         ...
 
     async def remove(self, email: str) -> None: ...
+
+
+class TimetableRepository(Protocol):
+    """Timetable records, for the import inside one writing unit of work.
+
+    Each `sync_*` makes the stored records match the given ones by their natural key
+    (name or code): missing ones are added, changed ones updated, and stored ones not
+    given are withdrawn (`available` false, kept for history). They return the ids by key.
+    """
+
+    async def rooms_by_code(self, codes: Sequence[str]) -> Mapping[str, Room]: ...
+
+    async def save_room_details(self, room_id: int, details: RoomDetails) -> None: ...
+
+    async def sync_semesters(self, semesters: Sequence[Semester]) -> Mapping[str, int]: ...
+
+    async def sync_teachers(self, teachers: Sequence[Teacher]) -> Mapping[str, int]: ...
+
+    async def sync_courses(
+        self, courses: Sequence[Course], teacher_ids: Mapping[str, int]
+    ) -> Mapping[str, int]:
+        """Also replaces each course's teachers, in the order given."""
+        ...
+
+    async def sync_units(self, units: Sequence[Unit]) -> Mapping[str, int]: ...
+
+    async def sync_study_plans(
+        self,
+        plans: Sequence[StudyPlan],
+        unit_ids: Mapping[str, int],
+        semester_ids: Mapping[str, int],
+        course_ids: Mapping[str, int],
+    ) -> None:
+        """Also replaces each plan's courses."""
+        ...
+
+    async def sessions(self) -> list[StoredSession]:
+        """Every stored session, withdrawn ones too, with its room bookings."""
+        ...
+
+    async def add_session(self, course_id: int, label: str, interval: Interval) -> int: ...
+
+    async def set_session_available(self, session_id: int, available: bool) -> None: ...
+
+    async def add_session_room(self, session_id: int, room_id: int, booking_id: int) -> None: ...
+
+    async def set_session_room_available(
+        self, session_id: int, room_id: int, available: bool
+    ) -> None: ...
+
+    async def events(self) -> list[StoredEvent]:
+        """Every stored event, withdrawn ones too."""
+        ...
+
+    async def add_event(self, event: TimetableEvent, room_id: int, booking_id: int) -> None: ...
+
+    async def set_event_available(self, event_id: int, available: bool) -> None: ...
+
+    async def set_bookings_active(
+        self, booking_ids: Sequence[int], active: bool, at: datetime, by: int
+    ) -> list[Booking]:
+        """Withdraw (cancel) or restore the timetable's own bookings; returns them."""
+        ...
+
+    async def clashing(self, room_id: int, interval: Interval) -> list[Booking]:
+        """The room's active bookings that overlap `interval`, with their attendees."""
+        ...
+
+    async def has_courses(self) -> bool: ...
+
+
+class RoomSearchReader(Protocol):
+    """Rooms as the timetable reads show them, and the busy time that decides free-room
+    search and soonest bookings (bookings of every source). Each call opens and closes
+    its own short read session; the cost does not grow with a room's booking history."""
+
+    async def rooms(self, where: RoomFilter) -> list[RoomFacts]:
+        """Available rooms matching `where` (but `resources`), by code."""
+        ...
+
+    async def free_rooms(self, slots: Sequence[Interval], where: RoomFilter) -> list[RoomFacts]:
+        """Those of `rooms(where)` with no active booking overlapping any slot."""
+        ...
+
+    async def soonest(
+        self, after: datetime, where: RoomFilter
+    ) -> list[tuple[RoomFacts, Interval | None]]:
+        """Each of `rooms(where)` with its current or next block after `after`
+        (domain.free_rooms.soonest_block), or None."""
+        ...
+
+
+class TimetableCatalogue(Protocol):
+    """Available courses, teachers, study plans and rooms' timetables (withdrawn records
+    left out), each call in its own short read session."""
+
+    async def courses(self, codes: Sequence[str] | None = None) -> list[CourseInfo]:
+        """By code; all of them, or these."""
+        ...
+
+    async def course(self, code: str, plans_ending_after: date) -> CourseDetail | None:
+        """With its sessions and the study plans whose semester ends after the date."""
+        ...
+
+    async def study_plans(self, ending_after: date | None) -> list[StudyPlanSummary]: ...
+
+    async def study_plan(self, plan_id: int) -> StudyPlanDetail | None: ...
+
+    async def teachers(self) -> list[TeacherView]: ...
+
+    async def room_schedule(self, code: str) -> RoomSchedule | None:
+        """An available room with its sessions and events."""
+        ...
+
+    async def first_site_zone(self) -> str | None:
+        """The IANA zone of the first site created, if there is one."""
+        ...

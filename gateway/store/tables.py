@@ -8,6 +8,7 @@ from sqlalchemy import (
     CheckConstraint,
     Column,
     Date,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -20,6 +21,7 @@ from sqlalchemy import (
     UniqueConstraint,
     false,
     text,
+    true,
 )
 
 from gateway.store.types import UtcDateTime
@@ -394,4 +396,159 @@ pending_registrations = Table(
     Column("push_token", String(255)),
     Column("created_at", UtcDateTime, nullable=False),
     Column("expires_at", UtcDateTime, nullable=False),
+)
+
+# Timetables (migration 0011): rooms gain what FLEP knows of them (columns below), and
+# the timetable's records. Every record has `available`, the soft deletion of FLEP: a
+# re-import that no longer lists a record withdraws it and keeps its history.
+rooms.append_column(Column("room_type", String(100)))
+rooms.append_column(Column("capacity", Integer))
+rooms.append_column(Column("level", Integer))
+rooms.append_column(Column("latitude", Float))
+rooms.append_column(Column("longitude", Float))
+rooms.append_column(Column("available", Boolean, nullable=False, server_default=true()))
+
+semesters = Table(
+    "semesters",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(200), nullable=False, unique=True),
+    Column("type", String(8), nullable=False),
+    Column("start_date", Date, nullable=False),
+    Column("end_date", Date, nullable=False),
+    Column("skip_dates", JSON, nullable=False),
+    Column("available", Boolean, nullable=False),
+    CheckConstraint("type IN ('fall', 'spring', 'year')", name="type"),
+)
+
+teachers = Table(
+    "teachers",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(200), nullable=False, unique=True),
+    Column("people_url", String(500), nullable=False),
+    Column("available", Boolean, nullable=False),
+)
+
+courses = Table(
+    "courses",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("code", String(40), nullable=False, unique=True),
+    Column("name", String(200), nullable=False),
+    Column("credits", Integer, nullable=False),
+    Column("edu_url", String(500), nullable=False),
+    Column("language", String(40)),
+    Column("available", Boolean, nullable=False),
+)
+
+course_teachers = Table(
+    "course_teachers",
+    metadata,
+    Column("course_id", Integer, ForeignKey("courses.id", ondelete="CASCADE"), primary_key=True),
+    Column("teacher_id", Integer, ForeignKey("teachers.id", ondelete="CASCADE"), primary_key=True),
+    Column("position", Integer, nullable=False),
+)
+
+units = Table(
+    "units",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("code", String(40), nullable=False, unique=True),
+    Column("name", String(200), nullable=False),
+    Column("section", String(40), nullable=False),
+    Column("promo", String(40)),
+    Column("available", Boolean, nullable=False),
+)
+
+study_plans = Table(
+    "study_plans",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("unit_id", Integer, ForeignKey("units.id", ondelete="CASCADE"), nullable=False),
+    Column("semester_id", Integer, ForeignKey("semesters.id", ondelete="CASCADE"), nullable=False),
+    Column("available", Boolean, nullable=False),
+    UniqueConstraint("unit_id", "semester_id"),
+)
+
+study_plan_courses = Table(
+    "study_plan_courses",
+    metadata,
+    Column(
+        "study_plan_id",
+        Integer,
+        ForeignKey("study_plans.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("course_id", Integer, ForeignKey("courses.id", ondelete="CASCADE"), primary_key=True),
+    Index("ix_study_plan_courses_course_id", "course_id"),
+)
+
+course_sessions = Table(
+    "course_sessions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("course_id", Integer, ForeignKey("courses.id", ondelete="CASCADE"), nullable=False),
+    Column("label", String(40), nullable=False),
+    Column("starts_at", UtcDateTime, nullable=False),
+    Column("ends_at", UtcDateTime, nullable=False),
+    Column("available", Boolean, nullable=False),
+    CheckConstraint("starts_at < ends_at", name="interval"),
+    UniqueConstraint("course_id", "label", "starts_at", "ends_at"),
+)
+"""A dated course session; it holds its rooms through one booking per room."""
+
+session_rooms = Table(
+    "session_rooms",
+    metadata,
+    Column(
+        "session_id",
+        Integer,
+        ForeignKey("course_sessions.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column(
+        "room_id", Integer, ForeignKey("rooms.location_id", ondelete="CASCADE"), primary_key=True
+    ),
+    Column(
+        "booking_id",
+        Integer,
+        ForeignKey("bookings.id", ondelete="CASCADE"),
+        nullable=False,
+        unique=True,
+    ),
+    Column("available", Boolean, nullable=False),
+)
+"""A session's booking of one room (source `timetable`), active while available."""
+
+timetable_events = Table(
+    "timetable_events",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("room_id", Integer, ForeignKey("rooms.location_id", ondelete="CASCADE"), nullable=False),
+    Column(
+        "booking_id",
+        Integer,
+        ForeignKey("bookings.id", ondelete="CASCADE"),
+        nullable=False,
+        unique=True,
+    ),
+    Column("name", String(200), nullable=False),
+    Column("description", Text),
+    Column("starts_at", UtcDateTime, nullable=False),
+    Column("ends_at", UtcDateTime, nullable=False),
+    Column("available", Boolean, nullable=False),
+    UniqueConstraint("room_id", "name", "starts_at", "ends_at"),
+)
+"""A one-off event in a room (its booking has source `external`)."""
+
+# Free-room search and soonest bookings: per room, the active bookings by start, with
+# their ends in the index, so both reads touch no booking row (only index entries).
+Index(
+    "ix_bookings_active_room_id_starts_at_ends_at",
+    bookings.c.room_id,
+    bookings.c.starts_at,
+    bookings.c.ends_at,
+    sqlite_where=text("status = 'active'"),
+    postgresql_where=text("status = 'active'"),
 )

@@ -23,6 +23,7 @@ from gateway.store.presence import SqlOfficeHours, SqlPresence
 from gateway.store.profiles import SqlProfiles
 from gateway.store.reminders import SqlReminders
 from gateway.store.rooms import SqlRooms
+from gateway.store.timetables import SqlTimetables
 from gateway.store.users import SqlUsers
 
 
@@ -42,6 +43,7 @@ class SqlUnitOfWork:
     notifications: SqlNotifications
     reminders: SqlReminders
     pending_registrations: SqlPendingRegistrations
+    timetables: SqlTimetables
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession], clock: Clock) -> None:
         self._sessions = sessions
@@ -65,6 +67,7 @@ class SqlUnitOfWork:
         self.notifications = SqlNotifications(session)
         self.reminders = SqlReminders(session)
         self.pending_registrations = SqlPendingRegistrations(session)
+        self.timetables = SqlTimetables(session)
         return self
 
     async def __aexit__(

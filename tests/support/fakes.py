@@ -36,7 +36,7 @@ from gateway.services.authz import Principal
 from gateway.services.events import Event
 from gateway.services.image_records import ImageRecord
 from gateway.services.notification_records import DueReminder, NewNotification, NotificationCounts
-from gateway.services.ports import Clock
+from gateway.services.ports import Clock, TimetableRepository
 from gateway.services.records import (
     BookingQuery,
     FailureTally,
@@ -897,6 +897,10 @@ class FakePendingRegistrations(_Repository):
 
 
 class FakeUnitOfWork:
+    # The timetable import and reads are tested on the real SQL store only (tests/store/
+    # test_timetable_import.py and the schema and shim tests); no fake stands in for them.
+    timetables: TimetableRepository
+
     def __init__(self, db: FakeDatabase, *, writing: bool) -> None:
         self._db = db
         self._writing = writing
