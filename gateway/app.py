@@ -35,6 +35,7 @@ from gateway.schema.build import GatewayGraphQL
 from gateway.schema.context import CookiePolicy
 from gateway.services.accounts import AccountPolicy, Accounts
 from gateway.services.addresses import AddressRules
+from gateway.services.api_tokens import ApiTokens
 from gateway.services.application import Application
 from gateway.services.bookings import BookingPolicy, Bookings
 from gateway.services.clock import SystemClock
@@ -43,6 +44,7 @@ from gateway.services.events import BookingEvent, Event, NotificationEvent
 from gateway.services.images import Images
 from gateway.services.live import Live
 from gateway.services.notifications import Notifications
+from gateway.services.occupancy import OccupancyNow
 from gateway.services.people import People
 from gateway.services.ports import (
     Clock,
@@ -173,6 +175,8 @@ def build_gateway(
     )
     batch_reader = SqlBatchReader(db.read_sessions())
     reads = Reads(batch_reader, clock)
+    presence = Presence(db, clock)
+    api_tokens = ApiTokens(db, clock)
     app = Application(
         accounts=accounts,
         bookings=Bookings(db, clock, publisher, reads, booking_policy),
@@ -181,12 +185,14 @@ def build_gateway(
         live=Live(db, broker, clock, accounts.authenticate, recheck=settings.live_recheck),
         probes=Probes(),
         clock=clock,
-        authenticate=CredentialAuthenticator(accounts),
+        authenticate=CredentialAuthenticator(accounts, api_tokens),
         addresses=AddressRules(db, clock, publisher, ration),
-        presence=Presence(db, clock),
+        presence=presence,
         images=Images(db, open_image_store(settings, db), ImageProcessing(), batch_reader, clock),
         people=People(db, clock, publisher, account_policy.codes(), account_events),
         notifications=Notifications(db, clock),
+        api_tokens=api_tokens,
+        occupancy=OccupancyNow(db, clock, presence, stale_after=settings.occupancy_stale_after),
     )
     sweeper = PresenceSweeper(
         app.presence, interval_seconds=settings.presence_sweep.total_seconds()

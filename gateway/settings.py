@@ -60,6 +60,7 @@ class Settings:
     reminder_lead: timedelta = timedelta(minutes=15)
     push_sender: str = "log"
     push_url: str = DEFAULT_PUSH_URL
+    occupancy_stale_after: timedelta = timedelta(minutes=15)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -110,6 +111,9 @@ class Settings:
             ),
             push_sender=_push_sender(env.get("OCCUPI_PUSH_SENDER", "log")),
             push_url=_push_url(env.get("OCCUPI_PUSH_URL") or DEFAULT_PUSH_URL),
+            occupancy_stale_after=timedelta(
+                minutes=_int(env, "OCCUPI_OCCUPANCY_STALE_MINUTES", 15, 1, 7 * 24 * 60)
+            ),
         )
 
 

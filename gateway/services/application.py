@@ -7,11 +7,13 @@ from dataclasses import dataclass
 
 from gateway.services.accounts import Accounts
 from gateway.services.addresses import AddressRules
+from gateway.services.api_tokens import ApiTokens
 from gateway.services.bookings import Bookings
 from gateway.services.directory import Directory
 from gateway.services.images import Images
 from gateway.services.live import Live
 from gateway.services.notifications import Notifications
+from gateway.services.occupancy import OccupancyNow
 from gateway.services.people import People
 from gateway.services.ports import Authenticator, Clock
 from gateway.services.presence import Presence
@@ -25,7 +27,8 @@ class Application:
     nested fields (`reads`), subscriptions (`live`), the clock, and `authenticate`, which
     turns a credential as presented by a client into a principal; sign-in address rules
     (`addresses`); `presence` (on-site toggling, office hours, analytics);
-    `notifications`: people's notifications, settings and push tokens."""
+    `notifications`: people's notifications, settings and push tokens; `api_tokens` for
+    sensors and dashboards; `occupancy`: how full the location tree is now."""
 
     accounts: Accounts
     bookings: Bookings
@@ -40,3 +43,5 @@ class Application:
     presence: Presence
     images: Images
     notifications: Notifications
+    api_tokens: ApiTokens
+    occupancy: OccupancyNow

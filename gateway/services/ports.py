@@ -11,6 +11,7 @@ from types import TracebackType
 from typing import Protocol, Self
 
 from domain.addresses import AllowedAddress, LoginAddresses
+from domain.api_tokens import ApiToken, TokenScope
 from domain.bookings import Attendee, Booking, BookingSource
 from domain.calendar import BookableHours
 from domain.images import OwnerKind, Quality
@@ -18,6 +19,7 @@ from domain.intervals import Interval
 from domain.locations import Location, LocationKind, OccupancyLimits
 from domain.logins import CodePurpose
 from domain.notifications import Notification, NotificationSettings
+from domain.occupancy import LeafState
 from domain.office_hours import OfficeHours
 from domain.presence import Closing, PresenceSession
 from domain.profiles import Profile
@@ -137,6 +139,7 @@ class LocationRepository(Protocol):
         name: str,
         time_zone: str | None = None,
         bookable_hours: BookableHours | None = None,
+        capacity: int | None = None,
     ) -> Location: ...
 
     async def list(
@@ -490,6 +493,12 @@ class UnitOfWork(Protocol):
     @property
     def reminders(self) -> ReminderRepository: ...
 
+    @property
+    def api_tokens(self) -> ApiTokenRepository: ...
+
+    @property
+    def occupancy(self) -> OccupancyRepository: ...
+
     async def __aenter__(self) -> Self: ...
 
     async def __aexit__(
@@ -649,3 +658,42 @@ class PushSender(Protocol):
     """Delivers pushes to devices, best effort: failures are logged, never raised."""
 
     async def send(self, messages: Sequence[PushMessage]) -> None: ...
+
+
+class ApiTokenRepository(Protocol):
+    """Hashes of API tokens; a token is found by its hash only."""
+
+    async def add(
+        self,
+        *,
+        name: str,
+        token_hash: str,
+        location_id: int | None,
+        scopes: frozenset[TokenScope],
+        created_at: datetime,
+        created_by: int | None,
+    ) -> ApiToken: ...
+
+    async def by_hash(self, token_hash: str) -> ApiToken | None: ...
+
+    async def list(self) -> list[ApiToken]:
+        """Every token, revoked ones too, oldest first."""
+        ...
+
+    async def revoke(self, token_id: int, at: datetime) -> ApiToken | None:
+        """Revoke it (once: a second revocation keeps the first time); None: no such id."""
+        ...
+
+
+class OccupancyRepository(Protocol):
+    """The whole location tree with capacities, and the latest count of every leaf."""
+
+    async def tree(self) -> list[Location]:
+        """Every location (trees are hundreds of nodes, not millions)."""
+        ...
+
+    async def leaves(self) -> Mapping[int, LeafState]:
+        """The latest state of every location that ever reported."""
+        ...
+
+    async def set_capacity(self, location_id: int, capacity: int | None) -> None: ...

@@ -69,8 +69,11 @@ locations = Table(
     Column("time_zone", String(64)),
     Column("opens_at", Time),
     Column("closes_at", Time),
-    CheckConstraint("kind IN ('site', 'building', 'floor', 'room')", name="kind"),
+    CheckConstraint("kind IN ('site', 'building', 'floor', 'room', 'zone')", name="kind"),
     CheckConstraint("(kind = 'site') = (time_zone IS NOT NULL)", name="site_time_zone"),
+    # People the place holds; only a leaf's own counts (a parent's is its children's sum).
+    Column("capacity", Integer),
+    CheckConstraint("capacity >= 0", name="capacity_not_negative"),
 )
 
 rooms = Table(
@@ -380,3 +383,34 @@ booking_reminders = Table(
     Index("ix_booking_reminders_state_due_at", "state", "due_at"),
 )
 """A "starting soon" reminder per booking and person; `state` leaves `pending` once."""
+
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(100), nullable=False),
+    # SHA-256 of the token, hex: the token itself is shown once and never stored.
+    Column("token_hash", String(64), nullable=False, unique=True),
+    # The subtree the token sees; NULL: the whole tree.
+    Column("location_id", Integer, ForeignKey("locations.id", ondelete="CASCADE")),
+    Column("can_read", Boolean, nullable=False),
+    Column("can_ingest", Boolean, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("created_by", Integer, ForeignKey("users.id", ondelete="SET NULL")),
+    Column("revoked_at", UtcDateTime),
+    CheckConstraint("can_read OR can_ingest", name="some_scope"),
+)
+"""Sensor and dashboard tokens for the ingest endpoint and the Occuspace API."""
+
+occupancy_now = Table(
+    "occupancy_now",
+    metadata,
+    Column(
+        "location_id", Integer, ForeignKey("locations.id", ondelete="CASCADE"), primary_key=True
+    ),
+    Column("count", Integer, nullable=False),
+    Column("counted_at", UtcDateTime, nullable=False),
+    Column("earliest_at", UtcDateTime, nullable=False),
+    CheckConstraint("count >= 0", name="count_not_negative"),
+)
+"""The latest count of each leaf that ever reported, and its first reading."""

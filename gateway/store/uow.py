@@ -17,6 +17,7 @@ from gateway.store.images import SqlImages
 from gateway.store.locations import SqlLocations
 from gateway.store.login_failures import SqlLoginFailures
 from gateway.store.notifications import SqlNotifications
+from gateway.store.occupancy import SqlApiTokens, SqlOccupancy
 from gateway.store.outbox import SqlOutbox
 from gateway.store.presence import SqlOfficeHours, SqlPresence
 from gateway.store.profiles import SqlProfiles
@@ -40,6 +41,8 @@ class SqlUnitOfWork:
     images: SqlImages
     notifications: SqlNotifications
     reminders: SqlReminders
+    api_tokens: SqlApiTokens
+    occupancy: SqlOccupancy
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession], clock: Clock) -> None:
         self._sessions = sessions
@@ -62,6 +65,8 @@ class SqlUnitOfWork:
         self.images = SqlImages(session)
         self.notifications = SqlNotifications(session)
         self.reminders = SqlReminders(session)
+        self.api_tokens = SqlApiTokens(session)
+        self.occupancy = SqlOccupancy(session)
         return self
 
     async def __aexit__(

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, Self, TypeVar
 import pytest
 
 from domain.addresses import AllowedAddress, LoginAddresses
+from domain.api_tokens import ApiToken, TokenScope
 from domain.bookings import Attendee, Booking, BookingSource, BookingStatus
 from domain.calendar import BookableHours, SiteCalendar, parse_time_zone
 from domain.errors import DomainError, ErrorCode, invalid
@@ -27,6 +28,7 @@ from domain.intervals import Interval
 from domain.locations import Location, LocationKind, OccupancyLimits
 from domain.logins import CodePurpose
 from domain.notifications import Notification, NotificationSettings
+from domain.occupancy import LeafState
 from domain.office_hours import OfficeHours
 from domain.presence import Closing, PresenceSession
 from domain.profiles import Profile
@@ -133,6 +135,8 @@ class State:
     notification_settings: dict[int, NotificationSettings] = field(default_factory=dict)
     push_tokens: dict[int, tuple[int, str, datetime]] = field(default_factory=dict)
     reminders: dict[int, ReminderRow] = field(default_factory=dict)
+    api_tokens: dict[int, tuple[str, ApiToken]] = field(default_factory=dict)
+    occupancy_now: dict[int, LeafState] = field(default_factory=dict)
 
     def new_id(self) -> int:
         self.last_id += 1
@@ -251,12 +255,15 @@ class FakeLocations(_Repository):
         name: str,
         time_zone: str | None = None,
         bookable_hours: BookableHours | None = None,
+        capacity: int | None = None,
     ) -> Location:
         state = self._uow.write()
         assert parent_id is None or parent_id in state.locations, "foreign key: parent_id"
         if kind is LocationKind.SITE and bookable_hours is None:
             bookable_hours = BookableHours()
-        location = Location(state.new_id(), parent_id, kind, name, time_zone, bookable_hours)
+        location = Location(
+            state.new_id(), parent_id, kind, name, time_zone, bookable_hours, capacity
+        )
         state.locations[location.id] = location
         return location
 
@@ -891,6 +898,7 @@ class FakeUnitOfWork:
         self.images = FakeImages(self)
         self.profiles = FakeProfiles(self)
         self.notifications, self.reminders = FakeNotifications(self), FakeReminders(self)
+        self.api_tokens, self.occupancy = FakeApiTokens(self), FakeOccupancy(self)
 
     @property
     def db(self) -> FakeDatabase:
@@ -1108,3 +1116,51 @@ if TYPE_CHECKING:  # the fakes satisfy the ports structurally
         RecordingPublisher(),
         FakeBatchReader(FakeDatabase()),
     )
+
+
+class FakeApiTokens(_Repository):
+    async def add(
+        self,
+        *,
+        name: str,
+        token_hash: str,
+        location_id: int | None,
+        scopes: frozenset[TokenScope],
+        created_at: datetime,
+        created_by: int | None,
+    ) -> ApiToken:
+        state = self._uow.write()
+        assert all(h != token_hash for h, _ in state.api_tokens.values()), "unique token_hash"
+        assert location_id is None or location_id in state.locations, "foreign key"
+        token = ApiToken(state.new_id(), name, location_id, scopes, created_at, created_by)
+        state.api_tokens[token.id] = (token_hash, token)
+        return token
+
+    async def by_hash(self, token_hash: str) -> ApiToken | None:
+        found = [t for h, t in self._uow.state.api_tokens.values() if h == token_hash]
+        return found[0] if found else None
+
+    async def list(self) -> list[ApiToken]:
+        return [pair[1] for _, pair in sorted(self._uow.state.api_tokens.items())]
+
+    async def revoke(self, token_id: int, at: datetime) -> ApiToken | None:
+        state = self._uow.write()
+        if token_id not in state.api_tokens:
+            return None
+        token_hash, token = state.api_tokens[token_id]
+        if token.revoked_at is None:
+            token = replace(token, revoked_at=at)
+            state.api_tokens[token_id] = (token_hash, token)
+        return token
+
+
+class FakeOccupancy(_Repository):
+    async def tree(self) -> list[Location]:
+        return [loc for _, loc in sorted(self._uow.state.locations.items())]
+
+    async def leaves(self) -> Mapping[int, LeafState]:
+        return dict(self._uow.state.occupancy_now)
+
+    async def set_capacity(self, location_id: int, capacity: int | None) -> None:
+        state = self._uow.write()
+        state.locations[location_id] = replace(state.locations[location_id], capacity=capacity)
