@@ -7,6 +7,7 @@ floor's reading area): sensors count it like a room, nobody books it.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -87,3 +88,11 @@ def check_capacity(capacity: int | None, field: str = "capacity") -> int | None:
     if capacity is not None and not 0 <= capacity <= MAX_CAPACITY:
         raise invalid(f"capacity must be between 0 and {MAX_CAPACITY}", field)
     return capacity
+
+
+def zone_of(location: Location, by_id: Mapping[int, Location]) -> str | None:
+    """The time zone of the site `location` belongs to (None: it hangs under no site)."""
+    current: Location | None = location
+    while current is not None and current.time_zone is None:
+        current = by_id.get(current.parent_id) if current.parent_id is not None else None
+    return current.time_zone if current is not None else None

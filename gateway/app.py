@@ -41,7 +41,9 @@ from gateway.services.bookings import BookingPolicy, Bookings
 from gateway.services.clock import SystemClock
 from gateway.services.directory import Directory
 from gateway.services.events import BookingEvent, Event, NotificationEvent
+from gateway.services.history import OccupancyHistory
 from gateway.services.images import Images
+from gateway.services.ingest import Ingest, IngestPolicy
 from gateway.services.live import Live
 from gateway.services.notifications import Notifications
 from gateway.services.occupancy import OccupancyNow
@@ -50,6 +52,7 @@ from gateway.services.ports import (
     Clock,
     EventPublisher,
     IgnoredAccountEvents,
+    IgnoredOccupancyEvents,
     ImageStore,
     PasswordHasher,
     PushSender,
@@ -193,6 +196,13 @@ def build_gateway(
         notifications=Notifications(db, clock),
         api_tokens=api_tokens,
         occupancy=OccupancyNow(db, clock, presence, stale_after=settings.occupancy_stale_after),
+        ingest=Ingest(
+            db,
+            clock,
+            IgnoredOccupancyEvents(),
+            IngestPolicy(settings.ingest_max_readings, settings.readings_retention),
+        ),
+        history=OccupancyHistory(db, clock, stale_after=settings.occupancy_stale_after),
     )
     sweeper = PresenceSweeper(
         app.presence, interval_seconds=settings.presence_sweep.total_seconds()

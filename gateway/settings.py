@@ -61,6 +61,9 @@ class Settings:
     push_sender: str = "log"
     push_url: str = DEFAULT_PUSH_URL
     occupancy_stale_after: timedelta = timedelta(minutes=15)
+    readings_retention: timedelta = timedelta(days=30)
+    ingest_max_readings: int = 10_000
+    ingest_max_bytes: int = 4 * 1024 * 1024
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -113,6 +116,13 @@ class Settings:
             push_url=_push_url(env.get("OCCUPI_PUSH_URL") or DEFAULT_PUSH_URL),
             occupancy_stale_after=timedelta(
                 minutes=_int(env, "OCCUPI_OCCUPANCY_STALE_MINUTES", 15, 1, 7 * 24 * 60)
+            ),
+            readings_retention=timedelta(
+                days=_int(env, "OCCUPI_READINGS_RETENTION_DAYS", 30, 1, 3660)
+            ),
+            ingest_max_readings=_int(env, "OCCUPI_INGEST_MAX_READINGS", 10_000, 1, 100_000),
+            ingest_max_bytes=_int(
+                env, "OCCUPI_INGEST_MAX_BYTES", 4 * 1024 * 1024, 1024, 64 * 1024 * 1024
             ),
         )
 

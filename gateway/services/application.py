@@ -10,7 +10,9 @@ from gateway.services.addresses import AddressRules
 from gateway.services.api_tokens import ApiTokens
 from gateway.services.bookings import Bookings
 from gateway.services.directory import Directory
+from gateway.services.history import OccupancyHistory
 from gateway.services.images import Images
+from gateway.services.ingest import Ingest
 from gateway.services.live import Live
 from gateway.services.notifications import Notifications
 from gateway.services.occupancy import OccupancyNow
@@ -28,7 +30,8 @@ class Application:
     turns a credential as presented by a client into a principal; sign-in address rules
     (`addresses`); `presence` (on-site toggling, office hours, analytics);
     `notifications`: people's notifications, settings and push tokens; `api_tokens` for
-    sensors and dashboards; `occupancy`: how full the location tree is now."""
+    sensors and dashboards; `occupancy`: how full the location tree is now; `ingest`:
+    sensor readings in; `history`: occupancy over local days."""
 
     accounts: Accounts
     bookings: Bookings
@@ -45,3 +48,5 @@ class Application:
     notifications: Notifications
     api_tokens: ApiTokens
     occupancy: OccupancyNow
+    ingest: Ingest
+    history: OccupancyHistory

@@ -14,6 +14,7 @@ from domain.addresses import AllowedAddress, LoginAddresses
 from domain.api_tokens import ApiToken, TokenScope
 from domain.bookings import Attendee, Booking, BookingSource
 from domain.calendar import BookableHours
+from domain.history import HourRollup
 from domain.images import OwnerKind, Quality
 from domain.intervals import Interval
 from domain.locations import Location, LocationKind, OccupancyLimits
@@ -23,6 +24,7 @@ from domain.occupancy import LeafState
 from domain.office_hours import OfficeHours
 from domain.presence import Closing, PresenceSession
 from domain.profiles import Profile
+from domain.readings import Reading, VisitEnd
 from domain.rooms import Room
 from domain.users import Actor, Role, User
 from gateway.services.authz import Principal
@@ -697,3 +699,66 @@ class OccupancyRepository(Protocol):
         ...
 
     async def set_capacity(self, location_id: int, capacity: int | None) -> None: ...
+
+    async def states(self, location_ids: Sequence[int]) -> Mapping[int, LeafState]:
+        """The latest state of these leaves (those that ever reported)."""
+        ...
+
+    async def save_states(self, states: Mapping[int, LeafState]) -> None:
+        """Insert or replace the state of each leaf."""
+        ...
+
+    async def received(
+        self, spans: Mapping[int, tuple[datetime, datetime]]
+    ) -> set[tuple[int, datetime, str, int | None, str | None]]:
+        """The identities (Reading.identity) of the stored readings of each location
+        between the two instants (inclusive)."""
+        ...
+
+    async def add_readings(
+        self, readings: Sequence[tuple[Reading, int | None]], received_at: datetime
+    ) -> None:
+        """Keep the raw readings, each with the occupancy sample it gave (or None)."""
+        ...
+
+    async def add_to_hours(self, deltas: Mapping[tuple[int, datetime], HourRollup]) -> None:
+        """Merge these rollups into the stored ones of the same location and hour."""
+        ...
+
+    async def hours(
+        self, location_ids: Sequence[int], start: datetime, end: datetime
+    ) -> Mapping[int, Mapping[datetime, HourRollup]]:
+        """The rollups of these locations for hours starting in [start, end)."""
+        ...
+
+    async def waiting_visits(
+        self, keys: Iterable[tuple[int, str]]
+    ) -> Mapping[tuple[int, str], list[VisitEnd]]:
+        """The halves of visits waiting, per (location, visitor)."""
+        ...
+
+    async def save_visit_ends(
+        self, added: Sequence[tuple[int, VisitEnd]], removed: Sequence[int]
+    ) -> None:
+        """Store new waiting halves (per location) and drop the completed ones by id."""
+        ...
+
+    async def purge(self, before: datetime) -> int:
+        """Drop raw readings and waiting halves older than `before`; returns how many
+        readings went."""
+        ...
+
+
+class OccupancyEvents(Protocol):
+    """Told, after an ingest commits, which leaves' live counts changed (live occupancy
+    subscriptions listen here); a failure must not fail the ingest, so implementations
+    log it."""
+
+    async def counts_changed(self, location_ids: frozenset[int]) -> None: ...
+
+
+class IgnoredOccupancyEvents:
+    """The default `OccupancyEvents`: nobody listens."""
+
+    async def counts_changed(self, location_ids: frozenset[int]) -> None:
+        return None

@@ -8,6 +8,7 @@ from sqlalchemy import (
     CheckConstraint,
     Column,
     Date,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -414,3 +415,55 @@ occupancy_now = Table(
     CheckConstraint("count >= 0", name="count_not_negative"),
 )
 """The latest count of each leaf that ever reported, and its first reading."""
+
+occupancy_readings = Table(
+    "occupancy_readings",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("location_id", Integer, ForeignKey("locations.id", ondelete="CASCADE"), nullable=False),
+    Column("at", UtcDateTime, nullable=False),
+    Column("kind", String(8), nullable=False),
+    Column("count", Integer),
+    Column("visitor", String(64)),
+    # The occupancy sample it gave (None: it was older than the live count).
+    Column("sample", Integer),
+    Column("received_at", UtcDateTime, nullable=False),
+    CheckConstraint("kind IN ('count', 'in', 'out')", name="kind"),
+    CheckConstraint("(kind = 'count') = (count IS NOT NULL)", name="count_for_snapshots"),
+    # Duplicates are found among a location's readings near the batch's times.
+    Index("ix_occupancy_readings_location_id_at", "location_id", "at"),
+    # The retention purge.
+    Index("ix_occupancy_readings_at", "at"),
+)
+"""Raw readings, kept for OCCUPI_READINGS_RETENTION_DAYS; history answers from the hours."""
+
+occupancy_hours = Table(
+    "occupancy_hours",
+    metadata,
+    Column(
+        "location_id", Integer, ForeignKey("locations.id", ondelete="CASCADE"), primary_key=True
+    ),
+    # The start of the site-local hour, as a UTC instant.
+    Column("hour", UtcDateTime, primary_key=True),
+    Column("samples", Integer, nullable=False),
+    Column("count_sum", Integer, nullable=False),
+    Column("count_max", Integer, nullable=False),
+    Column("entries", Integer, nullable=False),
+    Column("visits", Integer, nullable=False),
+    Column("dwell_seconds", Float, nullable=False),
+    Column("dwell_max_seconds", Float, nullable=False),
+)
+"""Readings rolled up per leaf and local hour at ingest; visits by their entry hour."""
+
+occupancy_visit_ends = Table(
+    "occupancy_visit_ends",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("location_id", Integer, ForeignKey("locations.id", ondelete="CASCADE"), nullable=False),
+    Column("visitor", String(64), nullable=False),
+    Column("entered_at", UtcDateTime),
+    Column("left_at", UtcDateTime),
+    CheckConstraint("(entered_at IS NULL) <> (left_at IS NULL)", name="one_end"),
+    Index("ix_occupancy_visit_ends_location_id_visitor", "location_id", "visitor"),
+)
+"""Halves of visits waiting for the other half (an entry, or an exit that came first)."""

@@ -55,7 +55,15 @@ NOTIFICATION_TABLES = frozenset(
 PRESENCE_HEAD = (
     THROTTLE_TABLES | NOTIFICATION_TABLES | IMAGE_TABLES | IP_RULE_TABLES | PRESENCE_TABLES
 )
-OCCUPANCY_TABLES = frozenset({"api_tokens", "occupancy_now"})
+OCCUPANCY_TABLES = frozenset(
+    {
+        "api_tokens",
+        "occupancy_now",
+        "occupancy_readings",
+        "occupancy_hours",
+        "occupancy_visit_ends",
+    }
+)
 HEAD_TABLES = PRESENCE_HEAD | OCCUPANCY_TABLES
 
 # The application tables each revision leaves behind (alembic_version aside). A new

@@ -23,6 +23,7 @@ from domain.api_tokens import ApiToken, TokenScope
 from domain.bookings import Attendee, Booking, BookingSource, BookingStatus
 from domain.calendar import BookableHours, SiteCalendar, parse_time_zone
 from domain.errors import DomainError, ErrorCode, invalid
+from domain.history import HourRollup
 from domain.images import OwnerKind
 from domain.intervals import Interval
 from domain.locations import Location, LocationKind, OccupancyLimits
@@ -32,6 +33,7 @@ from domain.occupancy import LeafState
 from domain.office_hours import OfficeHours
 from domain.presence import Closing, PresenceSession
 from domain.profiles import Profile
+from domain.readings import Reading, VisitEnd
 from domain.rooms import Room
 from domain.users import Actor, Role, User
 from gateway.services.authz import Principal
@@ -137,6 +139,10 @@ class State:
     reminders: dict[int, ReminderRow] = field(default_factory=dict)
     api_tokens: dict[int, tuple[str, ApiToken]] = field(default_factory=dict)
     occupancy_now: dict[int, LeafState] = field(default_factory=dict)
+    # (reading, sample, received at)
+    readings: list[tuple[Reading, int | None, datetime]] = field(default_factory=list)
+    occupancy_hours: dict[tuple[int, datetime], HourRollup] = field(default_factory=dict)
+    visit_ends: dict[int, tuple[int, VisitEnd]] = field(default_factory=dict)
 
     def new_id(self) -> int:
         self.last_id += 1
@@ -1164,3 +1170,75 @@ class FakeOccupancy(_Repository):
     async def set_capacity(self, location_id: int, capacity: int | None) -> None:
         state = self._uow.write()
         state.locations[location_id] = replace(state.locations[location_id], capacity=capacity)
+
+    async def states(self, location_ids: Sequence[int]) -> Mapping[int, LeafState]:
+        now = self._uow.state.occupancy_now
+        return {i: now[i] for i in location_ids if i in now}
+
+    async def save_states(self, states: Mapping[int, LeafState]) -> None:
+        state = self._uow.write()
+        assert all(i in state.locations for i in states), "foreign key: location_id"
+        assert all(s.count >= 0 for s in states.values()), "check: count_not_negative"
+        state.occupancy_now.update(states)
+
+    async def received(
+        self, spans: Mapping[int, tuple[datetime, datetime]]
+    ) -> set[tuple[int, datetime, str, int | None, str | None]]:
+        return {
+            r.identity
+            for r, _, _ in self._uow.state.readings
+            if r.location_id in spans and spans[r.location_id][0] <= r.at <= spans[r.location_id][1]
+        }
+
+    async def add_readings(
+        self, readings: Sequence[tuple[Reading, int | None]], received_at: datetime
+    ) -> None:
+        state = self._uow.write()
+        state.readings.extend((r, sample, received_at) for r, sample in readings)
+
+    async def add_to_hours(self, deltas: Mapping[tuple[int, datetime], HourRollup]) -> None:
+        hours = self._uow.write().occupancy_hours
+        for key, delta in deltas.items():
+            hours[key] = hours[key].merge(delta) if key in hours else delta
+
+    async def hours(
+        self, location_ids: Sequence[int], start: datetime, end: datetime
+    ) -> Mapping[int, Mapping[datetime, HourRollup]]:
+        found: dict[int, dict[datetime, HourRollup]] = {i: {} for i in location_ids}
+        for (location_id, hour), rollup in self._uow.state.occupancy_hours.items():
+            if location_id in found and start <= hour < end:
+                found[location_id][hour] = rollup
+        return found
+
+    async def waiting_visits(
+        self, keys: Iterable[tuple[int, str]]
+    ) -> Mapping[tuple[int, str], list[VisitEnd]]:
+        found: dict[tuple[int, str], list[VisitEnd]] = {k: [] for k in keys}
+        for location_id, end in sorted(
+            self._uow.state.visit_ends.values(), key=lambda p: p[1].id or 0
+        ):
+            if (location_id, end.visitor) in found:
+                found[(location_id, end.visitor)].append(end)
+        return found
+
+    async def save_visit_ends(
+        self, added: Sequence[tuple[int, VisitEnd]], removed: Sequence[int]
+    ) -> None:
+        state = self._uow.write()
+        for end_id in removed:
+            del state.visit_ends[end_id]
+        for location_id, end in added:
+            end_id = state.new_id()
+            state.visit_ends[end_id] = (location_id, replace(end, id=end_id))
+
+    async def purge(self, before: datetime) -> int:
+        state = self._uow.write()
+        kept = [r for r in state.readings if r[0].at >= before]
+        gone = len(state.readings) - len(kept)
+        state.readings = kept
+        state.visit_ends = {
+            i: (loc, end)
+            for i, (loc, end) in state.visit_ends.items()
+            if (end.entered_at or end.left_at or before) >= before
+        }
+        return gone
