@@ -23,6 +23,7 @@ from gateway.auth.tokens import JwtCodec
 from gateway.images import http as image_http
 from gateway.images.files import FileImageStore
 from gateway.images.processing import ImageProcessing
+from gateway.ingest import http as ingest_http
 from gateway.live.broker import Broker, InMemoryBroker
 from gateway.live.redis_broker import RedisBroker
 from gateway.mail.relay import MailRelay
@@ -256,6 +257,7 @@ def create_app(
             WebSocketRoute("/graphql", graphql),
             *rest_compat.routes(gateway.app),
             *image_http.routes(gateway.app.images),
+            *ingest_http.routes(gateway.app.ingest, max_bytes=settings.ingest_max_bytes),
         ],
         # Only unmatched paths raise this 404; /graphql answers its own errors.
         exception_handlers={404: rest_compat.not_found},

@@ -15,6 +15,7 @@ from domain.occupancy import Occupancy
 from gateway.schema.context import FreshLoaders, Info
 from gateway.schema.errors import UserError, attempt
 from gateway.schema.ids import LOCATION, MAX_REF_LENGTH, global_id, location_ref, number
+from gateway.schema.occupancy_history import IngestMutation, OccupancyHistoryQuery
 from gateway.schema.types import LocationNode
 from gateway.services.occupancy import OccupancyView
 
@@ -168,7 +169,7 @@ def token_ref(raw: strawberry.ID) -> int:
 
 
 @strawberry.type
-class OccupancyQuery:
+class OccupancyQuery(OccupancyHistoryQuery):
     @strawberry.field(
         description="How full a location is now: for anybody signed in, or a read API token "
         "within its subtree."
@@ -186,7 +187,7 @@ class OccupancyQuery:
 
 
 @strawberry.type
-class OccupancyMutation:
+class OccupancyMutation(IngestMutation):
     @mutation(description="Admins only. The secret in the payload is never shown again.")
     async def create_api_token(
         self, info: Info, input: CreateApiTokenInput
