@@ -191,11 +191,15 @@ class History:
 
     range: Range
     hours: Mapping[datetime, HourValue] = field(default_factory=dict)
+    # No data at all in the range: every answer is empty (not 24 rows of zeros).
+    missing: bool = False
 
     def _day_hours(self, day: date) -> list[tuple[datetime, HourValue]]:
         return [(h, self.hours[h]) for h in self.range.hours_of(day) if h in self.hours]
 
     def daily_occupancy(self) -> list[OccupancyRow]:
+        if self.missing:
+            return []
         rows = []
         for day in self.range.days():
             values = [v for _, v in self._day_hours(day) if v.avg is not None]
@@ -205,6 +209,8 @@ class History:
         return rows
 
     def hourly_profile(self) -> list[OccupancyRow]:
+        if self.missing:
+            return []
         by_hour: dict[int, list[HourValue]] = {h: [] for h in range(24)}
         for day in self.range.days():
             for start, value in self._day_hours(day):
@@ -220,12 +226,16 @@ class History:
         ]
 
     def daily_visitors(self) -> list[VisitorRow]:
+        if self.missing:
+            return []
         return [
             VisitorRow(day, sum(v.entries for _, v in self._day_hours(day)))
             for day in self.range.days()
         ]
 
     def hourly_visitors(self) -> list[VisitorRow]:
+        if self.missing:
+            return []
         return [
             VisitorRow(day, self.hours[h].entries if h in self.hours else 0, hour=h)
             for day in self.range.days()
@@ -233,6 +243,8 @@ class History:
         ]
 
     def daily_dwell(self, now: datetime) -> list[DwellRow]:
+        if self.missing:
+            return []
         rows = []
         for day in self.range.days():
             if self.range.day_start(day + timedelta(days=1)) > now:

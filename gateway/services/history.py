@@ -51,7 +51,8 @@ class OccupancyHistory:
     async def of(
         self, principal: Principal, location_id: int, first: date, last: date
     ) -> LocationHistory:
-        """Local days `first` … `last` of the location's site zone (at most 366)."""
+        """Local days `first` … `last` of the location's site zone (at most 366), from
+        its earliest count on; `message` says when the range reaches before it."""
         async with self._db.reading() as uow:
             tree = await uow.occupancy.tree()
             if location_id not in visible_ids(principal, tree):
@@ -68,8 +69,12 @@ class OccupancyHistory:
         hours = self._hours(found, location_id, {i: leaf_hours(h) for i, h in stored.items()})
         target = found[location_id]
         earliest = target.earliest_at.astimezone(span.zone).date() if target.earliest_at else None
-        history = History(span, hours)
-        return LocationHistory(target, history, explain(first, last, earliest))
+        message = explain(first, last, earliest)
+        if message == RANGE_MISSING:
+            return LocationHistory(target, History(span, {}, missing=True), message)
+        if earliest is not None and first < earliest:
+            span = Range(earliest, last, span.zone)  # nothing was counted before
+        return LocationHistory(target, History(span, hours), message)
 
     def _leaves_under(self, found: Mapping[int, Occupancy], root: int) -> Sequence[int]:
         node = found[root]
