@@ -128,3 +128,15 @@ def subtree(locations: Iterable[Location], root_id: int) -> set[int]:
             found.add(current)
             todo.extend(children.get(current, []))
     return found
+
+
+def with_ancestors(locations: Iterable[Location], ids: Iterable[int]) -> set[int]:
+    """`ids` and every location above them: whose counts change when theirs do."""
+    parent = {loc.id: loc.parent_id for loc in locations}
+    found: set[int] = set()
+    for location_id in ids:
+        current: int | None = location_id
+        while current is not None and current not in found:
+            found.add(current)
+            current = parent.get(current)
+    return found

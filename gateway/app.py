@@ -25,6 +25,7 @@ from gateway.images.files import FileImageStore
 from gateway.images.processing import ImageProcessing
 from gateway.ingest import http as ingest_http
 from gateway.live.broker import Broker, InMemoryBroker
+from gateway.live.occupancy import BrokerOccupancyEvents
 from gateway.live.redis_broker import RedisBroker
 from gateway.mail.relay import MailRelay
 from gateway.mail.senders import ConsoleSender, MailSender
@@ -46,6 +47,7 @@ from gateway.services.history import OccupancyHistory
 from gateway.services.images import Images
 from gateway.services.ingest import Ingest, IngestPolicy
 from gateway.services.live import Live
+from gateway.services.live_occupancy import LiveOccupancy
 from gateway.services.notifications import Notifications
 from gateway.services.occupancy import OccupancyNow
 from gateway.services.people import People
@@ -53,7 +55,6 @@ from gateway.services.ports import (
     Clock,
     EventPublisher,
     IgnoredAccountEvents,
-    IgnoredOccupancyEvents,
     ImageStore,
     PasswordHasher,
     PushSender,
@@ -181,6 +182,8 @@ def build_gateway(
     reads = Reads(batch_reader, clock)
     presence = Presence(db, clock)
     api_tokens = ApiTokens(db, clock)
+    authenticate = CredentialAuthenticator(accounts, api_tokens)
+    occupancy = OccupancyNow(db, clock, presence, stale_after=settings.occupancy_stale_after)
     app = Application(
         accounts=accounts,
         bookings=Bookings(db, clock, publisher, reads, booking_policy),
@@ -189,21 +192,29 @@ def build_gateway(
         live=Live(db, broker, clock, accounts.authenticate, recheck=settings.live_recheck),
         probes=Probes(),
         clock=clock,
-        authenticate=CredentialAuthenticator(accounts, api_tokens),
+        authenticate=authenticate,
         addresses=AddressRules(db, clock, publisher, ration),
         presence=presence,
         images=Images(db, open_image_store(settings, db), ImageProcessing(), batch_reader, clock),
         people=People(db, clock, publisher, account_policy.codes(), account_events),
         notifications=Notifications(db, clock),
         api_tokens=api_tokens,
-        occupancy=OccupancyNow(db, clock, presence, stale_after=settings.occupancy_stale_after),
+        occupancy=occupancy,
         ingest=Ingest(
             db,
             clock,
-            IgnoredOccupancyEvents(),
+            BrokerOccupancyEvents(broker, clock),
             IngestPolicy(settings.ingest_max_readings, settings.readings_retention),
         ),
         history=OccupancyHistory(db, clock, stale_after=settings.occupancy_stale_after),
+        live_occupancy=LiveOccupancy(
+            broker,
+            occupancy,
+            clock,
+            authenticate,
+            coalesce=settings.live_coalesce,
+            recheck=settings.live_recheck,
+        ),
     )
     sweeper = PresenceSweeper(
         app.presence, interval_seconds=settings.presence_sweep.total_seconds()
@@ -236,6 +247,7 @@ def create_app(
         try:
             yield
         finally:
+            await gateway.app.live_occupancy.stop()
             await gateway.reminders.stop()
             await gateway.pushes.stop()
             await gateway.sweeper.stop()

@@ -64,6 +64,7 @@ class Settings:
     readings_retention: timedelta = timedelta(days=30)
     ingest_max_readings: int = 10_000
     ingest_max_bytes: int = 4 * 1024 * 1024
+    live_coalesce: timedelta = timedelta(milliseconds=250)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -123,6 +124,9 @@ class Settings:
             ingest_max_readings=_int(env, "OCCUPI_INGEST_MAX_READINGS", 10_000, 1, 100_000),
             ingest_max_bytes=_int(
                 env, "OCCUPI_INGEST_MAX_BYTES", 4 * 1024 * 1024, 1024, 64 * 1024 * 1024
+            ),
+            live_coalesce=timedelta(
+                milliseconds=_int(env, "OCCUPI_LIVE_COALESCE_MS", 250, 0, 60_000)
             ),
         )
 

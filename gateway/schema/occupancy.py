@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncGenerator
 from datetime import datetime
 from functools import partial
 
@@ -230,3 +231,20 @@ class OccupancyMutation(IngestMutation):
 
         location, errors = await attempt(set_capacity)
         return LocationCapacityPayload(location=location, errors=errors)
+
+
+@strawberry.type
+class OccupancySubscription:
+    @strawberry.subscription(
+        description="A location's occupancy now, then on every change (at most one push per "
+        "OCCUPI_LIVE_COALESCE_MS). For anybody signed in, or a read API token in its subtree "
+        '(in connection_init: {"Authorization": "Bearer occ_…"}).'
+    )
+    async def live_occupancy(
+        self, info: Info, location_id: strawberry.ID
+    ) -> AsyncGenerator[LocationOccupancy, None]:
+        watched = info.context.app.live_occupancy.watch(
+            info.context.principal, location_ref(location_id, "locationId")
+        )
+        async for view in watched:
+            yield LocationOccupancy(view=view)

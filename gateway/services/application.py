@@ -14,6 +14,7 @@ from gateway.services.history import OccupancyHistory
 from gateway.services.images import Images
 from gateway.services.ingest import Ingest
 from gateway.services.live import Live
+from gateway.services.live_occupancy import LiveOccupancy
 from gateway.services.notifications import Notifications
 from gateway.services.occupancy import OccupancyNow
 from gateway.services.people import People
@@ -31,7 +32,8 @@ class Application:
     (`addresses`); `presence` (on-site toggling, office hours, analytics);
     `notifications`: people's notifications, settings and push tokens; `api_tokens` for
     sensors and dashboards; `occupancy`: how full the location tree is now; `ingest`:
-    sensor readings in; `history`: occupancy over local days."""
+    sensor readings in; `history`: occupancy over local days; `live_occupancy`: the
+    liveOccupancy subscriptions' hub."""
 
     accounts: Accounts
     bookings: Bookings
@@ -50,3 +52,4 @@ class Application:
     occupancy: OccupancyNow
     ingest: Ingest
     history: OccupancyHistory
+    live_occupancy: LiveOccupancy

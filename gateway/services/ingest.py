@@ -12,7 +12,7 @@ from domain.api_tokens import TokenScope
 from domain.errors import invalid
 from domain.history import HourRollup, hour_start, is_counted_visit
 from domain.locations import Location, zone_of
-from domain.occupancy import LeafState, subtree
+from domain.occupancy import LeafState, subtree, with_ancestors
 from domain.readings import Direction, Reading, Refused, VisitEnd, apply, pair, parse_reading
 from gateway.services.authz import Principal
 from gateway.services.ports import Clock, Database, OccupancyEvents, UnitOfWork
@@ -97,7 +97,7 @@ class Ingest:
             await self._write(uow, batch, now)
             await uow.commit()
         if batch.moved:
-            await self._events.counts_changed(frozenset(batch.moved))
+            await self._events.counts_changed(frozenset(with_ancestors(tree, batch.moved)))
         rejected.sort(key=lambda r: r.index)
         return IngestReport(len(usable), duplicates, rejected)
 

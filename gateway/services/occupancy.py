@@ -98,9 +98,18 @@ class OccupancyNow:
             await uow.commit()
         return replace(location, capacity=capacity)
 
+    async def current(self, location_id: int) -> OccupancyView | None:
+        """No authorisation: for the live hub, whose subscribers were authorised when they
+        subscribed (with `of`). None: the location is gone."""
+        _tree, found = await self._everything()
+        return OccupancyView(found[location_id], found) if location_id in found else None
+
     async def _compute(self, principal: Principal) -> tuple[list[Location], dict[int, Occupancy]]:
         if principal.actor is None:
             principal.require_api(TokenScope.READ)
+        return await self._everything()
+
+    async def _everything(self) -> tuple[list[Location], dict[int, Occupancy]]:
         async with self._db.reading() as uow:
             tree = await uow.occupancy.tree()
             leaves = await uow.occupancy.leaves()

@@ -73,7 +73,8 @@ async def test_counts_roll_up_the_tree_and_notify_once_per_request(tree: Tree) -
         sensor, [count(tree.lobby.id, 5, 12), count(tree.reading_room.id, 1, 30)]
     )
     assert (report.accepted, report.duplicates, report.rejected) == (2, 0, [])
-    assert tree.events.changes == [frozenset({tree.lobby.id, tree.reading_room.id})]
+    above = {tree.floor.id, tree.floor.parent_id, tree.site.id}
+    assert tree.events.changes == [frozenset({tree.lobby.id, tree.reading_room.id, *above})]
     floor = (await tree.occupancy.of(tree.basic, tree.floor.id)).target
     assert (floor.count, floor.capacity, floor.percentage, floor.is_active) == (42, 100, 0.42, True)
     assert floor.timestamp == NOW - timedelta(minutes=1)
