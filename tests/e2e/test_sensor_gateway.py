@@ -49,7 +49,7 @@ async def _live_counts(base: str, token: str, location: int, wanted: int) -> lis
         assert json.loads(await asyncio.wait_for(ws.recv(), 10))["type"] == "connection_ack"
         payload = {"query": LIVE, "variables": {"id": str(location)}}
         await ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": payload}))
-        counts = []
+        counts: list[int] = []
         while len(counts) < wanted:
             message = json.loads(await asyncio.wait_for(ws.recv(), 10))
             assert message["type"] == "next", message
