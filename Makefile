@@ -20,9 +20,12 @@ $(VENV)/.dev: $(VENV)/.runtime
 	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev]'
 	touch $@
 
+# The demo simulator feeds the served gateway over HTTP, so live numbers move.
 serve: $(VENV)/.runtime
 	$(BIN)/occupi migrate
 	$(BIN)/occupi seed-demo --if-empty
+	$(BIN)/occupi simulate --url http://$(HOST):$(PORT) --interval 5 & SIMULATOR=$$!; \
+	trap 'kill $$SIMULATOR 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/occupi serve --host $(HOST) --port $(PORT)
 
 lint: $(VENV)/.dev

@@ -1,4 +1,5 @@
-"""`occupi api-token create|list|revoke`: sensor and dashboard tokens from the shell.
+"""`occupi api-token create|list|revoke`: sensor and dashboard tokens from the shell;
+`occupi simulate`: demo readings.
 
 `create` prints the token alone on the last line of stdout, so a script can take it with
 `| tail -n 1`; the token is never shown again.
@@ -8,12 +9,17 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import random
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+
+import httpx
 
 from domain.api_tokens import ApiToken, parse_scopes
 from domain.errors import invalid
 from gateway.app import Gateway, build_gateway
+from gateway.services.simulator import InProcessSink, Simulator, Tick
 from gateway.settings import Settings
 
 
@@ -29,6 +35,7 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     revoke = actions.add_parser("revoke", help="revoke a token by its number")
     revoke.add_argument("number")
     revoke.set_defaults(run=_revoke)
+    add_simulate(commands)
 
 
 def _say(text: str) -> None:
@@ -93,3 +100,62 @@ def _revoke(settings: Settings, args: argparse.Namespace) -> int:
         _say(f"revoked API token {describe(token)}")
 
     return _run(settings, revoke)
+
+
+class HttpSink:
+    """The simulator's readings to a running server, as a sensor gateway sends them."""
+
+    def __init__(self, base_url: str) -> None:
+        self._url = base_url.rstrip("/") + "/ingest/readings"
+
+    async def send(self, secret: str, readings: Sequence[Mapping[str, object]]) -> int:
+        try:
+            async with httpx.AsyncClient(timeout=30) as client:
+                response = await client.post(
+                    self._url, json=list(readings), headers={"Authorization": f"Bearer {secret}"}
+                )
+        except httpx.TransportError as error:
+            # The server may still be starting (make serve starts both): next round.
+            sys.stderr.write(f"occupi simulate: {self._url} not reachable ({error})\n")
+            return 0
+        response.raise_for_status()
+        accepted: int = response.json()["accepted"]
+        return accepted
+
+
+def add_simulate(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    simulate = commands.add_parser("simulate", help="feed realistic readings for the demo")
+    simulate.add_argument("--interval", type=float, default=5.0, help="seconds between rounds")
+    simulate.add_argument("--ticks", type=int, help="stop after this many rounds")
+    simulate.add_argument(
+        "--url", help="send to this running server (its live subscribers see the changes)"
+    )
+    simulate.add_argument("--seed", type=int, help="a fixed random seed, for repeatable runs")
+    simulate.set_defaults(run=_simulate)
+
+
+def _progress(tick: Tick) -> None:
+    line = (
+        f"round {tick.number} at {tick.at:%H:%M:%S}: {tick.accepted}/{tick.sent} readings "
+        f"accepted, {tick.people} people counted"
+    )
+    if sys.stdout.isatty():
+        sys.stdout.write("\r" + line.ljust(78))
+        sys.stdout.flush()
+    else:
+        _say(line)
+
+
+def _simulate(settings: Settings, args: argparse.Namespace) -> int:
+    if args.interval <= 0 or (args.ticks is not None and args.ticks < 1):
+        raise invalid("--interval must be positive and --ticks at least 1", "interval")
+
+    async def simulate(gateway: Gateway) -> None:
+        app = gateway.app
+        sink = HttpSink(args.url) if args.url else InProcessSink(app.ingest, app.api_tokens)
+        rng = random.Random(args.seed)  # noqa: S311  (demo counts, not secrets)
+        simulator = Simulator(gateway.db, app.clock, app.api_tokens, sink, rng)
+        with contextlib.suppress(asyncio.CancelledError, KeyboardInterrupt):
+            await simulator.run(interval=args.interval, ticks=args.ticks, progress=_progress)
+
+    return _run(settings, simulate)

@@ -67,3 +67,27 @@ def test_bad_arguments_exit_1_with_a_precise_message(
     output = capsys.readouterr()
     assert output.err == message
     assert output.out == ""
+
+
+def test_simulate_feeds_the_demo_with_a_progress_line_per_round(
+    data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["seed-demo"]) == 0
+    capsys.readouterr()
+    assert main(["simulate", "--ticks", "2", "--interval", "0.01", "--seed", "3"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 2
+    # The six demo rooms and the Cafeteria zone the simulator adds.
+    assert lines[0].startswith("round 1 at ")
+    assert ": 7/7 readings accepted, " in lines[0]
+    assert lines[1].startswith("round 2 at ")
+    assert main(["api-token", "list"]) == 0
+    assert "\tsimulator\tingest\tall locations\trevoked " in capsys.readouterr().out
+
+
+def test_simulate_refuses_a_bad_interval(
+    data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    capsys.readouterr()
+    assert main(["simulate", "--interval", "0"]) == 1
+    assert "INVALID_INPUT (interval)" in capsys.readouterr().err
