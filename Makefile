@@ -55,6 +55,7 @@ bench: $(VENV)/.runtime
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends wrk; }
 	taskset --cpu-list 0 $(BIN)/python scripts/test_services.py -- \
 	  $(BIN)/python -m bench $(if $(filter-out 0,$(QUICK)),--quick)
+	$(BIN)/python -m bench.occupancy $(if $(filter-out 0,$(QUICK)),--quick)
 
 schema: $(VENV)/.runtime
 	$(BIN)/occupi export-schema > schema.graphql.tmp
