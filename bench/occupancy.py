@@ -57,9 +57,7 @@ async def _timed(call: Callable[[], Awaitable[object]], repeats: int) -> list[fl
 
 
 class Bench:
-    def __init__(
-        self, gateway: Gateway, quick: bool, sizes: Sequence[int] | None = None
-    ) -> None:
+    def __init__(self, gateway: Gateway, quick: bool, sizes: Sequence[int] | None = None) -> None:
         self.gateway = gateway
         self.app = gateway.app
         self.quick = quick
