@@ -16,7 +16,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncGenerator, Awaitable, Callable
 from datetime import timedelta
 
 from domain.api_tokens import TokenScope
@@ -54,10 +54,22 @@ class _Channel:
         self.slots: set[_Slot] = set()
         self.updates = 0  # computations, for the tests and the benchmark
         self.listening = asyncio.Event()
+        self.failed = False
         self._hub = hub
         self.task = asyncio.create_task(self._run(), name=f"occupancy:{location_id}")
 
     async def _run(self) -> None:
+        try:
+            await self._listen()
+        except Exception:  # cancellation (the last subscriber left) is no failure
+            log.exception("live occupancy of %d stopped", self.location_id)
+            # Whoever waits for the channel must not wait for ever: they get an error.
+            self.failed = True
+            self.listening.set()
+            for slot in tuple(self.slots):
+                slot.ready.set()
+
+    async def _listen(self) -> None:
         stream, coalesce = self._hub.stream, self._hub.coalesce_seconds
         async with stream.subscribe(occupancy_topic(self.location_id)) as queue:
             self.listening.set()
@@ -110,11 +122,14 @@ class LiveOccupancy:
         channel = self._channels.get(location_id)
         return channel.updates if channel else 0
 
-    async def watch(self, principal: Principal, location_id: int) -> AsyncIterator[OccupancyView]:
+    async def watch(
+        self, principal: Principal, location_id: int
+    ) -> AsyncGenerator[OccupancyView, None]:
         await self.occupancy.of(principal, location_id)  # may they? (raises if not)
         channel, slot = self._join(location_id)
         try:
             await channel.listening.wait()
+            self._check(channel)
             # Read after the channel listens, so that no change falls in between.
             first = await self.occupancy.current(location_id)
             if first is not None:
@@ -127,6 +142,7 @@ class LiveOccupancy:
                     principal = await self._again(principal)
                     checked_at = time.monotonic()
                 self._still_valid(principal)
+                self._check(channel)
                 view = slot.take()
                 if view is not None:
                     yield view
@@ -160,6 +176,12 @@ class LiveOccupancy:
             channel.task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await channel.task
+
+    @staticmethod
+    def _check(channel: _Channel) -> None:
+        if channel.failed:
+            # Masked as an unexpected error; the cause is in the log.
+            raise RuntimeError(f"live occupancy of {channel.location_id} is unavailable")
 
     def _timeout(self, principal: Principal) -> float:
         if principal.expires_at is None:
