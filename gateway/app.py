@@ -280,6 +280,7 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.gateway = gateway
+    app.state.shared_live = graphql.shared_live
     return app
 
 

@@ -17,7 +17,7 @@ import contextlib
 import logging
 import time
 from collections.abc import AsyncGenerator, Awaitable, Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from domain.api_tokens import TokenScope
 from domain.errors import DomainError, ErrorCode
@@ -89,6 +89,17 @@ class _Channel:
                 await asyncio.sleep(coalesce)
 
 
+def still_valid(principal: Principal, now: datetime) -> None:
+    """A live subscriber may go on: a person whose token has not expired, or a token
+    with `read`; otherwise the DomainError to end the subscription with."""
+    if principal.actor is None:
+        principal.require_api(TokenScope.READ)
+        return
+    principal.require()
+    if principal.expires_at is not None and now >= principal.expires_at:
+        raise DomainError(ErrorCode.UNAUTHENTICATED, EXPIRED_MESSAGE)
+
+
 class LiveOccupancy:
     """`watch` is for anybody signed in, or a `read` API token within its subtree (as
     `OccupancyNow.of`). The first value is the count now; then one per change (coalesced).
@@ -112,6 +123,7 @@ class LiveOccupancy:
         self._clock = clock
         self._reauthenticate = reauthenticate
         self._recheck = recheck.total_seconds()
+        self.recheck_seconds = self._recheck
         self._tick = tick
         self._channels: dict[int, _Channel] = {}
 
@@ -190,12 +202,7 @@ class LiveOccupancy:
         return max(0.0, min(self._tick, remaining))
 
     def _still_valid(self, principal: Principal) -> None:
-        if principal.actor is None:
-            principal.require_api(TokenScope.READ)
-            return
-        principal.require()
-        if principal.expires_at is not None and self._clock.now() >= principal.expires_at:
-            raise DomainError(ErrorCode.UNAUTHENTICATED, EXPIRED_MESSAGE)
+        still_valid(principal, self._clock.now())
 
     async def _again(self, principal: Principal) -> Principal:
         if principal.credential is None:

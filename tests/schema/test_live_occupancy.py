@@ -20,6 +20,7 @@ from websockets.typing import Subprotocol
 from domain.api_tokens import TokenScope
 from domain.locations import LocationKind
 from gateway.app import Gateway
+from gateway.schema.shared_live import SharedLive
 from gateway.services.authz import Principal
 from gateway.services.events import occupancy_topic
 from gateway.settings import Settings
@@ -42,8 +43,13 @@ def coalesce() -> timedelta:
 
 
 @pytest.fixture
-def settings(settings: Settings, coalesce: timedelta) -> Settings:
-    return replace(settings, live_coalesce=coalesce)
+def recheck() -> timedelta:
+    return Settings.live_recheck
+
+
+@pytest.fixture
+def settings(settings: Settings, coalesce: timedelta, recheck: timedelta) -> Settings:
+    return replace(settings, live_coalesce=coalesce, live_recheck=recheck)
 
 
 @pytest.fixture
@@ -110,6 +116,7 @@ async def ingest(
 async def test_fifty_subscribers_get_every_change_and_one_that_never_reads_holds_nobody(
     host: str,
     http: httpx.AsyncClient,
+    app: Starlette,
     gateway: Gateway,
     world: World,
     lobby: int,
@@ -132,6 +139,9 @@ async def test_fifty_subscribers_get_every_change_and_one_that_never_reads_holds
         assert {f["count"] for f in firsts} == {0}
         assert gateway.broker.subscriber_count(occupancy_topic(lobby)) == 1
         assert live.channel_count() == 1
+        # People and tokens alike: one execution of the one selection for all fifty.
+        shared: SharedLive = app.state.shared_live
+        assert (shared.executions(), shared.subscribers()) == (1, 50)
         for step in range(1, 6):
             clock.advance(timedelta(seconds=1))
             await ingest(http, sensor, lobby, clock, step * 10)
@@ -142,6 +152,7 @@ async def test_fifty_subscribers_get_every_change_and_one_that_never_reads_holds
         assert live.updates(lobby) == 5
     await until(lambda: live.channel_count() == 0)
     assert gateway.broker.subscriber_count(occupancy_topic(lobby)) == 0
+    assert shared.executions() == 0
 
 
 @pytest.mark.parametrize("coalesce", [timedelta(seconds=60)])
@@ -202,3 +213,42 @@ async def test_tokens_out_of_scope_or_without_read_are_refused(
             assert (error["message"], error["extensions"]["code"]) == (message, "UNAUTHENTICATED")
     async with subscriber(host, elsewhere, lobby) as socket:
         assert (await pushed(socket))["count"] == 0
+
+
+OTHER_SELECTION = "subscription S($id: ID!) { liveOccupancy(locationId: $id) { count } }"
+
+
+async def test_distinct_selections_run_apart(
+    host: str, app: Starlette, world: World, lobby: int, tokens: dict[str, str]
+) -> None:
+    shared: SharedLive = app.state.shared_live
+    async with subscriber(host, tokens["alice"], lobby) as first:
+        await pushed(first)
+        async with connect(f"ws://{host}/graphql", subprotocols=[TRANSPORT_WS]) as second:
+            init = {"Authorization": f"Bearer {tokens['bob']}"}
+            await send(second, {"type": "connection_init", "payload": init})
+            assert (await receive(second))["type"] == "connection_ack"
+            payload = {"query": OTHER_SELECTION, "variables": {"id": str(lobby)}}
+            await send(second, {"id": "s", "type": "subscribe", "payload": payload})
+            assert (await pushed(second)) == {"count": 0}
+            assert shared.executions() == 2
+
+
+@pytest.mark.parametrize("recheck", [timedelta(0)])
+async def test_a_revoked_token_ends_its_shared_subscription(
+    host: str, world: World, lobby: int, tokens: dict[str, str]
+) -> None:
+    admin = Principal(actor=world.admin.as_actor())
+    issued = await world.gateway.app.api_tokens.create(
+        admin, name="screen", location_id=None, scopes=frozenset({TokenScope.READ})
+    )
+    async with (
+        subscriber(host, tokens["alice"], lobby) as person,
+        subscriber(host, issued.secret, lobby) as screen,
+    ):
+        assert (await pushed(person))["count"] == 0
+        assert (await pushed(screen))["count"] == 0
+        await world.gateway.app.api_tokens.revoke(admin, issued.token.id)
+        ended = await receive(screen)
+        assert ended["payload"]["errors"][0]["message"] == "the API token was revoked"
+        assert (await receive(screen))["type"] == "complete"
