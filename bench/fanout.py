@@ -1,12 +1,16 @@
 """Subscription fan-out: N subscribers of one location's live occupancy in one process,
-through the gateway's hub (one upstream subscription and one computation per change)
-next to plain Strawberry (each subscriber's own generator listens to the broker and
-recomputes the occupancy itself), measured in the same run on the same data.
+measured in the same run on the same data, three ways:
 
-Both go through Strawberry's `schema.subscribe` with the same selection, and each
-result is serialised with json.dumps, as a WebSocket handler would; the latency of one
-subscriber is from just before the ingest that changes the count to the moment its
-serialised update is in hand.
+- `gateway`: the served schema's path: one shared execution per distinct selection
+  (gateway.schema.shared_live) over the hub, each message encoded by the view's
+  `encode_json`, which reuses the shared JSON;
+- `hub`: Strawberry executing the subscription per subscriber over the hub (one
+  computation per change), each result serialised with json.dumps;
+- `plain`: plain Strawberry, each subscriber's own generator listening to the broker and
+  recomputing the occupancy itself, serialised with json.dumps.
+
+The latency of one subscriber is from just before the ingest that changes the count to
+the moment its serialised update is in hand.
 """
 
 from __future__ import annotations
@@ -19,8 +23,11 @@ from dataclasses import dataclass
 from typing import Any
 
 import strawberry
+from starlette.requests import Request
 from strawberry.types import Info
 
+from gateway.schema.build import GatewayGraphQL
+from gateway.schema.context import Context, CookiePolicy
 from gateway.schema.occupancy import LocationOccupancy
 from gateway.services.application import Application
 from gateway.services.authz import Principal
@@ -79,6 +86,14 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
+def _served_view(app: Application) -> GatewayGraphQL:
+    return GatewayGraphQL(app, CookiePolicy(), graphiql=False)
+
+
+def _request() -> Request:
+    return Request({"type": "http", "method": "GET", "path": "/graphql", "headers": []})
+
+
 async def measure(
     app: Application,
     principal: Principal,
@@ -89,16 +104,22 @@ async def measure(
     updates: int,
 ) -> FanOut:
     """`ingest(count)` changes the location's count; `subscribers` listen to `subject`."""
-    query = f"subscription {{ {subject}(locationId: {location_id}) {SELECTION} }}"
-    context = BenchContext(app, principal)
     received: list[asyncio.Queue[float]] = [asyncio.Queue() for _ in range(subscribers)]
+    view = _served_view(app) if subject == "gateway" else None
 
     async def listen(mailbox: asyncio.Queue[float]) -> None:
-        stream = await SCHEMA.subscribe(query, context_value=context)
+        if view is not None:
+            query = f"subscription {{ liveOccupancy(locationId: {location_id}) {SELECTION} }}"
+            context = Context(_request(), None, principal, app, CookiePolicy())
+            stream = await view.schema.subscribe(query, context_value=context)
+        else:
+            query = f"subscription {{ {subject}(locationId: {location_id}) {SELECTION} }}"
+            stream = await SCHEMA.subscribe(query, context_value=BenchContext(app, principal))
         assert not isinstance(stream, strawberry.types.ExecutionResult)
         async for result in stream:
             assert not result.errors, result.errors
-            json.dumps(result.data)
+            message = {"id": "1", "type": "next", "payload": {"data": result.data}}
+            view.encode_json(message) if view is not None else json.dumps(message)
             mailbox.put_nowait(time.perf_counter())
 
     tasks = [asyncio.create_task(listen(box)) for box in received]
@@ -112,9 +133,9 @@ async def measure(
             arrivals = await asyncio.gather(*(box.get() for box in received))
             latencies += [(arrived - started) * 1000 for arrived in arrivals]
         computed = (
-            app.live_occupancy.updates(location_id) - before
-            if subject == "hub"
-            else (updates * subscribers)
+            updates * subscribers
+            if subject == "plain"
+            else app.live_occupancy.updates(location_id) - before
         )
     finally:
         for task in tasks:

@@ -35,5 +35,6 @@ async def test_every_part_of_the_occupancy_bench_runs(tmp_path: Path) -> None:
         assert heading in text
     [row] = [line for line in text.splitlines() if line.startswith("| 3 |")]
     cells = [cell.strip() for cell in row.strip("|").split("|")]
-    # One computation per update for the hub; one per update and subscriber when plain.
-    assert (cells[3], cells[6]) == ("3", "9")
+    # One computation per update through the gateway and the hub; one per update and
+    # subscriber when plain.
+    assert (cells[3], cells[6], cells[9]) == ("3", "3", "9")
