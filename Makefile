@@ -20,11 +20,14 @@ $(VENV)/.dev: $(VENV)/.runtime
 	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev]'
 	touch $@
 
+# The demo simulator feeds the served gateway over HTTP, so live numbers move.
 serve: $(VENV)/.runtime
 	$(BIN)/occupi migrate
 	$(BIN)/occupi seed-demo --if-empty
 	$(BIN)/occupi import timetable samples/timetable.json \
 	  --schedules samples/timetable-schedules.csv --if-empty
+	$(BIN)/occupi simulate --url http://$(HOST):$(PORT) --interval 5 & SIMULATOR=$$!; \
+	trap 'kill $$SIMULATOR 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/occupi serve --host $(HOST) --port $(PORT)
 
 lint: $(VENV)/.dev
@@ -54,6 +57,7 @@ bench: $(VENV)/.runtime
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends wrk; }
 	taskset --cpu-list 0 $(BIN)/python scripts/test_services.py -- \
 	  $(BIN)/python -m bench $(if $(filter-out 0,$(QUICK)),--quick)
+	$(BIN)/python -m bench.occupancy $(if $(filter-out 0,$(QUICK)),--quick)
 
 schema: $(VENV)/.runtime
 	$(BIN)/occupi export-schema > schema.graphql.tmp

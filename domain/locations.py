@@ -1,8 +1,13 @@
-"""The location tree: site → building → floor → room."""
+"""The location tree: site → building → floor → room or zone.
+
+A zone is a place on a floor that people occupy without booking it (a lobby, a library
+floor's reading area): sensors count it like a room, nobody books it.
+"""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -17,6 +22,7 @@ class LocationKind(StrEnum):
     BUILDING = "building"
     FLOOR = "floor"
     ROOM = "room"
+    ZONE = "zone"
 
 
 PARENT_KIND: dict[LocationKind, LocationKind | None] = {
@@ -24,6 +30,7 @@ PARENT_KIND: dict[LocationKind, LocationKind | None] = {
     LocationKind.BUILDING: LocationKind.SITE,
     LocationKind.FLOOR: LocationKind.BUILDING,
     LocationKind.ROOM: LocationKind.FLOOR,
+    LocationKind.ZONE: LocationKind.FLOOR,
 }
 
 
@@ -68,3 +75,24 @@ class Location:
     name: str
     time_zone: str | None = None
     bookable_hours: BookableHours | None = None
+    # How many people the place holds; for a location with children it is not used, their
+    # sum is (domain.occupancy.tree_capacity).
+    capacity: int | None = None
+
+
+MAX_CAPACITY = 1_000_000
+
+
+def check_capacity(capacity: int | None, field: str = "capacity") -> int | None:
+    """A capacity is a whole number of people, 0 … MAX_CAPACITY, or unknown (None)."""
+    if capacity is not None and not 0 <= capacity <= MAX_CAPACITY:
+        raise invalid(f"capacity must be between 0 and {MAX_CAPACITY}", field)
+    return capacity
+
+
+def zone_of(location: Location, by_id: Mapping[int, Location]) -> str | None:
+    """The time zone of the site `location` belongs to (None: it hangs under no site)."""
+    current: Location | None = location
+    while current is not None and current.time_zone is None:
+        current = by_id.get(current.parent_id) if current.parent_id is not None else None
+    return current.time_zone if current is not None else None

@@ -23,7 +23,9 @@ from gateway.auth.tokens import JwtCodec
 from gateway.images import http as image_http
 from gateway.images.files import FileImageStore
 from gateway.images.processing import ImageProcessing
+from gateway.ingest import http as ingest_http
 from gateway.live.broker import Broker, InMemoryBroker
+from gateway.live.occupancy import BrokerOccupancyEvents
 from gateway.live.redis_broker import RedisBroker
 from gateway.mail.relay import MailRelay
 from gateway.mail.senders import ConsoleSender, MailSender
@@ -35,15 +37,20 @@ from gateway.schema.build import GatewayGraphQL
 from gateway.schema.context import CookiePolicy
 from gateway.services.accounts import AccountPolicy, Accounts
 from gateway.services.addresses import AddressRules
+from gateway.services.api_tokens import ApiTokens
 from gateway.services.application import Application
 from gateway.services.bookings import BookingPolicy, Bookings
 from gateway.services.clock import SystemClock
 from gateway.services.directory import Directory
 from gateway.services.events import BookingEvent, Event, NotificationEvent
+from gateway.services.history import OccupancyHistory
 from gateway.services.images import Images
+from gateway.services.ingest import Ingest, IngestPolicy
 from gateway.services.legacy_lists import LegacyLists
 from gateway.services.live import Live
+from gateway.services.live_occupancy import LiveOccupancy
 from gateway.services.notifications import Notifications
+from gateway.services.occupancy import OccupancyNow
 from gateway.services.password_resets import PasswordResets
 from gateway.services.people import People
 from gateway.services.people_lookup import PeopleLookup
@@ -184,6 +191,10 @@ def build_gateway(
     room_search = RoomSearch(
         SqlRoomSearch(db.read_sessions()), requires_sign_in=settings.timetable_requires_sign_in
     )
+    presence = Presence(db, clock)
+    api_tokens = ApiTokens(db, clock)
+    authenticate = CredentialAuthenticator(accounts, api_tokens)
+    occupancy = OccupancyNow(db, clock, presence, stale_after=settings.occupancy_stale_after)
     app = Application(
         accounts=accounts,
         bookings=Bookings(db, clock, publisher, reads, booking_policy),
@@ -192,9 +203,9 @@ def build_gateway(
         live=Live(db, broker, clock, accounts.authenticate, recheck=settings.live_recheck),
         probes=Probes(),
         clock=clock,
-        authenticate=CredentialAuthenticator(accounts),
+        authenticate=authenticate,
         addresses=AddressRules(db, clock, publisher, ration),
-        presence=Presence(db, clock),
+        presence=presence,
         images=Images(db, open_image_store(settings, db), ImageProcessing(), batch_reader, clock),
         people=People(db, clock, publisher, account_policy.codes()),
         notifications=Notifications(db, clock),
@@ -211,6 +222,23 @@ def build_gateway(
         room_search=room_search,
         timetables=Timetables(
             SqlTimetableCatalogue(db.read_sessions()), room_search, clock, settings.flep_time_zone
+        ),
+        api_tokens=api_tokens,
+        occupancy=occupancy,
+        ingest=Ingest(
+            db,
+            clock,
+            BrokerOccupancyEvents(broker, clock),
+            IngestPolicy(settings.ingest_max_readings, settings.readings_retention),
+        ),
+        history=OccupancyHistory(db, clock, stale_after=settings.occupancy_stale_after),
+        live_occupancy=LiveOccupancy(
+            broker,
+            occupancy,
+            clock,
+            authenticate,
+            coalesce=settings.live_coalesce,
+            recheck=settings.live_recheck,
         ),
     )
     sweeper = PresenceSweeper(
@@ -244,6 +272,7 @@ def create_app(
         try:
             yield
         finally:
+            await gateway.app.live_occupancy.stop()
             await gateway.reminders.stop()
             await gateway.pushes.stop()
             await gateway.sweeper.stop()
@@ -265,6 +294,7 @@ def create_app(
             WebSocketRoute("/graphql", graphql),
             *rest_compat.routes(gateway.app),
             *image_http.routes(gateway.app.images),
+            *ingest_http.routes(gateway.app.ingest, max_bytes=settings.ingest_max_bytes),
         ],
         # Only unmatched paths raise this 404; /graphql answers its own errors.
         exception_handlers={404: rest_compat.not_found},
@@ -275,6 +305,7 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.gateway = gateway
+    app.state.shared_live = graphql.shared_live
     return app
 
 

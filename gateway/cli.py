@@ -1,4 +1,4 @@
-"""The `occupi` command: serve, migrate, seed-demo, create-admin, export-schema."""
+"""The `occupi` command: serve, migrate, seed-demo, create-admin, export-schema, api-token."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from sqlalchemy.exc import OperationalError
 from domain.errors import DomainError
 from domain.users import Role, normalise_email
 from gateway.app import build_gateway, create_app
+from gateway.cli_occupancy import add_commands as occupancy_commands
 from gateway.migrate import upgrade
 from gateway.schema.build import build_schema
 from gateway.seed import DemoCredentials, generate_password, is_seeded, seed_demo
@@ -80,6 +81,7 @@ def _parser() -> argparse.ArgumentParser:
         run=_export_schema
     )
     add_import_command(commands)
+    occupancy_commands(commands)
     return parser
 
 

@@ -67,6 +67,11 @@ class Settings:
     timetable_requires_sign_in: bool = False
     # The zone of the FLEP API's wall-clock times; None: the first site's zone.
     flep_time_zone: str | None = None
+    occupancy_stale_after: timedelta = timedelta(minutes=15)
+    readings_retention: timedelta = timedelta(days=30)
+    ingest_max_readings: int = 10_000
+    ingest_max_bytes: int = 4 * 1024 * 1024
+    live_coalesce: timedelta = timedelta(milliseconds=250)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -120,6 +125,19 @@ class Settings:
             timetable_collisions=_collisions(env.get("OCCUPI_TIMETABLE_COLLISIONS", "")),
             timetable_requires_sign_in=_bool(env, "OCCUPI_TIMETABLE_REQUIRES_SIGN_IN", False),
             flep_time_zone=_zone(env.get("OCCUPI_FLEP_TIME_ZONE", "")),
+            occupancy_stale_after=timedelta(
+                minutes=_int(env, "OCCUPI_OCCUPANCY_STALE_MINUTES", 15, 1, 7 * 24 * 60)
+            ),
+            readings_retention=timedelta(
+                days=_int(env, "OCCUPI_READINGS_RETENTION_DAYS", 30, 1, 3660)
+            ),
+            ingest_max_readings=_int(env, "OCCUPI_INGEST_MAX_READINGS", 10_000, 1, 100_000),
+            ingest_max_bytes=_int(
+                env, "OCCUPI_INGEST_MAX_BYTES", 4 * 1024 * 1024, 1024, 64 * 1024 * 1024
+            ),
+            live_coalesce=timedelta(
+                milliseconds=_int(env, "OCCUPI_LIVE_COALESCE_MS", 250, 0, 60_000)
+            ),
         )
 
 

@@ -11,7 +11,9 @@ from http.cookies import CookieError, SimpleCookie
 
 from starlette.datastructures import Headers
 
+from domain.api_tokens import looks_like_api_token
 from gateway.services.accounts import Accounts
+from gateway.services.api_tokens import ApiTokens
 from gateway.services.authz import Principal
 
 AUTH_COOKIE = "token"
@@ -37,10 +39,17 @@ def find_token(headers: Headers) -> str | None:
 
 
 class CredentialAuthenticator:
-    """The `Authenticator` port: a credential as presented, checked by the accounts."""
+    """The `Authenticator` port: a credential as presented, checked by the accounts, or by
+    the API tokens when it has their prefix (`occ_`, which no JWT starts with). A JWT
+    therefore never reaches the API-token check and vice versa, and JWT verification is
+    the same as without API tokens."""
 
-    def __init__(self, accounts: Accounts) -> None:
+    def __init__(self, accounts: Accounts, api_tokens: ApiTokens) -> None:
         self._accounts = accounts
+        self._api_tokens = api_tokens
 
     async def __call__(self, credential: str) -> Principal:
-        return await self._accounts.authenticate(strip_bearer(credential))
+        token = strip_bearer(credential)
+        if looks_like_api_token(token):
+            return await self._api_tokens.authenticate(token)
+        return await self._accounts.authenticate(token)

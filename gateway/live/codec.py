@@ -28,7 +28,13 @@ from domain.bookings import (
 from domain.errors import DomainError
 from domain.intervals import Interval
 from domain.notifications import Notification, NotificationKind
-from gateway.services.events import BookingEvent, Event, MailQueued, NotificationEvent
+from gateway.services.events import (
+    BookingEvent,
+    Event,
+    MailQueued,
+    NotificationEvent,
+    OccupancyChanged,
+)
 
 __all__ = ["MAX_MESSAGE_BYTES", "VERSION", "UndecodableMessage", "decode", "encode"]
 
@@ -38,6 +44,7 @@ MAX_MESSAGE_BYTES = 1 << 20
 _BOOKING = "booking"
 _MAIL_QUEUED = "mail_queued"
 _NOTIFICATION = "notification"
+_OCCUPANCY = "occupancy"
 
 _E = TypeVar("_E", bound=StrEnum)
 _T = TypeVar("_T")
@@ -62,6 +69,12 @@ def encode(event: Event) -> bytes:
         }
     elif isinstance(event, NotificationEvent):
         body = {"type": _NOTIFICATION, "notification": _notification(event.notification)}
+    elif isinstance(event, OccupancyChanged):
+        body = {
+            "type": _OCCUPANCY,
+            "location_id": event.location_id,
+            "occurred_at": _instant(event.occurred_at),
+        }
     else:
         body = {"type": _MAIL_QUEUED, "occurred_at": _instant(event.occurred_at)}
     # ASCII escapes keep any str encodable, lone surrogates included.
@@ -88,6 +101,9 @@ def decode(data: bytes) -> Event:
             return MailQueued(_read_instant(body, "occurred_at"))
         if kind == _NOTIFICATION:
             return NotificationEvent(_read_notification(_object(body.get("notification"), kind)))
+        if kind == _OCCUPANCY:
+            location_id = _field(body, "location_id", int)
+            return OccupancyChanged(location_id, _read_instant(body, "occurred_at"))
     except UndecodableMessage:
         raise
     except (DomainError, ValueError) as error:  # a rule of the domain refused the values

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from functools import partial
 from typing import Any
 
 import strawberry
@@ -20,6 +22,7 @@ from gateway.schema.context import Context, CookiePolicy, PerOperation, principa
 from gateway.schema.errors import ErrorPolicy
 from gateway.schema.mutations import Mutation
 from gateway.schema.queries import Query
+from gateway.schema.shared_live import SharedLive, live_plan
 from gateway.schema.subscriptions import Subscription
 from gateway.services.application import Application
 
@@ -29,10 +32,42 @@ MAX_TOKENS = 2000
 
 
 class GatewaySchema(strawberry.Schema):
+    shared_live: SharedLive | None = None  # set by GatewayGraphQL, which knows the app
+
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
         """ErrorPolicy logs the unexpected errors; expected ones are not worth a log line."""
+
+    async def stream(
+        self,
+        query: str | None,
+        variable_values: dict[str, Any] | None = None,
+        context_value: Any | None = None,
+        root_value: Any | None = None,
+        operation_name: str | None = None,
+        operation_extensions: dict[str, Any] | None = None,
+        allowed_operation_types: Any = None,
+    ) -> Any:
+        """A plain liveOccupancy subscription joins the shared execution of its
+        selection (gateway.schema.shared_live); everything else runs as usual."""
+        plan = live_plan(query, variable_values, operation_name) if self.shared_live else None
+        if plan is not None and self.shared_live is not None and isinstance(context_value, Context):
+            principal = context_value.connection_principal
+            if isinstance(context_value.request, WebSocket) and principal.credential:
+                principal = await context_value.app.authenticate(principal.credential)
+            shared = await self.shared_live.join(plan, context_value, principal)
+            if shared is not None:
+                return shared
+        return await super().stream(
+            query,
+            variable_values,
+            context_value,
+            root_value,
+            operation_name,
+            operation_extensions,
+            allowed_operation_types,
+        )
 
 
 def build_schema() -> strawberry.Schema:
@@ -56,13 +91,46 @@ class GatewayGraphQL(GraphQL[Context, None]):
     """Strawberry's ASGI app with our context: principal from the auth middleware."""
 
     def __init__(self, app: Application, cookies: CookiePolicy, *, graphiql: bool) -> None:
+        schema = build_schema()
         super().__init__(
-            build_schema(),
+            schema,
             graphql_ide="graphiql" if graphiql else None,
             subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL),
         )
         self._app = app
         self._cookies = cookies
+        self.shared_live = SharedLive(partial(self._upstream, schema))
+        if isinstance(schema, GatewaySchema):
+            schema.shared_live = self.shared_live
+
+    @staticmethod
+    async def _upstream(
+        schema: strawberry.Schema,
+        context: Context,
+        query: str,
+        variables: dict[str, Any] | None,
+        operation_name: str | None,
+    ) -> Any:
+        """The one execution of a shared liveOccupancy key (Strawberry's own `stream`,
+        not GatewaySchema's, which would join it again)."""
+        return await strawberry.Schema.stream(
+            schema, query, variables, context, None, operation_name
+        )
+
+    def encode_json(self, data: object) -> str | bytes:
+        """A WebSocket message carrying a shared liveOccupancy result reuses its data's
+        JSON, encoded once for all subscribers."""
+        payload = data.get("payload") if isinstance(data, dict) else None
+        if isinstance(data, dict) and isinstance(payload, dict) and payload.keys() == {"data"}:
+            encoded = self.shared_live.encoded(payload["data"])
+            if encoded is not None:
+                parts = [
+                    f"{json.dumps(k)}:"
+                    + ('{"data":' + encoded + "}" if k == "payload" else json.dumps(v))
+                    for k, v in data.items()
+                ]
+                return "{" + ",".join(parts) + "}"
+        return super().encode_json(data)
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket | None

@@ -159,6 +159,9 @@ class AddLocationInput:
     time_zone: str | None = strawberry.field(default=None, description="Sites only: IANA name.")
     opens_at: time | None = strawberry.field(default=None, description="Sites only; 08:00.")
     closes_at: time | None = strawberry.field(default=None, description="Sites only; 17:00.")
+    capacity: int | None = strawberry.field(
+        default=None, description="People it holds; a parent sums its children's instead."
+    )
 
     def parent(self) -> int | None:
         return location_ref(self.parent_id, "parentId") if self.parent_id else None

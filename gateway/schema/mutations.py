@@ -27,6 +27,7 @@ from gateway.schema.inputs import (
 )
 from gateway.schema.iprules import IpRulesMutation
 from gateway.schema.notifications import NotificationMutation
+from gateway.schema.occupancy import OccupancyMutation
 from gateway.schema.presence import PresenceMutation
 from gateway.schema.types import BookingNode, LocationNode, RoomNode, UserNode
 from gateway.services.accounts import Session
@@ -131,7 +132,12 @@ def _on_booking_id(errors: list[UserError]) -> list[UserError]:
 
 @strawberry.type
 class Mutation(
-    AccountsMutation, IpRulesMutation, PresenceMutation, ImagesMutation, NotificationMutation
+    AccountsMutation,
+    IpRulesMutation,
+    PresenceMutation,
+    ImagesMutation,
+    NotificationMutation,
+    OccupancyMutation,
 ):
     @mutation
     async def login(self, info: Info, input: LoginInput) -> LoginPayload:
@@ -242,6 +248,7 @@ class Mutation(
                 parent_id=input.parent(),
                 time_zone=input.time_zone,
                 bookable_hours=input.bookable_hours(),
+                capacity=input.capacity,
             )
             return LocationNode(location=location)
 

@@ -22,6 +22,7 @@ from gateway.schema.ids import (
 from gateway.schema.inputs import BookingFilter, LocationFilter, RoomFilter, UserFilter
 from gateway.schema.iprules import IpRulesQuery
 from gateway.schema.notifications import NotificationQuery
+from gateway.schema.occupancy import OccupancyQuery
 from gateway.schema.pagination import Connection, page_request
 from gateway.schema.presence import PresenceQuery
 from gateway.schema.timetables import TimetableQuery
@@ -37,7 +38,7 @@ NODES: dict[str, type[UserNode | RoomNode | BookingNode | LocationNode]] = {
 
 
 @strawberry.type
-class Query(IpRulesQuery, PresenceQuery, NotificationQuery, TimetableQuery):
+class Query(IpRulesQuery, PresenceQuery, NotificationQuery, TimetableQuery, OccupancyQuery):
     @strawberry.field(
         description="Any user, room, booking or location by its global id; null when there "
         "is none that you may see."

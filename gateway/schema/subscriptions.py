@@ -10,6 +10,7 @@ import strawberry
 from gateway.schema.context import Info
 from gateway.schema.ids import BOOKING, ROOM, global_id, room_ref
 from gateway.schema.notifications import NotificationSubscription
+from gateway.schema.occupancy import OccupancySubscription
 from gateway.services.events import BookingChange, BookingEvent
 
 strawberry.enum(BookingChange, name="BookingChange")
@@ -38,7 +39,7 @@ class BookingChanged:
 
 
 @strawberry.type
-class Subscription(NotificationSubscription):
+class Subscription(NotificationSubscription, OccupancySubscription):
     @strawberry.subscription(
         description="Bookings made or cancelled in a room; check-ins only of bookings you "
         "are part of (any, for admins). Ends with UNAUTHENTICATED when your token expires."

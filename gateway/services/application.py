@@ -7,12 +7,17 @@ from dataclasses import dataclass
 
 from gateway.services.accounts import Accounts
 from gateway.services.addresses import AddressRules
+from gateway.services.api_tokens import ApiTokens
 from gateway.services.bookings import Bookings
 from gateway.services.directory import Directory
+from gateway.services.history import OccupancyHistory
 from gateway.services.images import Images
+from gateway.services.ingest import Ingest
 from gateway.services.legacy_lists import LegacyLists
 from gateway.services.live import Live
+from gateway.services.live_occupancy import LiveOccupancy
 from gateway.services.notifications import Notifications
+from gateway.services.occupancy import OccupancyNow
 from gateway.services.password_resets import PasswordResets
 from gateway.services.people import People
 from gateway.services.people_lookup import PeopleLookup
@@ -39,7 +44,10 @@ class Application:
     name a person by e-mail address; `lookup`: people named by e-mail address (the
     Occupi REST API);
     `timetable_import`: `occupi import timetable`; `room_search`: free rooms and
-    soonest bookings; `timetables`: courses, study plans, teachers, rooms' timetables."""
+    soonest bookings; `timetables`: courses, study plans, teachers, rooms' timetables;
+    `api_tokens` for sensors and dashboards; `occupancy`: how full the location tree is
+    now; `ingest`: sensor readings in; `history`: occupancy over local days;
+    `live_occupancy`: the liveOccupancy subscriptions' hub."""
 
     accounts: Accounts
     bookings: Bookings
@@ -62,3 +70,8 @@ class Application:
     timetable_import: TimetableImport
     room_search: RoomSearch
     timetables: Timetables
+    api_tokens: ApiTokens
+    occupancy: OccupancyNow
+    ingest: Ingest
+    history: OccupancyHistory
+    live_occupancy: LiveOccupancy

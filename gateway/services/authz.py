@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from domain.api_tokens import ApiToken, TokenScope
 from domain.errors import DomainError, ErrorCode
 from domain.users import Actor
 
@@ -22,6 +23,8 @@ class Principal:
     rejection: DomainError | None = None
     credential: str | None = field(default=None, repr=False)
     expires_at: datetime | None = None
+    # A sensor's or dashboard's API token: never an actor, so no user operation accepts it.
+    api_token: ApiToken | None = None
 
     @property
     def is_authenticated(self) -> bool:
@@ -39,6 +42,16 @@ class Principal:
         if not actor.is_admin:
             raise DomainError(ErrorCode.FORBIDDEN, "only an admin may do this")
         return actor
+
+    def require_api(self, scope: TokenScope) -> ApiToken:
+        """The caller's API token, if it grants `scope`; UNAUTHENTICATED otherwise (the
+        Occuspace API answers 401 for both a bad token and a missing scope)."""
+        token = self.api_token
+        if token is not None and token.allows(scope):
+            return token
+        if self.rejection is not None:
+            raise self.rejection
+        raise DomainError(ErrorCode.UNAUTHENTICATED, f"this needs an API token with {scope.value}")
 
     def require_anonymous(self) -> None:
         if self.actor is not None:

@@ -7,7 +7,14 @@ from dataclasses import dataclass
 
 from domain.calendar import BookableHours, parse_time_zone
 from domain.errors import invalid
-from domain.locations import Location, LocationKind, OccupancyLimits, check_parent, check_room_code
+from domain.locations import (
+    Location,
+    LocationKind,
+    OccupancyLimits,
+    check_capacity,
+    check_parent,
+    check_room_code,
+)
 from domain.rooms import Room
 from gateway.services.authz import Principal, not_found
 from gateway.services.ports import Database
@@ -53,10 +60,14 @@ class Directory:
         parent_id: int | None = None,
         time_zone: str | None = None,
         bookable_hours: BookableHours | None = None,
+        capacity: int | None = None,
     ) -> Location:
-        """Sites need an IANA time zone; other kinds inherit their site's."""
+        """Sites need an IANA time zone; other kinds inherit their site's. Zones (counted,
+        never booked) sit on floors. `capacity` counts only while the location has no
+        children (then theirs is summed)."""
         principal.require_admin()
         label = _text(name, "name", required=True)
+        check_capacity(capacity)
         if kind is LocationKind.ROOM:
             raise invalid("rooms are added with addRoom", "kind")
         if kind is LocationKind.SITE:
@@ -76,6 +87,7 @@ class Directory:
                 name=label,
                 time_zone=time_zone,
                 bookable_hours=bookable_hours,
+                capacity=capacity,
             )
             await uow.commit()
         return location

@@ -16,7 +16,9 @@ __all__ = [
     "Event",
     "MailQueued",
     "NotificationEvent",
+    "OccupancyChanged",
     "notifications_topic",
+    "occupancy_topic",
     "room_bookings_topic",
 ]
 
@@ -109,4 +111,20 @@ class NotificationEvent:
         return actor.user_id == self.notification.recipient_id
 
 
-Event = BookingEvent | MailQueued | NotificationEvent | AddressRuleChanged
+def occupancy_topic(location_id: int) -> str:
+    return f"location:{location_id}:occupancy"
+
+
+@dataclass(frozen=True)
+class OccupancyChanged:
+    """The live count of a location (a leaf or an ancestor of one) changed at ingest."""
+
+    location_id: int
+    occurred_at: datetime
+
+    @property
+    def topic(self) -> str:
+        return occupancy_topic(self.location_id)
+
+
+Event = BookingEvent | MailQueued | NotificationEvent | AddressRuleChanged | OccupancyChanged

@@ -11,16 +11,20 @@ from types import TracebackType
 from typing import Protocol, Self
 
 from domain.addresses import AllowedAddress, LoginAddresses
+from domain.api_tokens import ApiToken, TokenScope
 from domain.bookings import Attendee, Booking, BookingSource
 from domain.calendar import BookableHours
+from domain.history import HourRollup
 from domain.images import OwnerKind, Quality
 from domain.intervals import Interval
 from domain.locations import Location, LocationKind, OccupancyLimits
 from domain.logins import CodePurpose
 from domain.notifications import Notification, NotificationSettings
+from domain.occupancy import LeafState
 from domain.office_hours import OfficeHours
 from domain.presence import Closing, PresenceSession
 from domain.profiles import Profile
+from domain.readings import Reading, VisitEnd
 from domain.rooms import Room
 from domain.timetables import (
     Course,
@@ -159,6 +163,7 @@ class LocationRepository(Protocol):
         name: str,
         time_zone: str | None = None,
         bookable_hours: BookableHours | None = None,
+        capacity: int | None = None,
     ) -> Location: ...
 
     async def list(
@@ -518,6 +523,12 @@ class UnitOfWork(Protocol):
     @property
     def timetables(self) -> TimetableRepository: ...
 
+    @property
+    def api_tokens(self) -> ApiTokenRepository: ...
+
+    @property
+    def occupancy(self) -> OccupancyRepository: ...
+
     async def __aenter__(self) -> Self: ...
 
     async def __aexit__(
@@ -793,3 +804,105 @@ class TimetableCatalogue(Protocol):
     async def first_site_zone(self) -> str | None:
         """The IANA zone of the first site created, if there is one."""
         ...
+
+
+class ApiTokenRepository(Protocol):
+    """Hashes of API tokens; a token is found by its hash only."""
+
+    async def add(
+        self,
+        *,
+        name: str,
+        token_hash: str,
+        location_id: int | None,
+        scopes: frozenset[TokenScope],
+        created_at: datetime,
+        created_by: int | None,
+    ) -> ApiToken: ...
+
+    async def by_hash(self, token_hash: str) -> ApiToken | None: ...
+
+    async def list(self) -> list[ApiToken]:
+        """Every token, revoked ones too, oldest first."""
+        ...
+
+    async def revoke(self, token_id: int, at: datetime) -> ApiToken | None:
+        """Revoke it (once: a second revocation keeps the first time); None: no such id."""
+        ...
+
+
+class OccupancyRepository(Protocol):
+    """The whole location tree with capacities, and the latest count of every leaf."""
+
+    async def tree(self) -> list[Location]:
+        """Every location (trees are hundreds of nodes, not millions)."""
+        ...
+
+    async def leaves(self) -> Mapping[int, LeafState]:
+        """The latest state of every location that ever reported."""
+        ...
+
+    async def set_capacity(self, location_id: int, capacity: int | None) -> None: ...
+
+    async def states(self, location_ids: Sequence[int]) -> Mapping[int, LeafState]:
+        """The latest state of these leaves (those that ever reported)."""
+        ...
+
+    async def save_states(self, states: Mapping[int, LeafState]) -> None:
+        """Insert or replace the state of each leaf."""
+        ...
+
+    async def received(
+        self, spans: Mapping[int, tuple[datetime, datetime]]
+    ) -> set[tuple[int, datetime, str, int | None, str | None]]:
+        """The identities (Reading.identity) of the stored readings of each location
+        between the two instants (inclusive)."""
+        ...
+
+    async def add_readings(
+        self, readings: Sequence[tuple[Reading, int | None]], received_at: datetime
+    ) -> None:
+        """Keep the raw readings, each with the occupancy sample it gave (or None)."""
+        ...
+
+    async def add_to_hours(self, deltas: Mapping[tuple[int, datetime], HourRollup]) -> None:
+        """Merge these rollups into the stored ones of the same location and hour."""
+        ...
+
+    async def hours(
+        self, location_ids: Sequence[int], start: datetime, end: datetime
+    ) -> Mapping[int, Mapping[datetime, HourRollup]]:
+        """The rollups of these locations for hours starting in [start, end)."""
+        ...
+
+    async def waiting_visits(
+        self, keys: Iterable[tuple[int, str]]
+    ) -> Mapping[tuple[int, str], list[VisitEnd]]:
+        """The halves of visits waiting, per (location, visitor)."""
+        ...
+
+    async def save_visit_ends(
+        self, added: Sequence[tuple[int, VisitEnd]], removed: Sequence[int]
+    ) -> None:
+        """Store new waiting halves (per location) and drop the completed ones by id."""
+        ...
+
+    async def purge(self, before: datetime) -> int:
+        """Drop raw readings and waiting halves older than `before`; returns how many
+        readings went."""
+        ...
+
+
+class OccupancyEvents(Protocol):
+    """Told, after an ingest commits, which leaves' live counts changed (live occupancy
+    subscriptions listen here); a failure must not fail the ingest, so implementations
+    log it."""
+
+    async def counts_changed(self, location_ids: frozenset[int]) -> None: ...
+
+
+class IgnoredOccupancyEvents:
+    """The default `OccupancyEvents`: nobody listens."""
+
+    async def counts_changed(self, location_ids: frozenset[int]) -> None:
+        return None

@@ -26,6 +26,7 @@ def to_location(row: Row[Any]) -> Location:
         name=row.name,
         time_zone=row.time_zone,
         bookable_hours=hours,
+        capacity=row.capacity,
     )
 
 
@@ -53,6 +54,7 @@ class SqlLocations:
         name: str,
         time_zone: str | None = None,
         bookable_hours: BookableHours | None = None,
+        capacity: int | None = None,
     ) -> Location:
         if kind is LocationKind.SITE and bookable_hours is None:
             bookable_hours = BookableHours()
@@ -65,12 +67,13 @@ class SqlLocations:
                 time_zone=time_zone,
                 opens_at=bookable_hours.opens if bookable_hours else None,
                 closes_at=bookable_hours.closes if bookable_hours else None,
+                capacity=capacity,
             )
             .returning(locations.c.id)
         )
         location_id = await self._session.scalar(stmt)
         assert location_id is not None
-        return Location(location_id, parent_id, kind, name, time_zone, bookable_hours)
+        return Location(location_id, parent_id, kind, name, time_zone, bookable_hours, capacity)
 
     async def list(
         self, kind: LocationKind | None, parent_id: int | None, page: PageRequest

@@ -71,8 +71,11 @@ locations = Table(
     Column("time_zone", String(64)),
     Column("opens_at", Time),
     Column("closes_at", Time),
-    CheckConstraint("kind IN ('site', 'building', 'floor', 'room')", name="kind"),
+    CheckConstraint("kind IN ('site', 'building', 'floor', 'room', 'zone')", name="kind"),
     CheckConstraint("(kind = 'site') = (time_zone IS NOT NULL)", name="site_time_zone"),
+    # People the place holds; only a leaf's own counts (a parent's is its children's sum).
+    Column("capacity", Integer),
+    CheckConstraint("capacity >= 0", name="capacity_not_negative"),
 )
 
 rooms = Table(
@@ -552,3 +555,85 @@ Index(
     sqlite_where=text("status = 'active'"),
     postgresql_where=text("status = 'active'"),
 )
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(100), nullable=False),
+    # SHA-256 of the token, hex: the token itself is shown once and never stored.
+    Column("token_hash", String(64), nullable=False, unique=True),
+    # The subtree the token sees; NULL: the whole tree.
+    Column("location_id", Integer, ForeignKey("locations.id", ondelete="CASCADE")),
+    Column("can_read", Boolean, nullable=False),
+    Column("can_ingest", Boolean, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("created_by", Integer, ForeignKey("users.id", ondelete="SET NULL")),
+    Column("revoked_at", UtcDateTime),
+    CheckConstraint("can_read OR can_ingest", name="some_scope"),
+)
+"""Sensor and dashboard tokens for the ingest endpoint and the Occuspace API."""
+
+occupancy_now = Table(
+    "occupancy_now",
+    metadata,
+    Column(
+        "location_id", Integer, ForeignKey("locations.id", ondelete="CASCADE"), primary_key=True
+    ),
+    Column("count", Integer, nullable=False),
+    Column("counted_at", UtcDateTime, nullable=False),
+    Column("earliest_at", UtcDateTime, nullable=False),
+    CheckConstraint("count >= 0", name="count_not_negative"),
+)
+"""The latest count of each leaf that ever reported, and its first reading."""
+
+occupancy_readings = Table(
+    "occupancy_readings",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("location_id", Integer, ForeignKey("locations.id", ondelete="CASCADE"), nullable=False),
+    Column("at", UtcDateTime, nullable=False),
+    Column("kind", String(8), nullable=False),
+    Column("count", Integer),
+    Column("visitor", String(64)),
+    # The occupancy sample it gave (None: it was older than the live count).
+    Column("sample", Integer),
+    Column("received_at", UtcDateTime, nullable=False),
+    CheckConstraint("kind IN ('count', 'in', 'out')", name="kind"),
+    CheckConstraint("(kind = 'count') = (count IS NOT NULL)", name="count_for_snapshots"),
+    # Duplicates are found among a location's readings near the batch's times.
+    Index("ix_occupancy_readings_location_id_at", "location_id", "at"),
+    # The retention purge.
+    Index("ix_occupancy_readings_at", "at"),
+)
+"""Raw readings, kept for OCCUPI_READINGS_RETENTION_DAYS; history answers from the hours."""
+
+occupancy_hours = Table(
+    "occupancy_hours",
+    metadata,
+    Column(
+        "location_id", Integer, ForeignKey("locations.id", ondelete="CASCADE"), primary_key=True
+    ),
+    # The start of the site-local hour, as a UTC instant.
+    Column("hour", UtcDateTime, primary_key=True),
+    Column("samples", Integer, nullable=False),
+    Column("count_sum", Integer, nullable=False),
+    Column("count_max", Integer, nullable=False),
+    Column("entries", Integer, nullable=False),
+    Column("visits", Integer, nullable=False),
+    Column("dwell_seconds", Float, nullable=False),
+    Column("dwell_max_seconds", Float, nullable=False),
+)
+"""Readings rolled up per leaf and local hour at ingest; visits by their entry hour."""
+
+occupancy_visit_ends = Table(
+    "occupancy_visit_ends",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("location_id", Integer, ForeignKey("locations.id", ondelete="CASCADE"), nullable=False),
+    Column("visitor", String(64), nullable=False),
+    Column("entered_at", UtcDateTime),
+    Column("left_at", UtcDateTime),
+    CheckConstraint("(entered_at IS NULL) <> (left_at IS NULL)", name="one_end"),
+    Index("ix_occupancy_visit_ends_location_id_visitor", "location_id", "visitor"),
+)
+"""Halves of visits waiting for the other half (an entry, or an exit that came first)."""

@@ -17,6 +17,7 @@ from gateway.store.images import SqlImages
 from gateway.store.locations import SqlLocations
 from gateway.store.login_failures import SqlLoginFailures
 from gateway.store.notifications import SqlNotifications
+from gateway.store.occupancy import SqlApiTokens, SqlOccupancy
 from gateway.store.outbox import SqlOutbox
 from gateway.store.pending_registrations import SqlPendingRegistrations
 from gateway.store.presence import SqlOfficeHours, SqlPresence
@@ -44,6 +45,8 @@ class SqlUnitOfWork:
     reminders: SqlReminders
     pending_registrations: SqlPendingRegistrations
     timetables: SqlTimetables
+    api_tokens: SqlApiTokens
+    occupancy: SqlOccupancy
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession], clock: Clock) -> None:
         self._sessions = sessions
@@ -68,6 +71,8 @@ class SqlUnitOfWork:
         self.reminders = SqlReminders(session)
         self.pending_registrations = SqlPendingRegistrations(session)
         self.timetables = SqlTimetables(session)
+        self.api_tokens = SqlApiTokens(session)
+        self.occupancy = SqlOccupancy(session)
         return self
 
     async def __aexit__(

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from rest_compat.occuspace import envelopes
+from rest_compat.occuspace import envelopes, history, locations
 from rest_compat.routing import Api, Endpoint
 
-ENDPOINTS: tuple[Endpoint, ...] = ()
+ENDPOINTS: tuple[Endpoint, ...] = (*locations.ENDPOINTS, *history.ENDPOINTS)
 
 API = Api(
     name="Occuspace",

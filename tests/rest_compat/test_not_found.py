@@ -13,7 +13,7 @@ GIN_404 = (404, "text/plain", b"404 page not found")
     [
         ("GET", "/no-such-route"),
         ("GET", "/api/no-such-route"),
-        ("GET", "/v1/locations"),  # the Occuspace mount serves nothing yet
+        ("GET", "/v1/no-such-route"),
         ("POST", "/ping"),  # Gin had no NoMethod handler: a wrong method is unknown too
         ("DELETE", "/ping-admin"),
         ("GET", "/Ping"),

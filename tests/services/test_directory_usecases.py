@@ -23,7 +23,7 @@ from tests.support.fakes import FakeDatabase, rejected
 ZONE = "Africa/Johannesburg"
 ADMIN = Principal(actor=Actor(1, "admin@example.com", Role.ADMIN))
 BASIC = Principal(actor=Actor(2, "alice@example.com", Role.BASIC))
-SITE, BUILDING, FLOOR, ROOM = LocationKind
+SITE, BUILDING, FLOOR, ROOM, _ = LocationKind
 
 
 @dataclass

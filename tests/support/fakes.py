@@ -19,17 +19,21 @@ from typing import TYPE_CHECKING, Any, Self, TypeVar
 import pytest
 
 from domain.addresses import AllowedAddress, LoginAddresses
+from domain.api_tokens import ApiToken, TokenScope
 from domain.bookings import Attendee, Booking, BookingSource, BookingStatus
 from domain.calendar import BookableHours, SiteCalendar, parse_time_zone
 from domain.errors import DomainError, ErrorCode, invalid
+from domain.history import HourRollup
 from domain.images import OwnerKind
 from domain.intervals import Interval
 from domain.locations import Location, LocationKind, OccupancyLimits
 from domain.logins import CodePurpose
 from domain.notifications import Notification, NotificationSettings
+from domain.occupancy import LeafState
 from domain.office_hours import OfficeHours
 from domain.presence import Closing, PresenceSession
 from domain.profiles import Profile
+from domain.readings import Reading, VisitEnd
 from domain.rooms import Room
 from domain.users import Actor, Role, User
 from gateway.services.authz import Principal
@@ -135,6 +139,12 @@ class State:
     push_tokens: dict[int, tuple[int, str, datetime]] = field(default_factory=dict)
     reminders: dict[int, ReminderRow] = field(default_factory=dict)
     pending_registrations: dict[str, PendingRegistration] = field(default_factory=dict)
+    api_tokens: dict[int, tuple[str, ApiToken]] = field(default_factory=dict)
+    occupancy_now: dict[int, LeafState] = field(default_factory=dict)
+    # (reading, sample, received at)
+    readings: list[tuple[Reading, int | None, datetime]] = field(default_factory=list)
+    occupancy_hours: dict[tuple[int, datetime], HourRollup] = field(default_factory=dict)
+    visit_ends: dict[int, tuple[int, VisitEnd]] = field(default_factory=dict)
 
     def new_id(self) -> int:
         self.last_id += 1
@@ -259,12 +269,15 @@ class FakeLocations(_Repository):
         name: str,
         time_zone: str | None = None,
         bookable_hours: BookableHours | None = None,
+        capacity: int | None = None,
     ) -> Location:
         state = self._uow.write()
         assert parent_id is None or parent_id in state.locations, "foreign key: parent_id"
         if kind is LocationKind.SITE and bookable_hours is None:
             bookable_hours = BookableHours()
-        location = Location(state.new_id(), parent_id, kind, name, time_zone, bookable_hours)
+        location = Location(
+            state.new_id(), parent_id, kind, name, time_zone, bookable_hours, capacity
+        )
         state.locations[location.id] = location
         return location
 
@@ -916,6 +929,7 @@ class FakeUnitOfWork:
         self.profiles = FakeProfiles(self)
         self.notifications, self.reminders = FakeNotifications(self), FakeReminders(self)
         self.pending_registrations = FakePendingRegistrations(self)
+        self.api_tokens, self.occupancy = FakeApiTokens(self), FakeOccupancy(self)
 
     @property
     def db(self) -> FakeDatabase:
@@ -1133,3 +1147,123 @@ if TYPE_CHECKING:  # the fakes satisfy the ports structurally
         RecordingPublisher(),
         FakeBatchReader(FakeDatabase()),
     )
+
+
+class FakeApiTokens(_Repository):
+    async def add(
+        self,
+        *,
+        name: str,
+        token_hash: str,
+        location_id: int | None,
+        scopes: frozenset[TokenScope],
+        created_at: datetime,
+        created_by: int | None,
+    ) -> ApiToken:
+        state = self._uow.write()
+        assert all(h != token_hash for h, _ in state.api_tokens.values()), "unique token_hash"
+        assert location_id is None or location_id in state.locations, "foreign key"
+        token = ApiToken(state.new_id(), name, location_id, scopes, created_at, created_by)
+        state.api_tokens[token.id] = (token_hash, token)
+        return token
+
+    async def by_hash(self, token_hash: str) -> ApiToken | None:
+        found = [t for h, t in self._uow.state.api_tokens.values() if h == token_hash]
+        return found[0] if found else None
+
+    async def list(self) -> list[ApiToken]:
+        return [pair[1] for _, pair in sorted(self._uow.state.api_tokens.items())]
+
+    async def revoke(self, token_id: int, at: datetime) -> ApiToken | None:
+        state = self._uow.write()
+        if token_id not in state.api_tokens:
+            return None
+        token_hash, token = state.api_tokens[token_id]
+        if token.revoked_at is None:
+            token = replace(token, revoked_at=at)
+            state.api_tokens[token_id] = (token_hash, token)
+        return token
+
+
+class FakeOccupancy(_Repository):
+    async def tree(self) -> list[Location]:
+        return [loc for _, loc in sorted(self._uow.state.locations.items())]
+
+    async def leaves(self) -> Mapping[int, LeafState]:
+        return dict(self._uow.state.occupancy_now)
+
+    async def set_capacity(self, location_id: int, capacity: int | None) -> None:
+        state = self._uow.write()
+        state.locations[location_id] = replace(state.locations[location_id], capacity=capacity)
+
+    async def states(self, location_ids: Sequence[int]) -> Mapping[int, LeafState]:
+        now = self._uow.state.occupancy_now
+        return {i: now[i] for i in location_ids if i in now}
+
+    async def save_states(self, states: Mapping[int, LeafState]) -> None:
+        state = self._uow.write()
+        assert all(i in state.locations for i in states), "foreign key: location_id"
+        assert all(s.count >= 0 for s in states.values()), "check: count_not_negative"
+        state.occupancy_now.update(states)
+
+    async def received(
+        self, spans: Mapping[int, tuple[datetime, datetime]]
+    ) -> set[tuple[int, datetime, str, int | None, str | None]]:
+        return {
+            r.identity
+            for r, _, _ in self._uow.state.readings
+            if r.location_id in spans and spans[r.location_id][0] <= r.at <= spans[r.location_id][1]
+        }
+
+    async def add_readings(
+        self, readings: Sequence[tuple[Reading, int | None]], received_at: datetime
+    ) -> None:
+        state = self._uow.write()
+        state.readings.extend((r, sample, received_at) for r, sample in readings)
+
+    async def add_to_hours(self, deltas: Mapping[tuple[int, datetime], HourRollup]) -> None:
+        hours = self._uow.write().occupancy_hours
+        for key, delta in deltas.items():
+            hours[key] = hours[key].merge(delta) if key in hours else delta
+
+    async def hours(
+        self, location_ids: Sequence[int], start: datetime, end: datetime
+    ) -> Mapping[int, Mapping[datetime, HourRollup]]:
+        found: dict[int, dict[datetime, HourRollup]] = {i: {} for i in location_ids}
+        for (location_id, hour), rollup in self._uow.state.occupancy_hours.items():
+            if location_id in found and start <= hour < end:
+                found[location_id][hour] = rollup
+        return found
+
+    async def waiting_visits(
+        self, keys: Iterable[tuple[int, str]]
+    ) -> Mapping[tuple[int, str], list[VisitEnd]]:
+        found: dict[tuple[int, str], list[VisitEnd]] = {k: [] for k in keys}
+        for location_id, end in sorted(
+            self._uow.state.visit_ends.values(), key=lambda p: p[1].id or 0
+        ):
+            if (location_id, end.visitor) in found:
+                found[(location_id, end.visitor)].append(end)
+        return found
+
+    async def save_visit_ends(
+        self, added: Sequence[tuple[int, VisitEnd]], removed: Sequence[int]
+    ) -> None:
+        state = self._uow.write()
+        for end_id in removed:
+            del state.visit_ends[end_id]
+        for location_id, end in added:
+            end_id = state.new_id()
+            state.visit_ends[end_id] = (location_id, replace(end, id=end_id))
+
+    async def purge(self, before: datetime) -> int:
+        state = self._uow.write()
+        kept = [r for r in state.readings if r[0].at >= before]
+        gone = len(state.readings) - len(kept)
+        state.readings = kept
+        state.visit_ends = {
+            i: (loc, end)
+            for i, (loc, end) in state.visit_ends.items()
+            if (end.entered_at or end.left_at or before) >= before
+        }
+        return gone

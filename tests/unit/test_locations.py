@@ -9,12 +9,13 @@ import pytest
 from domain.errors import DomainError, ErrorCode
 from domain.locations import LocationKind, OccupancyLimits, check_parent, check_room_code
 
-SITE, BUILDING, FLOOR, ROOM = LocationKind
+SITE, BUILDING, FLOOR, ROOM, ZONE = LocationKind
 VALID_PARENTS: list[tuple[LocationKind, LocationKind | None]] = [
     (SITE, None),
     (BUILDING, SITE),
     (FLOOR, BUILDING),
     (ROOM, FLOOR),
+    (ZONE, FLOOR),
 ]
 INVALID_PARENTS = [
     pair for pair in product(LocationKind, [None, *LocationKind]) if pair not in VALID_PARENTS
@@ -37,8 +38,8 @@ def test_check_parent_accepts_the_kind_directly_above(
 
 
 def test_every_other_parent_is_invalid() -> None:
-    # 4 kinds x 5 possible parents (none or a kind), 4 of them valid.
-    assert len(INVALID_PARENTS) == 16
+    # 5 kinds x 6 possible parents (none or a kind), 5 of them valid.
+    assert len(INVALID_PARENTS) == 25
 
 
 @pytest.mark.parametrize(("kind", "parent"), INVALID_PARENTS)

@@ -1,0 +1,1 @@
+"""Sensor ingest over HTTP."""

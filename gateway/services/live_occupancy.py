@@ -1,0 +1,212 @@
+"""Live occupancy of a location for many subscribers: one upstream subscription per
+location per process, one computation per update, bursts coalesced, slow subscribers
+never waited for.
+
+Each watched location has a channel: a task that listens to the location's topic, and
+on an event recomputes the location's occupancy once, hands the result to every
+subscriber's slot (which keeps only the latest value, so a subscriber that does not read
+just skips to the newest), then waits the coalescing interval before looking again, so
+a burst of readings becomes at most one push per interval. The channel ends with its
+last subscriber.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import AsyncGenerator, Awaitable, Callable
+from datetime import datetime, timedelta
+
+from domain.api_tokens import TokenScope
+from domain.errors import DomainError, ErrorCode
+from gateway.services.authz import EXPIRED_MESSAGE, Principal
+from gateway.services.events import occupancy_topic
+from gateway.services.occupancy import OccupancyNow, OccupancyView
+from gateway.services.ports import Clock, EventStream
+
+log = logging.getLogger(__name__)
+TICK_SECONDS = 1.0
+Reauthenticate = Callable[[str], Awaitable[Principal]]
+
+
+class _Slot:
+    """One subscriber's mailbox: the newest value only."""
+
+    def __init__(self) -> None:
+        self.latest: OccupancyView | None = None
+        self.ready = asyncio.Event()
+
+    def offer(self, view: OccupancyView) -> None:
+        self.latest = view
+        self.ready.set()
+
+    def take(self) -> OccupancyView | None:
+        view, self.latest = self.latest, None
+        self.ready.clear()
+        return view
+
+
+class _Channel:
+    def __init__(self, hub: LiveOccupancy, location_id: int) -> None:
+        self.location_id = location_id
+        self.slots: set[_Slot] = set()
+        self.updates = 0  # computations, for the tests and the benchmark
+        self.listening = asyncio.Event()
+        self.failed = False
+        self._hub = hub
+        self.task = asyncio.create_task(self._run(), name=f"occupancy:{location_id}")
+
+    async def _run(self) -> None:
+        try:
+            await self._listen()
+        except Exception:  # cancellation (the last subscriber left) is no failure
+            log.exception("live occupancy of %d stopped", self.location_id)
+            # Whoever waits for the channel must not wait for ever: they get an error.
+            self.failed = True
+            self.listening.set()
+            for slot in tuple(self.slots):
+                slot.ready.set()
+
+    async def _listen(self) -> None:
+        stream, coalesce = self._hub.stream, self._hub.coalesce_seconds
+        async with stream.subscribe(occupancy_topic(self.location_id)) as queue:
+            self.listening.set()
+            while True:
+                await queue.get()
+                while not queue.empty():  # everything that came meanwhile: one update
+                    queue.get_nowait()
+                try:
+                    view = await self._hub.occupancy.current(self.location_id)
+                except Exception:
+                    log.exception("live occupancy of %d failed", self.location_id)
+                    view = None
+                if view is not None:
+                    self.updates += 1
+                    for slot in tuple(self.slots):
+                        slot.offer(view)
+                await asyncio.sleep(coalesce)
+
+
+def still_valid(principal: Principal, now: datetime) -> None:
+    """A live subscriber may go on: a person whose token has not expired, or a token
+    with `read`; otherwise the DomainError to end the subscription with."""
+    if principal.actor is None:
+        principal.require_api(TokenScope.READ)
+        return
+    principal.require()
+    if principal.expires_at is not None and now >= principal.expires_at:
+        raise DomainError(ErrorCode.UNAUTHENTICATED, EXPIRED_MESSAGE)
+
+
+class LiveOccupancy:
+    """`watch` is for anybody signed in, or a `read` API token within its subtree (as
+    `OccupancyNow.of`). The first value is the count now; then one per change (coalesced).
+    It ends with UNAUTHENTICATED when a user's token expires, or at the next recheck
+    after the account is gone or the API token revoked."""
+
+    def __init__(
+        self,
+        stream: EventStream,
+        occupancy: OccupancyNow,
+        clock: Clock,
+        reauthenticate: Reauthenticate,
+        *,
+        coalesce: timedelta = timedelta(milliseconds=250),
+        recheck: timedelta = timedelta(seconds=15),
+        tick: float = TICK_SECONDS,
+    ) -> None:
+        self.stream = stream
+        self.occupancy = occupancy
+        self.coalesce_seconds = coalesce.total_seconds()
+        self._clock = clock
+        self._reauthenticate = reauthenticate
+        self._recheck = recheck.total_seconds()
+        self.recheck_seconds = self._recheck
+        self._tick = tick
+        self._channels: dict[int, _Channel] = {}
+
+    def channel_count(self) -> int:
+        return len(self._channels)
+
+    def updates(self, location_id: int) -> int:
+        channel = self._channels.get(location_id)
+        return channel.updates if channel else 0
+
+    async def watch(
+        self, principal: Principal, location_id: int
+    ) -> AsyncGenerator[OccupancyView, None]:
+        await self.occupancy.of(principal, location_id)  # may they? (raises if not)
+        channel, slot = self._join(location_id)
+        try:
+            await channel.listening.wait()
+            self._check(channel)
+            # Read after the channel listens, so that no change falls in between.
+            first = await self.occupancy.current(location_id)
+            if first is not None:
+                yield first
+            checked_at = time.monotonic()
+            while True:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(slot.ready.wait(), self._timeout(principal))
+                if time.monotonic() - checked_at >= self._recheck:
+                    principal = await self._again(principal)
+                    checked_at = time.monotonic()
+                self._still_valid(principal)
+                self._check(channel)
+                view = slot.take()
+                if view is not None:
+                    yield view
+        finally:
+            await self._leave(location_id, slot)
+
+    def _join(self, location_id: int) -> tuple[_Channel, _Slot]:
+        channel = self._channels.get(location_id)
+        if channel is None:
+            channel = self._channels[location_id] = _Channel(self, location_id)
+        slot = _Slot()
+        channel.slots.add(slot)
+        return channel, slot
+
+    async def stop(self) -> None:
+        """End every channel (the app's shutdown); their subscribers end with them."""
+        channels, self._channels = list(self._channels.values()), {}
+        for channel in channels:
+            channel.task.cancel()
+        for channel in channels:
+            with contextlib.suppress(asyncio.CancelledError):
+                await channel.task
+
+    async def _leave(self, location_id: int, slot: _Slot) -> None:
+        channel = self._channels.get(location_id)
+        if channel is None:
+            return
+        channel.slots.discard(slot)
+        if not channel.slots:
+            del self._channels[location_id]
+            channel.task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await channel.task
+
+    @staticmethod
+    def _check(channel: _Channel) -> None:
+        if channel.failed:
+            # Masked as an unexpected error; the cause is in the log.
+            raise RuntimeError(f"live occupancy of {channel.location_id} is unavailable")
+
+    def _timeout(self, principal: Principal) -> float:
+        if principal.expires_at is None:
+            return self._tick
+        remaining = (principal.expires_at - self._clock.now()).total_seconds()
+        return max(0.0, min(self._tick, remaining))
+
+    def _still_valid(self, principal: Principal) -> None:
+        still_valid(principal, self._clock.now())
+
+    async def _again(self, principal: Principal) -> Principal:
+        if principal.credential is None:
+            return principal
+        fresh = await self._reauthenticate(principal.credential)
+        self._still_valid(fresh)
+        return fresh
