@@ -34,6 +34,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         logging.basicConfig(
             level=settings.log_level.upper(), format="%(levelname)s %(name)s: %(message)s"
         )
+        # One line per HTTP request the simulator makes would drown its progress lines.
+        logging.getLogger("httpx").setLevel(max(logging.WARNING, logging.root.level))
         return int(args.run(settings, args))
     except SettingsError as error:
         sys.stderr.write(f"occupi: configuration error: {error}\n")

@@ -4,7 +4,6 @@ the real SQL store over the migrated database (SQLite, or PostgreSQL under
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -26,11 +25,8 @@ from gateway.services.events import (
 from gateway.services.ports import Database
 from gateway.services.ration import MailRation
 from gateway.services.records import MailKind
-from gateway.store.engine import create_engine
-from gateway.store.uow import SqlDatabase
 from tests.support.clock import START, MutableClock
 from tests.support.fakes import (
-    FakeDatabase,
     FakeHasher,
     FakeTokens,
     RecordingPublisher,
@@ -41,18 +37,6 @@ from tests.support.fakes import (
 PASSWORD = "Corr3ct-Horse!"
 HOME = "192.0.2.10"
 OFFICE = "203.0.113.5"
-
-
-@pytest.fixture(params=["fakes", "sql"])
-async def db(
-    request: pytest.FixtureRequest, clock: MutableClock, database_url: str
-) -> AsyncIterator[Database]:
-    if request.param == "fakes":
-        yield FakeDatabase(clock)
-        return
-    sql = SqlDatabase(create_engine(database_url), clock)
-    yield sql
-    await sql.dispose()
 
 
 @dataclass

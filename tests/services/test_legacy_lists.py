@@ -4,8 +4,6 @@ name whose address."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import pytest
 
 from domain.errors import ErrorCode
@@ -18,24 +16,10 @@ from gateway.services.legacy_lists import LegacyLists
 from gateway.services.people_lookup import NOT_YOURS, ONLY_YOURS
 from gateway.services.ports import Database
 from gateway.services.records import PageRequest, RoomQuery, UserQuery
-from gateway.store.engine import create_engine
-from gateway.store.uow import SqlDatabase
 from tests.support.clock import MutableClock
-from tests.support.fakes import FakeDatabase, FakeHasher, FakeTokens, RecordingPublisher, rejected
+from tests.support.fakes import FakeHasher, FakeTokens, RecordingPublisher, rejected
 
 PASSWORD = "Corr3ct-Horse!"
-
-
-@pytest.fixture(params=["fakes", "sql"])
-async def db(
-    request: pytest.FixtureRequest, clock: MutableClock, database_url: str
-) -> AsyncIterator[Database]:
-    if request.param == "fakes":
-        yield FakeDatabase(clock)
-        return
-    sql = SqlDatabase(create_engine(database_url), clock)
-    yield sql
-    await sql.dispose()
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ PostgreSQL under `make test-pg`), like test_booking_rules."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -19,10 +18,8 @@ from gateway.services.challenges import LoginChallenged
 from gateway.services.ports import Database
 from gateway.services.records import ThrottleScope
 from gateway.services.throttle import LoginPolicy
-from gateway.store.engine import create_engine
-from gateway.store.uow import SqlDatabase
 from tests.support.clock import MutableClock
-from tests.support.fakes import FakeDatabase, FakeHasher, FakeTokens, RecordingPublisher, rejected
+from tests.support.fakes import FakeHasher, FakeTokens, RecordingPublisher, rejected
 
 PASSWORD = "Corr3ct-Horse!"
 NEW_PASSWORD = "N3w-Passw0rd!"
@@ -46,18 +43,6 @@ def answer(error: DomainError) -> tuple[ErrorCode, str, str | None]:
 
 
 BAD = (ErrorCode.INVALID_CREDENTIALS, BAD_LOGIN, None)
-
-
-@pytest.fixture(params=["fakes", "sql"])
-async def db(
-    request: pytest.FixtureRequest, clock: MutableClock, database_url: str
-) -> AsyncIterator[Database]:
-    if request.param == "fakes":
-        yield FakeDatabase(clock)
-        return
-    sql = SqlDatabase(create_engine(database_url), clock)
-    yield sql
-    await sql.dispose()
 
 
 @dataclass

@@ -5,7 +5,6 @@ PostgreSQL under `make test-pg`)."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -25,7 +24,6 @@ from gateway.services.ports import Database
 from gateway.services.reads import Reads
 from gateway.services.records import MailKind, OutgoingMail, PageRequest
 from gateway.services.reminders import ReminderWorker
-from gateway.store.engine import create_engine
 from gateway.store.readers import SqlBatchReader
 from gateway.store.uow import SqlDatabase
 from tests.support.clock import MutableClock
@@ -44,18 +42,6 @@ TOKEN = "ExponentPushToken[aaaaaaaaaaaaaaaaaaaaaa]"
 
 def local(hhmm: str, day: date = TOMORROW) -> datetime:
     return datetime.combine(day, time.fromisoformat(hhmm), tzinfo=ZONE).astimezone(UTC)
-
-
-@pytest.fixture(params=["fakes", "sql"])
-async def db(
-    request: pytest.FixtureRequest, clock: MutableClock, database_url: str
-) -> AsyncIterator[Database]:
-    if request.param == "fakes":
-        yield FakeDatabase(clock)
-        return
-    sql = SqlDatabase(create_engine(database_url), clock)
-    yield sql
-    await sql.dispose()
 
 
 @dataclass

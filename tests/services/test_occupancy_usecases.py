@@ -3,7 +3,6 @@ the real SQL store over the migrated database (as test_login_rules)."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -20,11 +19,8 @@ from gateway.services.directory import Directory
 from gateway.services.occupancy import OccupancyNow
 from gateway.services.ports import Database
 from gateway.services.presence import Presence
-from gateway.store.engine import create_engine
-from gateway.store.uow import SqlDatabase
 from tests.support.clock import MutableClock
 from tests.support.fakes import (
-    FakeDatabase,
     FakeHasher,
     FakeTokens,
     RecordingPublisher,
@@ -33,18 +29,6 @@ from tests.support.fakes import (
 
 READ, INGEST = frozenset({TokenScope.READ}), frozenset({TokenScope.INGEST})
 SITE, BUILDING, FLOOR, ROOM, ZONE = LocationKind
-
-
-@pytest.fixture(params=["fakes", "sql"])
-async def db(
-    request: pytest.FixtureRequest, clock: MutableClock, database_url: str
-) -> AsyncIterator[Database]:
-    if request.param == "fakes":
-        yield FakeDatabase(clock)
-        return
-    sql = SqlDatabase(create_engine(database_url), clock)
-    yield sql
-    await sql.dispose()
 
 
 @dataclass

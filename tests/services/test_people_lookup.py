@@ -3,8 +3,6 @@ on the fakes and on the real SQL store."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import pytest
 
 from domain.errors import ErrorCode
@@ -13,25 +11,11 @@ from gateway.services.accounts import Accounts
 from gateway.services.authz import ANONYMOUS, Principal
 from gateway.services.people_lookup import MAX_PEOPLE, PeopleLookup
 from gateway.services.ports import Database
-from gateway.store.engine import create_engine
-from gateway.store.uow import SqlDatabase
 from tests.support.clock import MutableClock
-from tests.support.fakes import FakeDatabase, FakeHasher, FakeTokens, RecordingPublisher, rejected
+from tests.support.fakes import FakeHasher, FakeTokens, RecordingPublisher, rejected
 
 PASSWORD = "Corr3ct-Horse!"
 REFUSED = (ErrorCode.FORBIDDEN, "only an admin may name another person's e-mail address", "email")
-
-
-@pytest.fixture(params=["fakes", "sql"])
-async def db(
-    request: pytest.FixtureRequest, clock: MutableClock, database_url: str
-) -> AsyncIterator[Database]:
-    if request.param == "fakes":
-        yield FakeDatabase(clock)
-        return
-    sql = SqlDatabase(create_engine(database_url), clock)
-    yield sql
-    await sql.dispose()
 
 
 @pytest.fixture

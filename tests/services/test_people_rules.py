@@ -5,7 +5,6 @@ database (SQLite, or PostgreSQL under `make test-pg`), like test_login_rules."""
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -24,10 +23,8 @@ from gateway.services.people import People
 from gateway.services.ports import Database
 from gateway.services.records import PageRequest
 from gateway.services.views import SecuritySettings
-from gateway.store.engine import create_engine
-from gateway.store.uow import SqlDatabase
 from tests.support.clock import MutableClock
-from tests.support.fakes import FakeDatabase, FakeHasher, FakeTokens, RecordingPublisher, rejected
+from tests.support.fakes import FakeHasher, FakeTokens, RecordingPublisher, rejected
 
 PASSWORD = "Corr3ct-Horse!"
 HOME = "192.0.2.10"
@@ -36,18 +33,6 @@ BAD_CODE = (ErrorCode.INVALID_CODE, "the code is wrong or has expired; ask for a
 
 def answer(error: DomainError) -> tuple[ErrorCode, str, str | None]:
     return (error.code, error.message, error.field)
-
-
-@pytest.fixture(params=["fakes", "sql"])
-async def db(
-    request: pytest.FixtureRequest, clock: MutableClock, database_url: str
-) -> AsyncIterator[Database]:
-    if request.param == "fakes":
-        yield FakeDatabase(clock)
-        return
-    sql = SqlDatabase(create_engine(database_url), clock)
-    yield sql
-    await sql.dispose()
 
 
 @dataclass

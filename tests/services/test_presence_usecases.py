@@ -4,7 +4,6 @@ the migrated database (SQLite, or PostgreSQL under `make test-pg`)."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
@@ -17,10 +16,8 @@ from domain.presence import ClosedBy
 from domain.users import Role, User
 from gateway.services.ports import Database
 from gateway.services.presence import Presence
-from gateway.store.engine import create_engine
-from gateway.store.uow import SqlDatabase
 from tests.support.clock import MutableClock
-from tests.support.fakes import FakeDatabase, rejected, signed_in
+from tests.support.fakes import rejected, signed_in
 
 ZONE = "Africa/Johannesburg"
 
@@ -50,18 +47,6 @@ class Scene:
                 user.id, datetime(2000, 1, 1, tzinfo=UTC), far
             )
         return [(s.entered_at, s.exited_at, s.closed_by) for s in found]
-
-
-@pytest.fixture(params=["fakes", "sql"])
-async def db(
-    request: pytest.FixtureRequest, clock: MutableClock, database_url: str
-) -> AsyncIterator[Database]:
-    if request.param == "fakes":
-        yield FakeDatabase(clock)
-        return
-    sql = SqlDatabase(create_engine(database_url), clock)
-    yield sql
-    await sql.dispose()
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ password reset by a RESET code, and the admin routes' check of the stored role."
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -17,27 +16,13 @@ from gateway.services.password_resets import PasswordResets
 from gateway.services.ports import Database
 from gateway.services.sign_ins import NotAnAdmin, SignIns
 from gateway.services.signups import ClientRation, Signups
-from gateway.store.engine import create_engine
-from gateway.store.uow import SqlDatabase
 from tests.support.clock import MutableClock
-from tests.support.fakes import FakeDatabase, FakeHasher, FakeTokens, RecordingPublisher, rejected
+from tests.support.fakes import FakeHasher, FakeTokens, RecordingPublisher, rejected
 
 PASSWORD = "Corr3ct-Horse!"
 OTHER = "0ther-Passw0rd!"
 CODE = "123456"
 WRONG = "654321"
-
-
-@pytest.fixture(params=["fakes", "sql"])
-async def db(
-    request: pytest.FixtureRequest, clock: MutableClock, database_url: str
-) -> AsyncIterator[Database]:
-    if request.param == "fakes":
-        yield FakeDatabase(clock)
-        return
-    sql = SqlDatabase(create_engine(database_url), clock)
-    yield sql
-    await sql.dispose()
 
 
 @dataclass
