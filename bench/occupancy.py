@@ -252,7 +252,7 @@ class Bench:
 
 async def _run(quick: bool, work: Path) -> list[str]:
     url = f"sqlite+aiosqlite:///{work / 'occupi.db'}"
-    upgrade(url)
+    await asyncio.to_thread(upgrade, url)  # alembic runs its own event loop
     settings = Settings(data_dir=work, database_url=url, jwt_secret=secrets.token_urlsafe(48))
     # Pushes as fast as changes come: the fan-out measures delivery, not the coalescing.
     settings = replace(settings, live_coalesce=timedelta(0), log_level="warning")
