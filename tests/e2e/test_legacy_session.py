@@ -21,6 +21,7 @@ import sys
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -88,13 +89,16 @@ def served(environment: dict[str, str], smtp: SmtpServer) -> Iterator[str]:  # n
         check=True,
     )
     port = _free_port()
-    process = subprocess.Popen(  # noqa: S603 - our own CLI, fixed arguments
-        [sys.executable, "-m", "gateway.cli", "serve", "--port", str(port)],
-        env=environment,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    # The server's log goes to a file: a pipe nobody reads could fill up and stall it.
+    log = Path(environment["OCCUPI_DATA_DIR"]).with_name("serve.log")
+    with log.open("w") as output:
+        process = subprocess.Popen(  # noqa: S603 - our own CLI, fixed arguments
+            [sys.executable, "-m", "gateway.cli", "serve", "--port", str(port)],
+            env=environment,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
     base = f"http://127.0.0.1:{port}"
     try:
         _wait_until_up(base, process)
