@@ -67,6 +67,7 @@ def _operation(api: Api, endpoint: Endpoint, path: str, schemas: _Schemas) -> Js
         "summary": endpoint.summary,
         "description": f"{endpoint.description}\n\nGuard: {endpoint.guard.description}".strip(),
         "tags": list(endpoint.tags or (api.name,)),
+        "x-guard": endpoint.guard.name,
         "responses": {
             str(status): _response(reply, schemas)
             for status, reply in sorted(endpoint.responses.items())
