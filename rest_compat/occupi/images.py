@@ -13,12 +13,9 @@ from gateway.images.uploads import MAX_BODY, BodyTooLarge, read_upload
 from gateway.images.urls import default_url, image_url
 from rest_compat.occupi.envelopes import Done, OccupiError, failure, success
 from rest_compat.occupi.self_input import (
-    BAD_INPUT,
     DONE,
-    NO_SUCH_USER,
-    NOT_SIGNED_IN,
-    NOT_YOURS,
     PEOPLE_ERRORS,
+    PERSON_ERRORS,
     Email,
     Loose,
     Text,
@@ -95,15 +92,13 @@ async def delete_profile_image(call: Call[ProfileImageQuery]) -> Response:
     return success("Successfully deleted image!")
 
 
-PROFILE_ERRORS = {400: BAD_INPUT, 401: NOT_SIGNED_IN, 403: NOT_YOURS, 404: NO_SUCH_USER}
-
 ENDPOINTS = (
     Endpoint(
         "POST",
         "/api/upload-profile-image",
         upload_profile_image,
         summary="Upload a profile image (multipart)",
-        responses={200: Reply(Done, DONE), **PROFILE_ERRORS, 413: TOO_LARGE},
+        responses={200: Reply(Done, DONE), **PERSON_ERRORS, 413: TOO_LARGE},
         guard=SIGNED_IN,
         tags=TAGS,
     ),
@@ -112,7 +107,7 @@ ENDPOINTS = (
         "/api/download-profile-image",
         download_profile_image,
         summary="Where a profile image is (303)",
-        responses={303: REDIRECT, **PROFILE_ERRORS},
+        responses={303: REDIRECT, **PERSON_ERRORS},
         guard=SIGNED_IN,
         tags=TAGS,
         request=ProfileImageQuery,
@@ -123,7 +118,7 @@ ENDPOINTS = (
         "/api/delete-profile-image",
         delete_profile_image,
         summary="Delete a profile image",
-        responses={200: Reply(Done, DONE), **PROFILE_ERRORS},
+        responses={200: Reply(Done, DONE), **PERSON_ERRORS},
         guard=SIGNED_IN,
         tags=TAGS,
         request=ProfileImageQuery,

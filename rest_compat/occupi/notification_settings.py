@@ -10,11 +10,9 @@ from rest_compat.occupi.envelopes import Done, OccupiEnvelope, success
 from rest_compat.occupi.self_input import (
     BAD_INPUT,
     DONE,
-    NO_SUCH_USER,
     NOT_ADMIN,
-    NOT_SIGNED_IN,
-    NOT_YOURS,
     PEOPLE_ERRORS,
+    PERSON_ERRORS,
     Email,
     Emails,
     Loose,
@@ -107,15 +105,13 @@ async def get_push_tokens(call: Call[PushTokensQuery]) -> Response:
     return success("Successfully fetched push tokens!", data)
 
 
-SIGNED_IN_ERRORS = {400: BAD_INPUT, 401: NOT_SIGNED_IN, 403: NOT_YOURS, 404: NO_SUCH_USER}
-
 ENDPOINTS = (
     Endpoint(
         "GET",
         "/api/update-notification-settings",
         update_notification_settings,
         summary="Change a person's notification settings (a GET, as in the original)",
-        responses={200: Reply(Done, DONE), **SIGNED_IN_ERRORS},
+        responses={200: Reply(Done, DONE), **PERSON_ERRORS},
         guard=SIGNED_IN,
         tags=TAGS,
         request=UpdateNotifications,
@@ -126,7 +122,7 @@ ENDPOINTS = (
         "/api/get-notification-settings",
         get_notification_settings,
         summary="A person's notification settings",
-        responses={200: Reply(NotificationSettingsBody, "The settings."), **SIGNED_IN_ERRORS},
+        responses={200: Reply(NotificationSettingsBody, "The settings."), **PERSON_ERRORS},
         guard=SIGNED_IN,
         tags=TAGS,
         request=EmailQuery,

@@ -8,12 +8,9 @@ from starlette.responses import Response
 from domain.errors import invalid
 from rest_compat.occupi.envelopes import Done, OccupiEnvelope, success
 from rest_compat.occupi.self_input import (
-    BAD_INPUT,
     DONE,
-    NO_SUCH_USER,
-    NOT_SIGNED_IN,
-    NOT_YOURS,
     PEOPLE_ERRORS,
+    PERSON_ERRORS,
     Email,
     Loose,
     OnOff,
@@ -109,15 +106,13 @@ async def get_security_settings(call: Call[EmailQuery]) -> Response:
     return success("Successfully fetched security settings!", data)
 
 
-SIGNED_IN_ERRORS = {400: BAD_INPUT, 401: NOT_SIGNED_IN, 403: NOT_YOURS, 404: NO_SUCH_USER}
-
 ENDPOINTS = (
     Endpoint(
         "POST",
         "/api/update-security-settings",
         update_security_settings,
         summary="Change one's MFA setting or password",
-        responses={200: Reply(Done, DONE), **SIGNED_IN_ERRORS},
+        responses={200: Reply(Done, DONE), **PERSON_ERRORS},
         guard=SIGNED_IN,
         tags=TAGS,
         request=UpdateSecurity,
@@ -127,7 +122,7 @@ ENDPOINTS = (
         "/api/get-security-settings",
         get_security_settings,
         summary="A person's security settings",
-        responses={200: Reply(SecuritySettings, "The settings."), **SIGNED_IN_ERRORS},
+        responses={200: Reply(SecuritySettings, "The settings."), **PERSON_ERRORS},
         guard=SIGNED_IN,
         tags=TAGS,
         request=EmailQuery,

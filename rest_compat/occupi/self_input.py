@@ -64,6 +64,8 @@ NOT_SIGNED_IN = guard_failure("No token, or an expired or forged one.", ErrorCod
 NOT_ADMIN = guard_failure(
     "Not signed in, or not an admin.", ErrorCode.UNAUTHENTICATED, ErrorCode.FORBIDDEN
 )
+# What an endpoint about a named person (or oneself) may answer besides its success.
+PERSON_ERRORS = {400: BAD_INPUT, 401: NOT_SIGNED_IN, 403: NOT_YOURS, 404: NO_SUCH_USER}
 
 Handler = Callable[[Call[Any]], Awaitable[Response]]
 
