@@ -3,6 +3,9 @@ the three APIs, with a bounded number of generated requests (valid and invalid o
 as a basic user and as an admin (Occuspace with a read API token). No answer may be a 5xx, and
 every answer must be documented: its status, its content type and its body's schema.
 
+A regression check sends every operation JSON nested deeper than Python's parser recurses,
+in the body and in a `filter` query parameter: it must be the documented 400, not a 500.
+
 Cases are drawn deterministically (derandomized Hypothesis) before they are sent, because the
 app and its database live on the test's event loop; each operation gets a fresh database."""
 
@@ -179,4 +182,27 @@ async def test_the_checks_catch_an_undocumented_answer(
     case = _cases(operation, {"Authorization": f"Bearer {credentials[role]}"})[0]
     response = await _send(http, case)
     with pytest.raises(FailureGroup):
+        case.validate_response(response, checks=CHECKS)
+
+
+# Well-formed JSON, nested deeper than Python's parser recurses: a malformed body like any other.
+TOO_DEEP = "[" * 5_000 + "]" * 5_000
+
+
+@pytest.mark.parametrize(("role", "method", "path"), RUNS, ids=[" ".join(run) for run in RUNS])
+async def test_json_nested_too_deeply_is_a_documented_answer(
+    http: httpx.AsyncClient,
+    schema: schemathesis.BaseSchema,
+    world: World,
+    credentials: dict[str, str],
+    method: str,
+    path: str,
+    role: str,
+) -> None:
+    token = await _reader_token(world) if role == "reader" else credentials[role]
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    case = _cases(schema[path][method.upper()], headers)[0]
+    url = httpx.URL(case.formatted_path).copy_with(query=b"")
+    for sent in ({"content": TOO_DEEP}, {"params": {"filter": TOO_DEEP}}):
+        response = await http.request(method, url, headers=headers, **sent)
         case.validate_response(response, checks=CHECKS)
