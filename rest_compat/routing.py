@@ -9,7 +9,6 @@ the API's envelope); a DomainError is rendered by the API's error table.
 from __future__ import annotations
 
 import inspect
-import json
 import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -25,6 +24,7 @@ from starlette.types import Scope
 from domain.errors import DomainError, invalid
 from gateway.services.application import Application
 from gateway.services.authz import ANONYMOUS, Principal
+from rest_compat import json_input
 
 log = logging.getLogger(__name__)
 
@@ -213,7 +213,7 @@ def _parse_message(kind: str, where: str, text: str) -> str:
 
 def _is_json(raw: bytes) -> bool:
     try:
-        json.loads(raw)
+        json_input.loads(raw)
     except ValueError:
         return False
     return True

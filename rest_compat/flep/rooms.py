@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any, TypeGuard
 from zoneinfo import ZoneInfo
 
@@ -14,6 +13,7 @@ from domain.free_rooms import Point
 from domain.intervals import Interval
 from gateway.services.room_search import FreeRoom
 from gateway.services.timetable_records import RoomFacts
+from rest_compat import json_input
 from rest_compat.flep import times
 from rest_compat.flep.envelopes import success
 from rest_compat.routing import Call
@@ -137,7 +137,7 @@ async def _body(call: Call[None]) -> object:
     if not raw.strip():
         return {}
     try:
-        return json.loads(raw)
+        return json_input.loads(raw)
     except ValueError:
         raise invalid("Invalid JSON body", None) from None
 

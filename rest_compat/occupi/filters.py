@@ -11,7 +11,6 @@ filtered on nor projected.
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -22,6 +21,7 @@ from starlette.responses import Response
 
 from domain.errors import ErrorCode, invalid
 from gateway.services.records import Page, PageRequest
+from rest_compat import json_input
 from rest_compat.occupi.envelopes import ERRORS, LegacyError
 from rest_compat.rendering import go_json, json_response
 
@@ -113,7 +113,7 @@ def read_query(collection: Collection, body: bytes, params: Mapping[str, str]) -
 
 def _from_body(body: bytes) -> Mapping[str, Any]:
     try:
-        raw = json.loads(body)
+        raw = json_input.loads(body)
     except (ValueError, UnicodeDecodeError):
         raise invalid("Invalid JSON payload") from None
     if not isinstance(raw, dict):
@@ -125,7 +125,7 @@ def _from_params(params: Mapping[str, str]) -> Mapping[str, Any]:
     raw: dict[str, Any] = {k: params[k] for k in _KEYS if k in params}
     if "filter" in raw:
         try:
-            raw["filter"] = json.loads(raw["filter"])
+            raw["filter"] = json_input.loads(raw["filter"])
         except ValueError:
             raise invalid("Invalid filter format", "filter") from None
     if "projection" in raw:

@@ -3,7 +3,6 @@ query parameters, in the site's time zone."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from datetime import date, datetime, tzinfo
 from typing import Any
@@ -12,6 +11,7 @@ from pydantic import BaseModel
 from starlette.responses import Response
 
 from domain.errors import ErrorCode, invalid
+from rest_compat import json_input
 from rest_compat.occupi.bookings import BOOKING_ERRORS, SIGNED_IN_ONLY, TAGS
 from rest_compat.occupi.envelopes import LegacyError, OccupiEnvelope, OccupiError, success
 from rest_compat.occupi.sessions import rendered
@@ -40,7 +40,7 @@ def _slot_input(raw: bytes, params: Mapping[str, str]) -> tuple[str, date]:
     found: Mapping[str, Any] = params
     if raw.strip():
         try:
-            loaded = json.loads(raw)
+            loaded = json_input.loads(raw)
         except ValueError:
             loaded = None
         found = loaded if isinstance(loaded, dict) else {}
