@@ -23,7 +23,7 @@ from domain.api_tokens import TokenScope
 from domain.errors import DomainError, ErrorCode
 from gateway.services.authz import EXPIRED_MESSAGE, Principal
 from gateway.services.events import occupancy_topic
-from gateway.services.occupancy import OccupancyNow, OccupancyView
+from gateway.services.occupancy import OccupancyNow, OccupancyView, Snapshot
 from gateway.services.ports import Clock, EventStream
 
 log = logging.getLogger(__name__)
@@ -56,6 +56,9 @@ class _Channel:
         self.listening = asyncio.Event()
         self.failed = False
         self._hub = hub
+        # The tree's occupancy as of the last computation, shared by everybody who joins
+        # meanwhile: a thousand dashboards connecting at once cost one computation.
+        self._snapshot: asyncio.Future[Snapshot] | None = None
         self.task = asyncio.create_task(self._run(), name=f"occupancy:{location_id}")
 
     async def _run(self) -> None:
@@ -78,15 +81,35 @@ class _Channel:
                 while not queue.empty():  # everything that came meanwhile: one update
                     queue.get_nowait()
                 try:
-                    view = await self._hub.occupancy.current(self.location_id)
+                    snapshot = await self._hub.occupancy.snapshot()
                 except Exception:
                     log.exception("live occupancy of %d failed", self.location_id)
-                    view = None
-                if view is not None:
-                    self.updates += 1
-                    for slot in tuple(self.slots):
-                        slot.offer(view)
+                    snapshot = None
+                if snapshot is not None:
+                    # Kept before it is offered: who joins later starts from it.
+                    self._snapshot = _done(snapshot)
+                    _tree, found = snapshot
+                    if self.location_id in found:
+                        self.updates += 1
+                        view = OccupancyView(found[self.location_id], found)
+                        for slot in tuple(self.slots):
+                            slot.offer(view)
                 await asyncio.sleep(coalesce)
+
+    async def snapshot(self) -> Snapshot:
+        """The occupancy now: computed once for all who ask before the next update.
+        Ask only once the channel listens, so that no change falls in between."""
+        if self._snapshot is None or (
+            self._snapshot.done() and self._snapshot.exception() is not None
+        ):
+            self._snapshot = asyncio.ensure_future(self._hub.occupancy.snapshot())
+        return await asyncio.shield(self._snapshot)
+
+
+def _done(snapshot: Snapshot) -> asyncio.Future[Snapshot]:
+    future: asyncio.Future[Snapshot] = asyncio.get_running_loop().create_future()
+    future.set_result(snapshot)
+    return future
 
 
 def still_valid(principal: Principal, now: datetime) -> None:
@@ -137,15 +160,12 @@ class LiveOccupancy:
     async def watch(
         self, principal: Principal, location_id: int
     ) -> AsyncGenerator[OccupancyView, None]:
-        await self.occupancy.of(principal, location_id)  # may they? (raises if not)
         channel, slot = self._join(location_id)
         try:
             await channel.listening.wait()
             self._check(channel)
-            # Read after the channel listens, so that no change falls in between.
-            first = await self.occupancy.current(location_id)
-            if first is not None:
-                yield first
+            # May they? Checked on the shared snapshot (raises if not): no read of its own.
+            yield self.occupancy.view_in(principal, await channel.snapshot(), location_id)
             checked_at = time.monotonic()
             while True:
                 with contextlib.suppress(TimeoutError):

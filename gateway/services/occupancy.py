@@ -15,6 +15,9 @@ from gateway.services.authz import Principal, not_found
 from gateway.services.ports import Clock, Database
 from gateway.services.presence import Presence
 
+Snapshot = tuple[list[Location], dict[int, Occupancy]]
+"""The location tree and every location's occupancy, computed at one moment."""
+
 
 def out_of_scope(location_id: int) -> DomainError:
     """One answer for unknown and out-of-scope ids, so a token cannot probe for others'
@@ -69,7 +72,19 @@ class OccupancyNow:
     async def of(self, principal: Principal, location_id: int) -> OccupancyView:
         """One location with its children. A person asking for an unknown id gets
         NOT_FOUND; a token asking for one outside its subtree (or unknown) UNAUTHENTICATED."""
-        tree, found = await self._compute(principal)
+        return self.view_in(principal, await self._compute(principal), location_id)
+
+    async def snapshot(self) -> Snapshot:
+        """The whole tree's occupancy now, without authorisation: for the live hub, which
+        computes it once for all its subscribers and authorises each with `view_in`."""
+        return await self._everything()
+
+    @staticmethod
+    def view_in(principal: Principal, snapshot: Snapshot, location_id: int) -> OccupancyView:
+        """The location as `of` answers it, from a snapshot already computed."""
+        if principal.actor is None:
+            principal.require_api(TokenScope.READ)
+        tree, found = snapshot
         if location_id not in visible_ids(principal, tree):
             if principal.actor is None:
                 raise out_of_scope(location_id)
@@ -99,17 +114,16 @@ class OccupancyNow:
         return replace(location, capacity=capacity)
 
     async def current(self, location_id: int) -> OccupancyView | None:
-        """No authorisation: for the live hub, whose subscribers were authorised when they
-        subscribed (with `of`). None: the location is gone."""
+        """No authorisation: for internal callers. None: the location is gone."""
         _tree, found = await self._everything()
         return OccupancyView(found[location_id], found) if location_id in found else None
 
-    async def _compute(self, principal: Principal) -> tuple[list[Location], dict[int, Occupancy]]:
+    async def _compute(self, principal: Principal) -> Snapshot:
         if principal.actor is None:
             principal.require_api(TokenScope.READ)
         return await self._everything()
 
-    async def _everything(self) -> tuple[list[Location], dict[int, Occupancy]]:
+    async def _everything(self) -> Snapshot:
         async with self._db.reading() as uow:
             tree = await uow.occupancy.tree()
             leaves = await uow.occupancy.leaves()

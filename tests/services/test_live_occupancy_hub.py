@@ -12,13 +12,13 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from domain.api_tokens import TokenScope
-from domain.errors import DomainError
+from domain.errors import DomainError, ErrorCode
 from gateway.live.broker import InMemoryBroker
 from gateway.live.occupancy import BrokerOccupancyEvents
 from gateway.services.events import Event
 from gateway.services.ingest import Ingest, IngestPolicy
 from gateway.services.live_occupancy import LiveOccupancy
-from gateway.services.occupancy import OccupancyView
+from gateway.services.occupancy import OccupancyView, Snapshot
 from tests.support.clock import MutableClock
 from tests.support.fakes import FakeDatabase
 from tests.support.occupancy import Tree, build_tree
@@ -118,3 +118,31 @@ async def test_a_revoked_token_ends_its_subscription_at_the_recheck(
     with pytest.raises(DomainError) as ended:
         await step(watch)
     assert ended.value.message == "the API token was revoked"
+
+
+async def test_many_subscribers_joining_at_once_cost_one_computation(
+    tree: Tree, clock: MutableClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A thousand dashboards connecting together (after a restart, say) must not each
+    read the database: that exhausted the connection pool in the fan-out benchmark."""
+    computed = 0
+    original = tree.occupancy.snapshot
+
+    async def counted() -> Snapshot:
+        nonlocal computed
+        computed += 1
+        return await original()
+
+    monkeypatch.setattr(tree.occupancy, "snapshot", counted)
+    live = hub(tree, clock, InMemoryBroker())
+    watches = [live.watch(tree.basic, tree.lobby.id) for _ in range(200)]
+    firsts = await asyncio.gather(*(step(w) for w in watches))
+    assert {view.target.count for view in firsts} == {0}
+    assert computed == 1
+    outsider = await tree.token(TokenScope.READ, location=tree.other_floor)
+    with pytest.raises(DomainError) as refused:
+        await step(live.watch(outsider, tree.lobby.id))
+    assert refused.value.code is ErrorCode.UNAUTHENTICATED
+    assert computed == 1  # refused on the shared snapshot too
+    for watch in watches:
+        await watch.aclose()
