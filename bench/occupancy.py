@@ -39,6 +39,7 @@ from gateway.services.directory import NewRoom
 from gateway.settings import Settings
 
 LEAVES = 20
+PLAIN_MAX = 1000
 BATCH = 1000
 ZONE = "Europe/Zurich"
 
@@ -227,17 +228,25 @@ class Bench:
 
         rows = []
         for size in sizes:
+            # Plain Strawberry reads the database once per subscriber and update: past
+            # PLAIN_MAX subscribers it waits on the connection pool until it times out,
+            # which measures the pool, not the fan-out.
+            subjects = ("gateway", "hub", "plain") if size <= PLAIN_MAX else ("gateway", "hub")
             found = {
                 subject: await measure(
                     self.app, self.admin, change, target.id, subject, size, updates
                 )
-                for subject in ("gateway", "hub", "plain")
+                for subject in subjects
             }
             cells = " | ".join(
                 f"{f.p50_ms:.0f} | {f.p99_ms:.0f} | {f.computations:,}" for f in found.values()
             )
-            ratio = found["plain"].p99_ms / found["gateway"].p99_ms
-            rows.append(f"| {size:,} | {cells} | {ratio:.1f}x |")
+            if "plain" in found:
+                ratio = f"{found['plain'].p99_ms / found['gateway'].p99_ms:.1f}x"
+            else:
+                cells += " | not run | not run | —"
+                ratio = "—"
+            rows.append(f"| {size:,} | {cells} | {ratio} |")
         self.lines += [
             f"### Subscription fan-out ({updates} updates each)",
             "",
