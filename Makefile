@@ -49,7 +49,8 @@ test: lint typecheck imports pytest
 test-pg: $(VENV)/.dev
 	$(BIN)/python scripts/test_services.py -- $(BIN)/pytest
 
-# 1 against 2 gateway processes on throwaway PostgreSQL and Redis (docs/benchmarks.md).
+# 1 against 2 gateway processes on throwaway PostgreSQL and Redis, then the occupancy and
+# free-room benchmarks (docs/benchmarks.md).
 # Everything but the load generator runs on core 0, wrk on core 1. QUICK=1 (or
 # BENCH_QUICK=1 in the environment) runs one short round.
 bench: $(VENV)/.runtime
@@ -58,6 +59,7 @@ bench: $(VENV)/.runtime
 	taskset --cpu-list 0 $(BIN)/python scripts/test_services.py -- \
 	  $(BIN)/python -m bench $(if $(filter-out 0,$(QUICK)),--quick)
 	$(BIN)/python -m bench.occupancy $(if $(filter-out 0,$(QUICK)),--quick)
+	$(BIN)/python -m bench.free_rooms $(if $(filter-out 0,$(QUICK)),--quick)
 
 schema: $(VENV)/.runtime
 	$(BIN)/occupi export-schema > schema.graphql.tmp
