@@ -18,6 +18,7 @@ import asyncio
 import contextlib
 import secrets
 import shutil
+import sys
 import tempfile
 import time
 from collections.abc import Awaitable, Callable, Sequence
@@ -259,6 +260,14 @@ class Bench:
         ]
 
 
+async def _stage(name: str, work: Awaitable[None]) -> None:
+    """Runs one part, saying on stderr how long it took (stdout is the Markdown)."""
+    print(f"bench.occupancy: {name}...", file=sys.stderr, flush=True)
+    started = time.perf_counter()
+    await work
+    print(f"bench.occupancy: {name} took {time.perf_counter() - started:.0f} s", file=sys.stderr)
+
+
 async def _run(quick: bool, work: Path) -> list[str]:
     url = f"sqlite+aiosqlite:///{work / 'occupi.db'}"
     await asyncio.to_thread(upgrade, url)  # alembic runs its own event loop
@@ -269,10 +278,10 @@ async def _run(quick: bool, work: Path) -> list[str]:
     bench = Bench(gateway, quick)
     try:
         await bench.setup()
-        await bench.fill(2 if quick else 90)
-        await bench.history()
-        await bench.bookings()
-        await bench.fanout()
+        await _stage("ingest", bench.fill(2 if quick else 90))
+        await _stage("history", bench.history())
+        await _stage("bookings", bench.bookings())
+        await _stage("fan-out", bench.fanout())
     finally:
         with contextlib.suppress(Exception):
             await gateway.app.live_occupancy.stop()
