@@ -20,6 +20,7 @@ import time
 from collections import OrderedDict
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, replace
+from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
@@ -42,6 +43,7 @@ from gateway.schema.context import Context
 from gateway.schema.ids import location_ref
 from gateway.services.authz import Principal
 from gateway.services.live_occupancy import TICK_SECONDS, still_valid
+from gateway.services.mailboxes import Mailboxes
 
 log = logging.getLogger(__name__)
 FIELD = "liveOccupancy"
@@ -106,26 +108,13 @@ def live_plan(
     return LivePlan((query, canonical, operation_name), location, query, variables, operation_name)
 
 
-class _Slot:
-    def __init__(self) -> None:
-        self.latest: Any = None
-        self.ready = asyncio.Event()
-
-    def offer(self, result: Any) -> None:
-        self.latest = result
-        self.ready.set()
-
-    def take(self) -> Any:
-        result, self.latest = self.latest, None
-        self.ready.clear()
-        return result
-
-
 class _Execution:
     """One running execution of a key and its subscribers."""
 
-    def __init__(self, owner: SharedLive, start: Awaitable[AsyncIterator[Any]]) -> None:
-        self.slots: set[_Slot] = set()
+    def __init__(
+        self, owner: SharedLive, start: Awaitable[AsyncIterator[Any]], now: Callable[[], datetime]
+    ) -> None:
+        self.slots: Mailboxes[Any] = Mailboxes(owner.tick, now)
         self.latest: Any = None
         self.results = 0
         self.done = False
@@ -140,20 +129,18 @@ class _Execution:
                     self.results += 1
                     self._owner.remember(result)
                     self.latest = result
-                    for slot in tuple(self.slots):
-                        slot.offer(result)
+                    self.slots.offer(result)
         except Exception:
             log.exception("a shared live occupancy execution failed")
         finally:
             self.done = True
-            for slot in tuple(self.slots):
-                slot.ready.set()
+            self.slots.wake_all()
 
 
 class SharedLive:
     def __init__(self, start: Start, *, tick: float = TICK_SECONDS) -> None:
         self._start = start
-        self._tick = tick
+        self.tick = tick
         self._executions: dict[Key, _Execution] = {}
         self._encoded: OrderedDict[int, tuple[object, str]] = OrderedDict()
 
@@ -193,26 +180,26 @@ class SharedLive:
         if execution is None or execution.done:
             upstream = replace(context, connection_principal=SYSTEM)
             start = self._start(upstream, plan.query, plan.variables, plan.operation_name)
-            execution = self._executions[plan.key] = _Execution(self, start)
+            execution = _Execution(self, start, context.app.clock.now)
+            self._executions[plan.key] = execution
         return self._follow(plan.key, execution, context, principal)
 
     async def _follow(
         self, key: Key, execution: _Execution, context: Context, principal: Principal
     ) -> AsyncGenerator[Any, None]:
-        slot = _Slot()
-        execution.slots.add(slot)
+        slot = execution.slots.add()
         if execution.latest is not None:
             slot.offer(execution.latest)
         recheck = context.app.live_occupancy.recheck_seconds
-        checked_at = time.monotonic()
+        slot.checked(principal.expires_at, recheck)
         try:
             while True:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(slot.ready.wait(), self._tick)
+                await slot.ready.wait()
                 try:
-                    if time.monotonic() - checked_at >= recheck and principal.credential:
-                        principal = await context.app.authenticate(principal.credential)
-                        checked_at = time.monotonic()
+                    if time.monotonic() >= slot.recheck_at:
+                        if principal.credential:
+                            principal = await context.app.authenticate(principal.credential)
+                        slot.checked(principal.expires_at, recheck)
                     still_valid(principal, context.app.clock.now())
                 except DomainError as error:
                     yield _refusal(error)
@@ -223,7 +210,7 @@ class SharedLive:
                 elif execution.done:
                     return
         finally:
-            execution.slots.discard(slot)
+            await execution.slots.discard(slot)
             if not execution.slots and self._executions.get(key) is execution:
                 del self._executions[key]
                 execution.task.cancel()

@@ -23,6 +23,7 @@ from domain.api_tokens import TokenScope
 from domain.errors import DomainError, ErrorCode
 from gateway.services.authz import EXPIRED_MESSAGE, Principal
 from gateway.services.events import occupancy_topic
+from gateway.services.mailboxes import Mailboxes, Slot
 from gateway.services.occupancy import OccupancyNow, OccupancyView, Snapshot
 from gateway.services.ports import Clock, EventStream
 
@@ -31,27 +32,10 @@ TICK_SECONDS = 1.0
 Reauthenticate = Callable[[str], Awaitable[Principal]]
 
 
-class _Slot:
-    """One subscriber's mailbox: the newest value only."""
-
-    def __init__(self) -> None:
-        self.latest: OccupancyView | None = None
-        self.ready = asyncio.Event()
-
-    def offer(self, view: OccupancyView) -> None:
-        self.latest = view
-        self.ready.set()
-
-    def take(self) -> OccupancyView | None:
-        view, self.latest = self.latest, None
-        self.ready.clear()
-        return view
-
-
 class _Channel:
     def __init__(self, hub: LiveOccupancy, location_id: int) -> None:
         self.location_id = location_id
-        self.slots: set[_Slot] = set()
+        self.slots: Mailboxes[OccupancyView] = Mailboxes(hub.tick, hub.clock.now)
         self.updates = 0  # computations, for the tests and the benchmark
         self.listening = asyncio.Event()
         self.failed = False
@@ -69,8 +53,7 @@ class _Channel:
             # Whoever waits for the channel must not wait for ever: they get an error.
             self.failed = True
             self.listening.set()
-            for slot in tuple(self.slots):
-                slot.ready.set()
+            self.slots.wake_all()
 
     async def _listen(self) -> None:
         stream, coalesce = self._hub.stream, self._hub.coalesce_seconds
@@ -91,9 +74,7 @@ class _Channel:
                     _tree, found = snapshot
                     if self.location_id in found:
                         self.updates += 1
-                        view = OccupancyView(found[self.location_id], found)
-                        for slot in tuple(self.slots):
-                            slot.offer(view)
+                        self.slots.offer(OccupancyView(found[self.location_id], found))
                 await asyncio.sleep(coalesce)
 
     async def snapshot(self) -> Snapshot:
@@ -143,11 +124,11 @@ class LiveOccupancy:
         self.stream = stream
         self.occupancy = occupancy
         self.coalesce_seconds = coalesce.total_seconds()
-        self._clock = clock
+        self.clock = clock
         self._reauthenticate = reauthenticate
         self._recheck = recheck.total_seconds()
         self.recheck_seconds = self._recheck
-        self._tick = tick
+        self.tick = tick
         self._channels: dict[int, _Channel] = {}
 
     def channel_count(self) -> int:
@@ -166,13 +147,12 @@ class LiveOccupancy:
             self._check(channel)
             # May they? Checked on the shared snapshot (raises if not): no read of its own.
             yield self.occupancy.view_in(principal, await channel.snapshot(), location_id)
-            checked_at = time.monotonic()
+            slot.checked(principal.expires_at, self._recheck)
             while True:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(slot.ready.wait(), self._timeout(principal))
-                if time.monotonic() - checked_at >= self._recheck:
+                await slot.ready.wait()
+                if time.monotonic() >= slot.recheck_at:
                     principal = await self._again(principal)
-                    checked_at = time.monotonic()
+                    slot.checked(principal.expires_at, self._recheck)
                 self._still_valid(principal)
                 self._check(channel)
                 view = slot.take()
@@ -181,13 +161,11 @@ class LiveOccupancy:
         finally:
             await self._leave(location_id, slot)
 
-    def _join(self, location_id: int) -> tuple[_Channel, _Slot]:
+    def _join(self, location_id: int) -> tuple[_Channel, Slot[OccupancyView]]:
         channel = self._channels.get(location_id)
         if channel is None:
             channel = self._channels[location_id] = _Channel(self, location_id)
-        slot = _Slot()
-        channel.slots.add(slot)
-        return channel, slot
+        return channel, channel.slots.add()
 
     async def stop(self) -> None:
         """End every channel (the app's shutdown); their subscribers end with them."""
@@ -197,12 +175,13 @@ class LiveOccupancy:
         for channel in channels:
             with contextlib.suppress(asyncio.CancelledError):
                 await channel.task
+            await channel.slots.close()
 
-    async def _leave(self, location_id: int, slot: _Slot) -> None:
+    async def _leave(self, location_id: int, slot: Slot[OccupancyView]) -> None:
         channel = self._channels.get(location_id)
         if channel is None:
             return
-        channel.slots.discard(slot)
+        await channel.slots.discard(slot)
         if not channel.slots:
             del self._channels[location_id]
             channel.task.cancel()
@@ -215,14 +194,8 @@ class LiveOccupancy:
             # Masked as an unexpected error; the cause is in the log.
             raise RuntimeError(f"live occupancy of {channel.location_id} is unavailable")
 
-    def _timeout(self, principal: Principal) -> float:
-        if principal.expires_at is None:
-            return self._tick
-        remaining = (principal.expires_at - self._clock.now()).total_seconds()
-        return max(0.0, min(self._tick, remaining))
-
     def _still_valid(self, principal: Principal) -> None:
-        still_valid(principal, self._clock.now())
+        still_valid(principal, self.clock.now())
 
     async def _again(self, principal: Principal) -> Principal:
         if principal.credential is None:
