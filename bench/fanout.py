@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import math
 import time
 from collections.abc import AsyncGenerator
 from dataclasses import dataclass
@@ -79,6 +80,7 @@ class FanOut:
     p50_ms: float
     p99_ms: float
     computations: int
+    failures: int  # subscribers whose stream failed (e.g. no pool connection in time)
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -107,7 +109,17 @@ async def measure(
     received: list[asyncio.Queue[float]] = [asyncio.Queue() for _ in range(subscribers)]
     view = _served_view(app) if subject == "gateway" else None
 
+    failed: list[str] = []
+
     async def listen(mailbox: asyncio.Queue[float]) -> None:
+        try:
+            await receive(mailbox)
+        except Exception as error:  # counted in the table; the others go on
+            failed.append(repr(error))
+        for _ in range(updates + 1):  # a failed subscriber answers at once, unmeasured
+            mailbox.put_nowait(math.nan)
+
+    async def receive(mailbox: asyncio.Queue[float]) -> None:
         if view is not None:
             query = f"subscription {{ liveOccupancy(locationId: {location_id}) {SELECTION} }}"
             context = Context(_request(), None, principal, app, CookiePolicy())
@@ -117,7 +129,8 @@ async def measure(
             stream = await SCHEMA.subscribe(query, context_value=BenchContext(app, principal))
         assert not isinstance(stream, strawberry.types.ExecutionResult)
         async for result in stream:
-            assert not result.errors, result.errors
+            if result.errors:
+                raise RuntimeError(result.errors[0].message)
             message = {"id": "1", "type": "next", "payload": {"data": result.data}}
             view.encode_json(message) if view is not None else json.dumps(message)
             mailbox.put_nowait(time.perf_counter())
@@ -131,7 +144,7 @@ async def measure(
             started = time.perf_counter()
             await ingest(step + 1)
             arrivals = await asyncio.gather(*(box.get() for box in received))
-            latencies += [(arrived - started) * 1000 for arrived in arrivals]
+            latencies += [(a - started) * 1000 for a in arrivals if not math.isnan(a)]
         computed = (
             updates * subscribers
             if subject == "plain"
@@ -141,6 +154,13 @@ async def measure(
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
+    if not latencies:
+        return FanOut(subject, subscribers, math.nan, math.nan, computed, len(failed))
     return FanOut(
-        subject, subscribers, percentile(latencies, 0.5), percentile(latencies, 0.99), computed
+        subject,
+        subscribers,
+        percentile(latencies, 0.5),
+        percentile(latencies, 0.99),
+        computed,
+        len(failed),
     )

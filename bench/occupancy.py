@@ -247,14 +247,15 @@ class Bench:
             else:
                 cells += " | not run | not run | —"
                 ratio = "—"
-            rows.append(f"| {size:,} | {cells} | {ratio} |")
+            failed = " / ".join(str(f.failures) for f in found.values())
+            rows.append(f"| {size:,} | {cells} | {ratio} | {failed} |")
         self.lines += [
             f"### Subscription fan-out ({updates} updates each)",
             "",
             "| subscribers | gateway p50 ms | gateway p99 ms | computations | "
             "hub p50 ms | hub p99 ms | computations | plain p50 ms | plain p99 ms | "
-            "computations | p99 plain/gateway |",
-            "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+            "computations | p99 plain/gateway | failed subscribers |",
+            "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
             *rows,
             "",
         ]

@@ -38,3 +38,4 @@ async def test_every_part_of_the_occupancy_bench_runs(tmp_path: Path) -> None:
     # One computation per update through the gateway and the hub; one per update and
     # subscriber when plain.
     assert (cells[3], cells[6], cells[9]) == ("3", "3", "9")
+    assert cells[-1] == "0 / 0 / 0"  # no subscriber failed
