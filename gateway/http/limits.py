@@ -22,9 +22,9 @@ GRAPHQL_PATH = "/graphql"
 
 
 def head_size(scope: Scope) -> int:
-    """The bytes of the request line's target and of every header line, as sent."""
-    target = len(scope.get("raw_path") or b"") + len(scope.get("query_string") or b"")
-    return target + sum(len(name) + len(value) + 4 for name, value in scope["headers"])
+    """The bytes of every header line, as sent (the target has its own limit: a long
+    URL is a 414 from the server, see gateway.http.server)."""
+    return sum(len(name) + len(value) + 4 for name, value in scope["headers"])
 
 
 async def refuse(scope: Scope, send: Send, status: int, code: str, message: str) -> None:

@@ -3,7 +3,8 @@ and is closed, instead of hanging (used by `occupi serve`).
 
 - HTTP (httptools): the request head must arrive within OCCUPI_HEADER_READ_SECONDS of
   the connection or of the request's first byte (408 otherwise: slowloris clients hold
-  no slot), and may be at most OCCUPI_MAX_HEADER_BYTES (431, before the app sees it);
+  no slot); its header lines may be at most OCCUPI_MAX_HEADER_BYTES together (431) and
+  its target as long (414), refused before the app sees the request;
 - WebSocket (websockets' sans-I/O protocol): a handshake the library refuses, such as
   one with a header line over 8 KiB, gets the library's answer (431) and a close;
   uvicorn 0.54 dropped that answer and left the socket open.
@@ -50,7 +51,7 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._head_bytes = 0
+        self._head_bytes = self._url_bytes = 0
         self._refused = False
         self._head_timer: asyncio.TimerHandle | None = None
         given = getattr(self.config, CONFIG_ATTRIBUTE, None)
@@ -74,11 +75,16 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
 
     def on_message_begin(self) -> None:
         super().on_message_begin()
-        self._head_bytes = 0
+        self._head_bytes = self._url_bytes = 0
         self._arm()
 
     def on_url(self, url: bytes) -> None:
-        self._count(len(url))
+        self._url_bytes += len(url)
+        limit = self._limits.max_header_bytes
+        if self._url_bytes > limit:
+            message = f"the request target is longer than {limit} bytes"
+            self._refuse(_answer(414, "URI Too Long", message))
+            raise _HeadRefused
         super().on_url(url)
 
     def on_header(self, name: bytes, value: bytes) -> None:

@@ -16,6 +16,7 @@ closed with 1001 (going away), so abandoned sockets do not hold a server slot fo
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from contextlib import suppress
 from typing import Any, cast
 
@@ -48,11 +49,17 @@ def _bad_operation(message: dict[str, Any]) -> bool:
 
 
 class _Idle:
-    """Closes the socket after `seconds` without a message while nothing runs."""
+    """Closes the socket after `seconds` without a message while it is `quiet`
+    (initialised, nothing running: before `connection_init` its own deadline applies)."""
 
-    def __init__(self, seconds: float, busy: Any, close: Any) -> None:
+    def __init__(
+        self,
+        seconds: float,
+        quiet: Callable[[], bool],
+        close: Callable[[int, str], Awaitable[None]],
+    ) -> None:
         self._seconds = seconds
-        self._busy = busy
+        self._quiet = quiet
         self._close = close
         self._last = asyncio.get_running_loop().time()
         self._task = asyncio.create_task(self._watch())
@@ -64,11 +71,12 @@ class _Idle:
         loop = asyncio.get_running_loop()
         while True:
             await asyncio.sleep(max(0.0, self._last + self._seconds - loop.time()))
-            if loop.time() - self._last >= self._seconds and not self._busy():
+            if loop.time() - self._last < self._seconds:
+                continue  # a message came meanwhile
+            if self._quiet():
                 await self._close(IDLE_CLOSE, f"idle for {self._seconds:g} s")
                 return
-            if loop.time() - self._last >= self._seconds:
-                self.touch()  # an operation is running: look again a period later
+            self.touch()  # not initialised yet, or an operation runs: look again later
 
     async def stop(self) -> None:
         self._task.cancel()
@@ -86,7 +94,9 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
 
     async def handle(self) -> None:
         self._idle = _Idle(
-            _idle_seconds(self.view), lambda: bool(self.operations), self.websocket.close
+            _idle_seconds(self.view),
+            lambda: self.connection_acknowledged and not self.operations,
+            self.websocket.close,
         )
         try:
             await super().handle()
@@ -112,7 +122,11 @@ class LegacyWSHandler(BaseGraphQLWSHandler[Context, None]):
         timeout = getattr(self.view, "connection_init_wait_timeout", None)
         seconds = timeout.total_seconds() if timeout is not None else 60.0
         init = asyncio.create_task(self._init_deadline(seconds))
-        self._idle = _Idle(_idle_seconds(self.view), lambda: bool(self.tasks), self.websocket.close)
+        self._idle = _Idle(
+            _idle_seconds(self.view),
+            lambda: self.connection_acknowledged and not self.tasks,
+            self.websocket.close,
+        )
         try:
             await super().handle()
         finally:
