@@ -23,7 +23,6 @@ from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIO
 
 from gateway.http.config import HttpLimits
 
-
 CONFIG_ATTRIBUTE = "occupi_http"
 """A uvicorn Config may carry HttpLimits under this name (tests, embedding servers)."""
 

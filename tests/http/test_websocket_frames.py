@@ -49,11 +49,15 @@ async def initialised(ws: ClientConnection) -> None:
 async def closed_with(ws: ClientConnection) -> tuple[int, str]:
     """The close frame the server sent (not a dropped connection: that has no frame)."""
     with pytest.raises(ConnectionClosed) as closed:
-        while True:
-            await asyncio.wait_for(ws.recv(), TIMEOUT)
+        await asyncio.wait_for(_drain(ws), TIMEOUT)
     frame = closed.value.rcvd
     assert frame is not None, "the connection dropped without a close frame"
     return frame.code, frame.reason
+
+
+async def _drain(ws: ClientConnection) -> None:
+    while True:
+        await ws.recv()
 
 
 async def still_served(server: Served) -> None:
