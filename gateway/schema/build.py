@@ -91,6 +91,16 @@ def build_schema() -> strawberry.Schema:
     )
 
 
+UNPARSABLE = "Unable to parse request body as JSON"
+
+
+class Unreadable(json.JSONDecodeError):
+    """JSON text the parser cannot read for a reason other than its syntax."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason, "", 0)
+
+
 class GatewayGraphQL(GraphQL[Context, None]):
     """Strawberry's ASGI app with our context: principal from the auth middleware.
 
@@ -175,17 +185,19 @@ class GatewayGraphQL(GraphQL[Context, None]):
         except json.JSONDecodeError:
             raise
         except UnicodeDecodeError:
-            raise json.JSONDecodeError("the body is not valid UTF-8", "", 0) from None
+            raise Unreadable("the body is not valid UTF-8") from None
         except ValueError as error:
-            raise json.JSONDecodeError(str(error), "", 0) from None
+            raise Unreadable(str(error)) from None
 
     def parse_json(self, data: str | bytes) -> Any:
-        """A body that is not JSON (saying why), or valid JSON but not a request object,
-        is a 400, not a crash."""
+        """A body that is not JSON (saying why, when it is not a mere syntax error), or
+        valid JSON but not a request object, is a 400, not a crash."""
         try:
             parsed = self.decode_json(data)
-        except json.JSONDecodeError as error:
-            raise HTTPException(400, f"Unable to parse request body as JSON: {error.msg}") from None
+        except Unreadable as error:
+            raise HTTPException(400, f"{UNPARSABLE}: {error.msg}") from None
+        except json.JSONDecodeError:
+            raise HTTPException(400, UNPARSABLE) from None
         items = parsed if isinstance(parsed, list) else [parsed]
         if not items or not all(isinstance(item, dict) for item in items):
             raise HTTPException(400, "The request body must be a JSON object")

@@ -53,8 +53,7 @@ async def test_deep_variables_in_a_get_are_a_400(client: GraphQLClient) -> None:
 
 
 async def test_json_that_is_merely_malformed_says_so(client: GraphQLClient) -> None:
-    message = await refused(client, b'{"query": ')
-    assert message.startswith("Unable to parse request body as JSON: Expecting value")
+    assert await refused(client, b'{"query": ') == "Unable to parse request body as JSON"
 
 
 async def test_the_rest_shim_and_graphql_share_one_reader() -> None:
