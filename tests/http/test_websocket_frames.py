@@ -21,11 +21,13 @@ from websockets.typing import Subprotocol
 from gateway.schema.ws import BAD_FRAME, BAD_START, BAD_SUBSCRIBE
 from gateway.settings import Settings
 from tests.http.serving import Served, healthy, served
+from tests.support.world import room_gid
 
 TIMEOUT = 5.0
 TRANSPORT = Subprotocol("graphql-transport-ws")
 LEGACY = Subprotocol("graphql-ws")
 HELLO = {"query": "subscription { __typename }"}
+BOOKING_CHANGED = "subscription($room: ID!) { bookingChanged(roomId: $room) { change } }"
 
 
 @pytest.fixture
@@ -134,3 +136,26 @@ class TestShortDeadlines:
             await initialised(ws)
             assert await closed_with(ws) == (1001, "idle for 1 s")
         await healthy(server)
+
+
+class TestIdleWithARunningSubscription:
+    """OCCUPI_WS_IDLE_SECONDS=1: a subscriber that only listens is not idle."""
+
+    @pytest.fixture
+    def settings(self, settings: Settings) -> Settings:
+        return dataclasses.replace(
+            settings, http=dataclasses.replace(settings.http, ws_idle_seconds=1)
+        )
+
+    async def test_a_socket_with_a_running_subscription_stays_open(
+        self, server: Served, tokens: dict[str, str]
+    ) -> None:
+        url = f"ws://{server.host}:{server.port}/graphql"
+        headers = {"Authorization": f"Bearer {tokens['alice']}"}
+        async with connect(url, subprotocols=[TRANSPORT], additional_headers=headers) as ws:
+            await initialised(ws)
+            subscribe = {"query": BOOKING_CHANGED, "variables": {"room": room_gid("RM000")}}
+            await ws.send(json.dumps({"type": "subscribe", "id": "1", "payload": subscribe}))
+            await asyncio.sleep(2.5)  # past the idle time, twice over
+            await ws.send(json.dumps({"type": "ping"}))
+            assert json.loads(await asyncio.wait_for(ws.recv(), TIMEOUT)) == {"type": "pong"}
