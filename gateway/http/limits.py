@@ -113,7 +113,7 @@ class RequestLimitMiddleware:
             await refuse(scope, send, 431, HEADERS_TOO_LARGE, message)
             return
         if scope["path"].startswith(self._own):
-            await self._app(scope, _Deadline(receive, self._seconds), send)
+            await self._own_limit(scope, receive, send)
             return
         await self._limited(scope, receive, send)
 
@@ -142,6 +142,19 @@ class RequestLimitMiddleware:
             if not message.get("more_body", False):
                 break
         await self._app(scope, _Replay(b"".join(chunks), receive), send)
+
+    async def _own_limit(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """The route reads (and counts) its body itself; past the deadline its answer
+        closes the connection, so the rest of a slow body holds no slot."""
+        deadline = _Deadline(receive, self._seconds)
+
+        async def closing(message: Message) -> None:
+            if message["type"] == "http.response.start" and deadline.expired:
+                headers = [*message.get("headers", []), (b"connection", b"close")]
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self._app(scope, deadline, closing)
 
     async def _refuse_handshake(self, scope: Scope, receive: Receive, send: Send) -> None:
         await receive()  # websocket.connect

@@ -115,3 +115,20 @@ async def test_keep_alive_connections_serve_several_requests(server: Served) -> 
             await reader.readexactly(length)
     finally:
         writer.close()
+
+
+async def test_an_ingest_body_that_trickles_in_reads_as_ended_early(
+    server: Served, tokens: dict[str, str]
+) -> None:
+    """Routes with their own body limit keep it, and get the read deadline too."""
+    request = (
+        b"POST /ingest/readings HTTP/1.1\r\nHost: test\r\n"
+        b"Authorization: Bearer %s\r\nContent-Length: 100\r\n\r\n[" % tokens["admin"].encode()
+    )
+    answer = await exchange(server, request)
+    assert status_of(answer) == 400
+    assert json.loads(body_of(answer))["error"] == {
+        "code": "INVALID_INPUT",
+        "message": "the request ended before its body did",
+        "field": "body",
+    }
