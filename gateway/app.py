@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
@@ -20,6 +21,8 @@ from gateway.auth.middleware import PrincipalMiddleware
 from gateway.auth.passwords import Argon2Hasher
 from gateway.auth.proxies import ClientAddressMiddleware
 from gateway.auth.tokens import JwtCodec
+from gateway.http.headers import SecurityHeadersMiddleware
+from gateway.http.limits import RequestLimitMiddleware
 from gateway.images import http as image_http
 from gateway.images.files import FileImageStore
 from gateway.images.processing import ImageProcessing
@@ -260,7 +263,12 @@ def create_app(
         settings, clock=clock, mail_sender=mail_sender, hasher=hasher, push_sender=push_sender
     )
     graphql = GatewayGraphQL(
-        gateway.app, CookiePolicy(secure=settings.secure_cookies), graphiql=settings.graphiql
+        gateway.app,
+        CookiePolicy(secure=settings.secure_cookies),
+        graphiql=settings.graphiql,
+        allowed_origins=settings.http.cors_origins,
+        ws_init_seconds=settings.http.ws_init_seconds,
+        ws_idle_seconds=settings.http.ws_idle_seconds,
     )
 
     @asynccontextmanager
@@ -300,6 +308,7 @@ def create_app(
         exception_handlers={404: rest_compat.not_found},
         middleware=[
             Middleware(ClientAddressMiddleware, trusted=settings.trusted_proxies),
+            *http_middleware(settings),
             Middleware(PrincipalMiddleware, authenticate=gateway.app.authenticate),
         ],
         lifespan=lifespan,
@@ -307,6 +316,40 @@ def create_app(
     app.state.gateway = gateway
     app.state.shared_live = graphql.shared_live
     return app
+
+
+# Routes that stream big bodies and count them against their own limit as they do:
+# image uploads (16 MiB, gateway.images.uploads) and sensor ingest (OCCUPI_INGEST_MAX_BYTES).
+OWN_BODY_LIMITS = ("/images/", "/api/upload-profile-image", "/api/upload-room-image", "/ingest/")
+
+
+def http_middleware(settings: Settings) -> list[Middleware]:
+    """Security headers on every answer (refusals included), CORS for the configured
+    origins only, then the request limits (gateway.http)."""
+    limits = settings.http
+    cors = []
+    if limits.cors_origins:
+        cors.append(
+            Middleware(
+                CORSMiddleware,
+                allow_origins=limits.cors_origins,
+                allow_methods=["GET", "POST", "PUT", "DELETE", "OPTIONS"],
+                allow_headers=["Authorization", "Content-Type", "Accept"],
+                allow_credentials=True,
+                max_age=600,
+            )
+        )
+    return [
+        Middleware(SecurityHeadersMiddleware, trusted=settings.trusted_proxies),
+        *cors,
+        Middleware(
+            RequestLimitMiddleware,
+            max_body=limits.max_body_bytes,
+            max_header_bytes=limits.max_header_bytes,
+            body_seconds=limits.body_read_seconds,
+            own_limits=OWN_BODY_LIMITS,
+        ),
+    ]
 
 
 def app_from_env() -> Starlette:

@@ -9,6 +9,7 @@ import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import uvicorn
 from sqlalchemy.exc import OperationalError
@@ -17,6 +18,7 @@ from domain.errors import DomainError
 from domain.users import Role, normalise_email
 from gateway.app import build_gateway, create_app
 from gateway.cli_occupancy import add_commands as occupancy_commands
+from gateway.http.server import AnsweringWebSocketsProtocol, LimitedHttpToolsProtocol
 from gateway.migrate import upgrade
 from gateway.schema.build import build_schema
 from gateway.seed import DemoCredentials, generate_password, is_seeded, seed_demo
@@ -105,6 +107,7 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
             port=port,
             log_level=settings.log_level,
             proxy_headers=False,  # OCCUPI_TRUSTED_PROXIES decides (gateway.auth.proxies)
+            **_connection_limits(settings),
         )
         return 0
     _say(f"{args.workers} worker processes")
@@ -118,8 +121,24 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
         workers=args.workers,
         log_level=settings.log_level,
         proxy_headers=False,
+        **_connection_limits(settings),
     )
     return 0
+
+
+def _connection_limits(settings: Settings) -> dict[str, Any]:
+    """uvicorn's side of the HTTP limits (gateway.http.server): a deadline and a size
+    limit on request heads, handshake refusals that are answered, idle keep-alive
+    connections and dead WebSocket peers closed."""
+    limits = settings.http
+    return {
+        "http": LimitedHttpToolsProtocol,
+        "ws": AnsweringWebSocketsProtocol,
+        "timeout_keep_alive": limits.keep_alive_seconds,
+        "ws_ping_interval": limits.ws_ping_seconds,
+        "ws_ping_timeout": limits.ws_ping_seconds,
+        "ws_max_size": limits.max_body_bytes,
+    }
 
 
 def _workers(raw: str) -> int:

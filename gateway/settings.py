@@ -16,6 +16,7 @@ from sqlalchemy.exc import ArgumentError
 from domain.addresses import IPNetwork, parse_networks
 from domain.errors import DomainError
 from gateway.auth.tokens import ALLOWED_ALGORITHMS
+from gateway.http.config import HttpLimits, HttpSettingsError
 from gateway.mail.smtp import DEFAULT_MAIL_FROM, SmtpConfig, SmtpConfigError, sender_address
 
 LOG_LEVELS = ("critical", "error", "warning", "info", "debug")
@@ -72,6 +73,8 @@ class Settings:
     ingest_max_readings: int = 10_000
     ingest_max_bytes: int = 4 * 1024 * 1024
     live_coalesce: timedelta = timedelta(milliseconds=250)
+    # Body, header and time limits, CORS origins (gateway.http.config).
+    http: HttpLimits = field(default_factory=HttpLimits)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -138,6 +141,7 @@ class Settings:
             live_coalesce=timedelta(
                 milliseconds=_int(env, "OCCUPI_LIVE_COALESCE_MS", 250, 0, 60_000)
             ),
+            http=_http(env),
         )
 
 
@@ -321,3 +325,10 @@ def _zone(raw: str) -> str | None:
             f"OCCUPI_FLEP_TIME_ZONE must be an IANA time zone, not {name!r}"
         ) from None
     return name
+
+
+def _http(env: Mapping[str, str]) -> HttpLimits:
+    try:
+        return HttpLimits.from_env(env)
+    except HttpSettingsError as error:
+        raise SettingsError(str(error)) from None

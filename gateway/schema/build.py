@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
+from datetime import timedelta
 from functools import partial
 from typing import Any
 
@@ -18,12 +20,14 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_P
 from strawberry.types import ExecutionContext
 from strawberry.types.unset import UnsetType
 
+from domain.json_text import loads
 from gateway.schema.context import Context, CookiePolicy, PerOperation, principal_of
 from gateway.schema.errors import ErrorPolicy
 from gateway.schema.mutations import Mutation
 from gateway.schema.queries import Query
 from gateway.schema.shared_live import SharedLive, live_plan
 from gateway.schema.subscriptions import Subscription
+from gateway.schema.ws import LegacyWSHandler, TransportWSHandler
 from gateway.services.application import Application
 
 MAX_DEPTH = 12
@@ -87,16 +91,46 @@ def build_schema() -> strawberry.Schema:
     )
 
 
-class GatewayGraphQL(GraphQL[Context, None]):
-    """Strawberry's ASGI app with our context: principal from the auth middleware."""
+UNPARSABLE = "Unable to parse request body as JSON"
 
-    def __init__(self, app: Application, cookies: CookiePolicy, *, graphiql: bool) -> None:
+
+class Unreadable(json.JSONDecodeError):
+    """JSON text the parser cannot read for a reason other than its syntax."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason, "", 0)
+
+
+class GatewayGraphQL(GraphQL[Context, None]):
+    """Strawberry's ASGI app with our context: principal from the auth middleware.
+
+    WebSocket handshakes from a foreign `Origin` are refused (403) unless the origin is
+    in `allowed_origins` (OCCUPI_CORS_ORIGINS); sockets must send `connection_init`
+    within `ws_init_seconds` and are closed after `ws_idle_seconds` without a message
+    while no operation runs (gateway.schema.ws)."""
+
+    graphql_transport_ws_handler_class = TransportWSHandler
+    graphql_ws_handler_class = LegacyWSHandler
+
+    def __init__(
+        self,
+        app: Application,
+        cookies: CookiePolicy,
+        *,
+        graphiql: bool,
+        allowed_origins: Collection[str] = (),
+        ws_init_seconds: float = 60.0,
+        ws_idle_seconds: float = 300.0,
+    ) -> None:
         schema = build_schema()
         super().__init__(
             schema,
             graphql_ide="graphiql" if graphiql else None,
             subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL),
+            connection_init_wait_timeout=timedelta(seconds=ws_init_seconds),
         )
+        self.allowed_origins = frozenset(allowed_origins)
+        self.ws_idle_seconds = ws_idle_seconds
         self._app = app
         self._cookies = cookies
         self.shared_live = SharedLive(partial(self._upstream, schema))
@@ -143,9 +177,27 @@ class GatewayGraphQL(GraphQL[Context, None]):
             cookies=self._cookies,
         )
 
+    def decode_json(self, data: str | bytes) -> object:
+        """Every unreadable document (not UTF-8, nested too deeply) is a JSONDecodeError,
+        which Strawberry answers with 400 over HTTP and 4400 over graphql-transport-ws."""
+        try:
+            return loads(data)
+        except json.JSONDecodeError:
+            raise
+        except UnicodeDecodeError:
+            raise Unreadable("the body is not valid UTF-8") from None
+        except ValueError as error:
+            raise Unreadable(str(error)) from None
+
     def parse_json(self, data: str | bytes) -> Any:
-        """A body that is valid JSON but not a request object is a 400, not a crash."""
-        parsed = super().parse_json(data)
+        """A body that is not JSON (saying why, when it is not a mere syntax error), or
+        valid JSON but not a request object, is a 400, not a crash."""
+        try:
+            parsed = self.decode_json(data)
+        except Unreadable as error:
+            raise HTTPException(400, f"{UNPARSABLE}: {error.msg}") from None
+        except json.JSONDecodeError:
+            raise HTTPException(400, UNPARSABLE) from None
         items = parsed if isinstance(parsed, list) else [parsed]
         if not items or not all(isinstance(item, dict) for item in items):
             raise HTTPException(400, "The request body must be a JSON object")
