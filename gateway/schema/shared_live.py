@@ -173,7 +173,8 @@ class SharedLive:
         """The shared stream for this subscriber, or None when it may not watch (the
         caller then runs the ordinary execution, which renders the refusal)."""
         try:
-            await context.app.occupancy.of(principal, location_ref(plan.location, "locationId"))
+            location_id = location_ref(plan.location, "locationId")
+            await context.app.live_occupancy.authorise(principal, location_id)
         except DomainError:
             return None
         execution = self._executions.get(plan.key)

@@ -130,6 +130,7 @@ class LiveOccupancy:
         self.recheck_seconds = self._recheck
         self.tick = tick
         self._channels: dict[int, _Channel] = {}
+        self._authorising: asyncio.Future[Snapshot] | None = None
 
     def channel_count(self) -> int:
         return len(self._channels)
@@ -160,6 +161,15 @@ class LiveOccupancy:
                     yield view
         finally:
             await self._leave(location_id, slot)
+
+    async def authorise(self, principal: Principal, location_id: int) -> None:
+        """Raises the DomainError `watch` would answer when this caller may not watch the
+        location. Callers asking at once share one computation of the tree (the answer
+        depends only on the tree and the caller): 10,000 dashboards joining at once must
+        not queue 10,000 reads for the connection pool."""
+        if self._authorising is None or self._authorising.done():
+            self._authorising = asyncio.ensure_future(self.occupancy.snapshot())
+        self.occupancy.view_in(principal, await asyncio.shield(self._authorising), location_id)
 
     def _join(self, location_id: int) -> tuple[_Channel, Slot[OccupancyView]]:
         channel = self._channels.get(location_id)

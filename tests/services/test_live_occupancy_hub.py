@@ -146,3 +146,31 @@ async def test_many_subscribers_joining_at_once_cost_one_computation(
     assert computed == 1  # refused on the shared snapshot too
     for watch in watches:
         await watch.aclose()
+
+
+async def test_authorising_many_joiners_at_once_costs_one_computation(
+    tree: Tree, clock: MutableClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The served schema's shared executions authorise each joining subscriber: 5,000
+    joining at once each read the tree and timed out on the pool in the benchmark."""
+    computed = 0
+    original = tree.occupancy.snapshot
+
+    async def counted() -> Snapshot:
+        nonlocal computed
+        computed += 1
+        return await original()
+
+    monkeypatch.setattr(tree.occupancy, "snapshot", counted)
+    live = hub(tree, clock, InMemoryBroker())
+    outsider = await tree.token(TokenScope.READ, location=tree.other_floor)
+    callers = [tree.basic] * 300 + [outsider]
+    found = await asyncio.gather(
+        *(live.authorise(caller, tree.lobby.id) for caller in callers), return_exceptions=True
+    )
+    assert found[:300] == [None] * 300
+    assert isinstance(found[300], DomainError)
+    assert found[300].code is ErrorCode.UNAUTHENTICATED
+    assert computed == 1
+    await live.authorise(tree.basic, tree.lobby.id)  # a later caller: the tree now
+    assert computed == 2
