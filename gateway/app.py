@@ -198,7 +198,7 @@ def build_gateway(
     app = Application(
         accounts=accounts,
         bookings=Bookings(db, clock, publisher, reads, booking_policy),
-        directory=Directory(db),
+        directory=Directory(db, clock),
         reads=reads,
         live=Live(db, broker, clock, accounts.authenticate, recheck=settings.live_recheck),
         probes=Probes(),
