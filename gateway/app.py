@@ -15,6 +15,8 @@ from starlette.routing import Route, WebSocketRoute
 
 import rest_compat
 from domain.bookings import CheckInWindow
+from gateway import audit_export
+from gateway.auth.audit_client import AuditClientMiddleware
 from gateway.auth.credentials import CredentialAuthenticator
 from gateway.auth.middleware import PrincipalMiddleware
 from gateway.auth.passwords import Argon2Hasher
@@ -39,6 +41,7 @@ from gateway.services.accounts import AccountPolicy, Accounts
 from gateway.services.addresses import AddressRules
 from gateway.services.api_tokens import ApiTokens
 from gateway.services.application import Application
+from gateway.services.audit import AuditLog
 from gateway.services.bookings import BookingPolicy, Bookings
 from gateway.services.clock import SystemClock
 from gateway.services.directory import Directory
@@ -240,6 +243,7 @@ def build_gateway(
             coalesce=settings.live_coalesce,
             recheck=settings.live_recheck,
         ),
+        audit=AuditLog(db, clock, settings.audit_retention),
     )
     sweeper = PresenceSweeper(
         app.presence, interval_seconds=settings.presence_sweep.total_seconds()
@@ -265,6 +269,7 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        await gateway.app.audit.purge()  # OCCUPI_AUDIT_RETENTION_DAYS, if set
         await gateway.broker.start()
         gateway.relay.start()
         gateway.sweeper.start()
@@ -295,11 +300,13 @@ def create_app(
             *rest_compat.routes(gateway.app),
             *image_http.routes(gateway.app.images),
             *ingest_http.routes(gateway.app.ingest, max_bytes=settings.ingest_max_bytes),
+            *audit_export.routes(gateway.app.audit, max_rows=settings.audit_export_max_rows),
         ],
         # Only unmatched paths raise this 404; /graphql answers its own errors.
         exception_handlers={404: rest_compat.not_found},
         middleware=[
             Middleware(ClientAddressMiddleware, trusted=settings.trusted_proxies),
+            Middleware(AuditClientMiddleware),
             Middleware(PrincipalMiddleware, authenticate=gateway.app.authenticate),
         ],
         lifespan=lifespan,

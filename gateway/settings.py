@@ -72,6 +72,9 @@ class Settings:
     ingest_max_readings: int = 10_000
     ingest_max_bytes: int = 4 * 1024 * 1024
     live_coalesce: timedelta = timedelta(milliseconds=250)
+    # None keeps audit events for ever; else older ones are purged.
+    audit_retention: timedelta | None = None
+    audit_export_max_rows: int = 1_000_000
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -137,6 +140,10 @@ class Settings:
             ),
             live_coalesce=timedelta(
                 milliseconds=_int(env, "OCCUPI_LIVE_COALESCE_MS", 250, 0, 60_000)
+            ),
+            audit_retention=_retention(env, "OCCUPI_AUDIT_RETENTION_DAYS"),
+            audit_export_max_rows=_int(
+                env, "OCCUPI_AUDIT_EXPORT_MAX_ROWS", 1_000_000, 1, 100_000_000
             ),
         )
 
@@ -321,3 +328,10 @@ def _zone(raw: str) -> str | None:
             f"OCCUPI_FLEP_TIME_ZONE must be an IANA time zone, not {name!r}"
         ) from None
     return name
+
+
+def _retention(env: Mapping[str, str], name: str) -> timedelta | None:
+    """Whole days, at least one; empty or `keep`: keep for ever."""
+    if env.get(name, "").strip().lower() in ("", "keep"):
+        return None
+    return timedelta(days=_int(env, name, 0, 1, 36_600))
