@@ -465,3 +465,23 @@ async def test_each_audited_mutation_records_one_event(
     assert _subset(event.before, expected_before) == expected_before
     assert _subset(event.after, expected_after) == expected_after
     assert_no_secret(event, ctx.secrets)
+
+
+async def test_signing_out_everywhere_is_recorded_without_the_token(
+    client: GraphQLClient, world: World, gateway: Gateway, tokens: dict[str, str]
+) -> None:
+    before = len(await all_events(gateway))
+    query = "mutation { logoutEverywhere { errors { code } } }"
+    payload = (await client.data(query, token=tokens["bob"]))["logoutEverywhere"]
+    assert payload["errors"] == []
+    events = await all_events(gateway)
+    assert len(events) == before + 1
+    event = events[0]
+    assert (event.actor.label, event.entity_id, event.action) == (
+        f"user:{world.bob.id}",
+        str(world.bob.id),
+        "signed_out_everywhere",
+    )
+    assert event.after is not None
+    assert set(event.after) == {"tokens_valid_from"}
+    assert_no_secret(event, list(tokens.values()))
