@@ -43,19 +43,16 @@ def _export(settings: Settings, args: argparse.Namespace) -> int:
     }
     query = query_of({k: v for k, v in given.items() if v})
 
-    async def run(out: TextIO) -> int:
+    async def run(out: TextIO) -> None:
         gateway = build_gateway(settings)
-        written = 0
         try:
             events = gateway.app.audit.export_as_operator(
                 query, limit=settings.audit_export_max_rows
             )
             async for line in export_lines(events, fmt):
                 out.write(line)
-                written += 1
         finally:
             await gateway.db.dispose()
-        return written
 
     if args.output is None:
         asyncio.run(run(sys.stdout))

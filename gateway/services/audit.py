@@ -49,7 +49,7 @@ def client_scope(address: str | None) -> Iterator[None]:
 
 
 def actor_of(who: Actor | Principal | AuditActor) -> AuditActor:
-    """A person by their id; a principal without one by its API token, else the system."""
+    """A person by their id; a principal without one by its API token, else anonymous."""
     if isinstance(who, AuditActor):
         return who
     if isinstance(who, Actor):

@@ -238,7 +238,7 @@ async def test_the_export_is_bounded(
     total = await count(gateway)
     limited = [e async for e in gateway.app.audit.export_as_operator(AuditQuery(), limit=3)]
     assert len(limited) == 3 < total
-    paged = [e async for e in gateway.app.audit._batches(AuditQuery(), limit=10**6)]
+    paged = [e async for e in gateway.app.audit.export_as_operator(AuditQuery(), limit=10**6)]
     assert len(paged) == total
 
 

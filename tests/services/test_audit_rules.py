@@ -153,3 +153,21 @@ async def test_the_operator_is_audited_as_the_system_and_a_revocation_once(
         ("created", SYSTEM_ACTOR),
     ]
     assert issued.secret not in repr(events)
+
+
+async def test_an_export_reads_every_batch_in_order_up_to_its_limit(
+    db: Database, clock: MutableClock
+) -> None:
+    async with db.writing() as uow:
+        for n in range(2 * audit.EXPORT_BATCH + 5):
+            await audit.record(
+                uow, ALICE, AuditEntity.ROOM, f"RM{n:04d}", "created", at=clock.now()
+            )
+        await uow.commit()
+    log = AuditLog(db, clock)
+
+    everything = [e.entity_id async for e in log.export_as_operator(AuditQuery())]
+    bounded = [e.entity_id async for e in log.export_as_operator(AuditQuery(), limit=150)]
+
+    assert everything == [f"RM{n:04d}" for n in reversed(range(2 * audit.EXPORT_BATCH + 5))]
+    assert bounded == everything[:150]
