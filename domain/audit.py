@@ -20,6 +20,7 @@ from domain.errors import invalid
 
 MAX_ENTITY_ID = 100
 MAX_CLIENT = 64
+MAX_ID = 2**63 - 1  # the database's integer range
 
 # Keys whose values are secrets (or would help guess one). Compared lower-cased with
 # underscores and dashes removed, so `passwordHash` and `password_hash` are both caught.
@@ -93,7 +94,8 @@ def parse_actor(raw: str, field: str = "actor") -> AuditActor:
     if text in (ActorKind.SYSTEM.value, ActorKind.ANONYMOUS.value):
         return AuditActor(ActorKind(text))
     kind, _, number = text.partition(":")
-    if kind in ("user", "token") and number.isascii() and number.isdigit() and len(number) < 19:
+    digits = number.isascii() and number.isdigit() and len(number) <= len(str(MAX_ID))
+    if kind in ("user", "token") and digits and int(number) <= MAX_ID:
         if kind == "user":
             return user_actor(int(number))
         return AuditActor(ActorKind.TOKEN, token_id=int(number))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from domain.audit import MAX_ENTITY_ID, AuditActor, AuditEntity
@@ -39,13 +39,28 @@ class AuditQuery:
     until: datetime | None = None
 
     def __post_init__(self) -> None:
-        if self.since is not None:
-            require_aware(self.since, "since")
-        if self.until is not None:
-            require_aware(self.until, "until")
+        for name, instant in (("since", self.since), ("until", self.until)):
+            if instant is not None:
+                _in_utc_range(instant, name)
         if self.since is not None and self.until is not None and self.until < self.since:
             raise invalid("until must not be before since", "until")
-        if self.entity_id is not None and len(self.entity_id) > MAX_ENTITY_ID:
-            raise invalid(f"entityId must be at most {MAX_ENTITY_ID} characters", "entityId")
-        if self.action is not None and len(self.action) > MAX_ENTITY_ID:
-            raise invalid(f"action must be at most {MAX_ENTITY_ID} characters", "action")
+        for name, text in (("entityId", self.entity_id), ("action", self.action)):
+            if text is not None:
+                _plain(text, name)
+
+
+def _in_utc_range(instant: datetime, field: str) -> None:
+    """Aware, and representable in UTC (0001-01-01T00:00+14:00 is not), as stored."""
+    require_aware(instant, field)
+    try:
+        instant.astimezone(UTC)
+    except OverflowError:
+        raise invalid(f"{field} is outside the range of dates", field) from None
+
+
+def _plain(text: str, field: str) -> None:
+    """Short, and printable text: a lone surrogate or a control character is no id."""
+    if len(text) > MAX_ENTITY_ID:
+        raise invalid(f"{field} must be at most {MAX_ENTITY_ID} characters", field)
+    if not text.isprintable() or any("\ud800" <= c <= "\udfff" for c in text):
+        raise invalid(f"{field} must be printable text", field)

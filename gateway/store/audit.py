@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, delete, func, insert, select
+from sqlalchemy import Select, delete, false, func, insert, select
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -15,6 +15,9 @@ from gateway.services.records import Page, PageRequest, decode_cursor, encode_cu
 from gateway.store.tables import audit_events
 
 _COLLECTION = "audit"
+# PostgreSQL's `integer`: a larger number in a filter or cursor cannot be an id there, and
+# would not even be a valid parameter.
+INT4_MAX = 2**31 - 1
 
 
 def _event(row: Row[Any]) -> AuditEvent:
@@ -31,7 +34,7 @@ def _event(row: Row[Any]) -> AuditEvent:
     )
 
 
-def _filtered(query: AuditQuery) -> Select[Any]:
+def _filtered(query: AuditQuery, id_limit: int | None) -> Select[Any]:
     t = audit_events.c
     stmt = select(audit_events)
     if query.entity is not None:
@@ -42,10 +45,13 @@ def _filtered(query: AuditQuery) -> Select[Any]:
         stmt = stmt.where(t.action == query.action)
     if query.actor is not None:
         stmt = stmt.where(t.actor_kind == query.actor.kind.value)
-        if query.actor.user_id is not None:
-            stmt = stmt.where(t.actor_user_id == query.actor.user_id)
-        if query.actor.token_id is not None:
-            stmt = stmt.where(t.actor_token_id == query.actor.token_id)
+        for column, wanted in (
+            (t.actor_user_id, query.actor.user_id),
+            (t.actor_token_id, query.actor.token_id),
+        ):
+            if wanted is not None:
+                fits = id_limit is None or wanted <= id_limit
+                stmt = stmt.where(column == wanted if fits else false())
     if query.since is not None:
         stmt = stmt.where(t.at >= query.since)
     if query.until is not None:
@@ -73,9 +79,14 @@ class SqlAuditLog:
             )
         )
 
+    def _id_limit(self) -> int | None:
+        postgres = self._session.get_bind().dialect.name == "postgresql"
+        return INT4_MAX if postgres else None
+
     async def list(self, query: AuditQuery, page: PageRequest) -> Page[AuditEvent]:
         """Keyset pages on the id, descending: the cursor holds the last id shown."""
-        stmt = _filtered(query)
+        id_limit = self._id_limit()
+        stmt = _filtered(query, id_limit)
         total = None
         if page.with_total:
             counted = select(func.count()).select_from(stmt.subquery())
@@ -85,6 +96,8 @@ class SqlAuditLog:
             (last,) = decode_cursor(page.after, _COLLECTION, 1)
             if not isinstance(last, int):
                 last = -1  # no id is below: an empty page, like any exhausted cursor
+            if id_limit is not None:
+                last = min(last, id_limit)  # every id is at most the limit anyway
             ordered = ordered.where(audit_events.c.id < last)
         elif page.offset:
             ordered = ordered.offset(page.offset)

@@ -16,6 +16,7 @@ from domain.api_tokens import TokenScope
 from gateway.app import Gateway
 from gateway.services.audit_records import AuditQuery
 from gateway.services.bookings import BookingRequest
+from gateway.services.records import encode_cursor
 from tests.schema.test_sql_statement_counts import counting_statements
 from tests.support.bookings import book, instant, local
 from tests.support.clock import MutableClock
@@ -123,12 +124,22 @@ async def test_admins_page_the_log_newest_first_and_filter_it(
         ({"actor": "user:x"}, "actor"),
         ({"entityId": "x" * 201}, "entityId"),
         ({"since": "2026-11-24T00:00:00Z", "until": "2026-11-23T00:00:00Z"}, "until"),
+        ({"since": "0001-01-01T00:00:00+14:00"}, "since"),
+        ({"entityId": "RM\ud800"}, "entityId"),
+        ({"action": "booked\x00"}, "action"),
     ],
 )
 async def test_a_bad_filter_is_a_precise_error(
     client: GraphQLClient, world: World, tokens: dict[str, str], filter: JSON, field: str
 ) -> None:
-    body = await client.run(LOG, {"filter": filter}, token=tokens["admin"])
+    # Sent as ASCII JSON, so a lone surrogate travels as its escape, as a client sends it.
+    response = await client.http.post(
+        "/graphql",
+        content=json.dumps({"query": LOG, "variables": {"filter": filter}}),
+        headers={"Authorization": f"Bearer {tokens['admin']}", "Content-Type": "application/json"},
+    )
+    assert response.status_code == 200, response.text
+    body = response.json()
     assert error_codes(body) == ["INVALID_INPUT"]
     assert body["errors"][0]["extensions"]["field"] == field
 
@@ -141,6 +152,8 @@ async def test_a_bad_filter_is_a_precise_error(
         ({"since": "2026-11-24T00:00:00"}, "since"),
         ({"entity": "planet"}, "entity"),
         ({"actor": "nobody:1"}, "actor"),
+        ({"until": "0001-01-01T00:00:00+14:00"}, "until"),
+        ({"since": "9999-12-31T23:59:59.999999-01:00"}, "since"),
     ],
 )
 async def test_a_bad_export_request_is_a_400_naming_the_parameter(
@@ -355,3 +368,16 @@ async def test_auditing_a_booking_costs_one_insert(
     audited = [s for s in statements if "audit_events" in s]
     assert len(audited) == 1, audited
     assert audited[0].lstrip().upper().startswith("INSERT INTO AUDIT_EVENTS")
+
+
+async def test_ids_beyond_the_databases_range_match_nothing(
+    client: GraphQLClient, world: World, tokens: dict[str, str]
+) -> None:
+    huge = 2**63 - 1
+    none = await log(client, tokens["admin"], filter={"actor": f"token:{huge}"})
+    assert none["totalCount"] == 0
+    by_number = await log(client, tokens["admin"], filter={"actor": str(huge)})
+    assert by_number["totalCount"] == 0
+    everything = await log(client, tokens["admin"], first=100)
+    after = await log(client, tokens["admin"], first=100, after=encode_cursor("audit", [huge]))
+    assert after["edges"] == everything["edges"]
