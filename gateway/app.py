@@ -16,6 +16,8 @@ from starlette.routing import Route, WebSocketRoute
 
 import rest_compat
 from domain.bookings import CheckInWindow
+from gateway import audit_export
+from gateway.auth.audit_client import AuditClientMiddleware
 from gateway.auth.credentials import CredentialAuthenticator
 from gateway.auth.middleware import PrincipalMiddleware
 from gateway.auth.passwords import Argon2Hasher
@@ -42,6 +44,7 @@ from gateway.services.accounts import AccountPolicy, Accounts
 from gateway.services.addresses import AddressRules
 from gateway.services.api_tokens import ApiTokens
 from gateway.services.application import Application
+from gateway.services.audit import AuditLog
 from gateway.services.bookings import BookingPolicy, Bookings
 from gateway.services.clock import SystemClock
 from gateway.services.directory import Directory
@@ -201,7 +204,7 @@ def build_gateway(
     app = Application(
         accounts=accounts,
         bookings=Bookings(db, clock, publisher, reads, booking_policy),
-        directory=Directory(db),
+        directory=Directory(db, clock),
         reads=reads,
         live=Live(db, broker, clock, accounts.authenticate, recheck=settings.live_recheck),
         probes=Probes(),
@@ -243,6 +246,7 @@ def build_gateway(
             coalesce=settings.live_coalesce,
             recheck=settings.live_recheck,
         ),
+        audit=AuditLog(db, clock, settings.audit_retention),
     )
     sweeper = PresenceSweeper(
         app.presence, interval_seconds=settings.presence_sweep.total_seconds()
@@ -273,6 +277,7 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        await gateway.app.audit.purge()  # OCCUPI_AUDIT_RETENTION_DAYS, if set
         await gateway.broker.start()
         gateway.relay.start()
         gateway.sweeper.start()
@@ -303,12 +308,14 @@ def create_app(
             *rest_compat.routes(gateway.app),
             *image_http.routes(gateway.app.images),
             *ingest_http.routes(gateway.app.ingest, max_bytes=settings.ingest_max_bytes),
+            *audit_export.routes(gateway.app.audit, max_rows=settings.audit_export_max_rows),
         ],
         # Only unmatched paths raise this 404; /graphql answers its own errors.
         exception_handlers={404: rest_compat.not_found},
         middleware=[
             Middleware(ClientAddressMiddleware, trusted=settings.trusted_proxies),
             *http_middleware(settings),
+            Middleware(AuditClientMiddleware),
             Middleware(PrincipalMiddleware, authenticate=gateway.app.authenticate),
         ],
         lifespan=lifespan,

@@ -1,4 +1,5 @@
-"""The `occupi` command: serve, migrate, seed-demo, create-admin, export-schema, api-token."""
+"""The `occupi` command: serve, migrate, seed-demo, create-admin, export-schema, api-token,
+audit."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from sqlalchemy.exc import OperationalError
 from domain.errors import DomainError
 from domain.users import Role, normalise_email
 from gateway.app import build_gateway, create_app
+from gateway.cli_audit import add_commands as audit_commands
 from gateway.cli_occupancy import add_commands as occupancy_commands
 from gateway.http.server import AnsweringWebSocketsProtocol, LimitedHttpToolsProtocol
 from gateway.migrate import upgrade
@@ -86,6 +88,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     add_import_command(commands)
     occupancy_commands(commands)
+    audit_commands(commands)
     return parser
 
 

@@ -75,6 +75,9 @@ class Settings:
     live_coalesce: timedelta = timedelta(milliseconds=250)
     # Body, header and time limits, CORS origins (gateway.http.config).
     http: HttpLimits = field(default_factory=HttpLimits)
+    # None keeps audit events for ever; else older ones are purged.
+    audit_retention: timedelta | None = None
+    audit_export_max_rows: int = 1_000_000
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -142,6 +145,10 @@ class Settings:
                 milliseconds=_int(env, "OCCUPI_LIVE_COALESCE_MS", 250, 0, 60_000)
             ),
             http=_http(env),
+            audit_retention=_retention(env, "OCCUPI_AUDIT_RETENTION_DAYS"),
+            audit_export_max_rows=_int(
+                env, "OCCUPI_AUDIT_EXPORT_MAX_ROWS", 1_000_000, 1, 100_000_000
+            ),
         )
 
 
@@ -332,3 +339,10 @@ def _http(env: Mapping[str, str]) -> HttpLimits:
         return HttpLimits.from_env(env)
     except HttpSettingsError as error:
         raise SettingsError(str(error)) from None
+
+
+def _retention(env: Mapping[str, str], name: str) -> timedelta | None:
+    """Whole days, at least one; empty or `keep`: keep for ever."""
+    if env.get(name, "").strip().lower() in ("", "keep"):
+        return None
+    return timedelta(days=_int(env, name, 0, 1, 36_600))

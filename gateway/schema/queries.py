@@ -8,6 +8,7 @@ from typing import Annotated
 import strawberry
 from strawberry import relay
 
+from gateway.schema.audit import AuditLogQuery
 from gateway.schema.context import Info
 from gateway.schema.ids import (
     BOOKING,
@@ -38,7 +39,9 @@ NODES: dict[str, type[UserNode | RoomNode | BookingNode | LocationNode]] = {
 
 
 @strawberry.type
-class Query(IpRulesQuery, PresenceQuery, NotificationQuery, TimetableQuery, OccupancyQuery):
+class Query(
+    IpRulesQuery, PresenceQuery, NotificationQuery, TimetableQuery, OccupancyQuery, AuditLogQuery
+):
     @strawberry.field(
         description="Any user, room, booking or location by its global id; null when there "
         "is none that you may see."

@@ -10,13 +10,22 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from domain.addresses import Outcome
+from domain.audit import ANONYMOUS_ACTOR, SYSTEM_ACTOR, AuditEntity
 from domain.errors import DomainError, ErrorCode, invalid
 from domain.logins import CodePurpose, challenge_reason
 from domain.notifications import MAX_PUSH_TOKENS, NotificationSettings, check_push_token
 from domain.profiles import Profile, edited
-from domain.users import Role, User, check_password_strength, clean_name, normalise_email
-from gateway.services import codes, mails
+from domain.users import (
+    Actor,
+    Role,
+    User,
+    check_password_strength,
+    clean_name,
+    normalise_email,
+)
+from gateway.services import audit, codes, mails
 from gateway.services.address_gate import login_gate, refusal, remember_confirmed
+from gateway.services.audit_snapshots import user_fields
 from gateway.services.authz import Principal
 from gateway.services.challenges import LoginChallenged, client_binding, mail_login_code
 from gateway.services.codes import CodePolicy
@@ -252,7 +261,19 @@ class Accounts:
             raise invalid("the current password is incorrect", "currentPassword")
         async with self._db.writing() as uow:
             await self._forget_failures(uow, keys, attempts)
+            before = await uow.profiles.mfa_enabled(actor.user_id)
             await uow.profiles.set_mfa(actor.user_id, mfa)
+            if before != mfa:
+                await audit.record(
+                    uow,
+                    actor,
+                    AuditEntity.USER,
+                    actor.user_id,
+                    "security_changed",
+                    at=self._clock.now(),
+                    before={"mfa": before},
+                    after={"mfa": mfa},
+                )
             await uow.commit()
         return SecuritySettings(mfa=mfa)
 
@@ -280,7 +301,16 @@ class Accounts:
         """Revoke every token of the signed-in caller, this one included."""
         actor = principal.require()
         async with self._db.writing() as uow:
-            await self._revoke(uow, actor.user_id)
+            floor = await self._revoke(uow, actor.user_id)
+            await audit.record(
+                uow,
+                actor,
+                AuditEntity.USER,
+                actor.user_id,
+                "signed_out_everywhere",
+                at=self._clock.now(),
+                after={"tokens_valid_from": floor},
+            )
             await uow.commit()
 
     async def change_password(
@@ -315,6 +345,15 @@ class Accounts:
                 raise DomainError(ErrorCode.UNAUTHENTICATED, "the account no longer exists")
             await uow.users.set_password_hash(actor.user_id, new_hash)
             valid_from = await self._revoke(uow, actor.user_id)
+            await audit.record(
+                uow,
+                actor,
+                AuditEntity.USER,
+                actor.user_id,
+                "password_changed",
+                at=self._clock.now(),
+                after={"tokens_valid_from": valid_from},
+            )
             await uow.commit()
         return Session.of(self._issue(holder.user, valid_from), holder.user)
 
@@ -390,6 +429,15 @@ class Accounts:
                 password_hash=password_hash,
             )
             await store_new_profile(uow, user.id, Profile(), self._clock.now())
+            await audit.record(
+                uow,
+                ANONYMOUS_ACTOR,
+                AuditEntity.USER,
+                user.id,
+                "registered",
+                at=self._clock.now(),
+                after=user_fields(user),
+            )
             await uow.commit()
         return Session.of(self._issue(user, None), user)
 
@@ -418,7 +466,7 @@ class Accounts:
             block_anonymous=block_anonymous,
         )
         user = await self.provision(
-            email=email, name=name, password=password, role=role, setup=setup
+            email=email, name=name, password=password, role=role, setup=setup, by=admin
         )
         return PersonView.of(user, admin)
 
@@ -430,8 +478,10 @@ class Accounts:
         password: str,
         role: Role,
         setup: AccountSetup | None = None,
+        by: Actor | None = None,
     ) -> User:
-        """Create an account without a caller: for the CLI and the demo seed only."""
+        """Create an account: for `create_user` (`by` the admin) and, without a caller,
+        for the CLI and the demo seed (audited as the system)."""
         address = normalise_email(email)
         display_name = clean_name(name)
         check_password_strength(password)
@@ -440,7 +490,21 @@ class Accounts:
             user = await uow.users.add(
                 email=address, name=display_name, role=role, password_hash=password_hash
             )
-            await _set_up(uow, user.id, setup or AccountSetup(), self._clock.now())
+            setup = setup or AccountSetup()
+            await _set_up(uow, user.id, setup, self._clock.now())
+            await audit.record(
+                uow,
+                by or SYSTEM_ACTOR,
+                AuditEntity.USER,
+                user.id,
+                "created",
+                at=self._clock.now(),
+                after={
+                    **user_fields(user),
+                    "profile": setup.profile,
+                    "block_anonymous": setup.block_anonymous,
+                },
+            )
             await uow.commit()
         return user
 

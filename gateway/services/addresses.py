@@ -13,9 +13,11 @@ from domain.addresses import (
     describe,
     normalise_address,
 )
+from domain.audit import AuditEntity
 from domain.errors import DomainError, ErrorCode, invalid
 from domain.notifications import Notification
 from domain.users import Actor, User
+from gateway.services import audit
 from gateway.services.address_gate import canonical_client
 from gateway.services.address_mails import address_added, address_removed
 from gateway.services.authz import Principal
@@ -183,6 +185,16 @@ class AddressRules:
                     mailed = mailed or queued is not None
         touched = tuple(u.id for u in people if u.id in changed)
         delivered = await self._notify(uow, admin, change, address, people, changed, now)
+        if touched:
+            await audit.record(
+                uow,
+                admin,
+                AuditEntity.IP_RULE,
+                address or "anonymous",
+                change.value,
+                at=now,
+                after={"address": address, "change": change.value, "user_ids": list(touched)},
+            )
         await uow.commit()
         await announce(self._publisher, delivered)
         if touched:

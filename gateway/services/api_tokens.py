@@ -13,7 +13,11 @@ from domain.api_tokens import (
     hash_token,
     looks_like_api_token,
 )
+from domain.audit import SYSTEM_ACTOR, AuditActor, AuditEntity
 from domain.errors import DomainError, ErrorCode
+from domain.users import Actor
+from gateway.services import audit
+from gateway.services.audit_snapshots import token_fields
 from gateway.services.authz import Principal, not_found
 from gateway.services.ports import Clock, Database
 
@@ -47,30 +51,45 @@ class ApiTokens:
         scopes: frozenset[TokenScope],
     ) -> IssuedApiToken:
         actor = principal.require_admin()
-        return await self._issue(name, location_id, scopes, actor.user_id)
+        return await self._issue(name, location_id, scopes, actor)
 
     async def tokens(self, principal: Principal) -> list[ApiToken]:
         principal.require_admin()
         return await self.list_as_operator()
 
     async def revoke(self, principal: Principal, token_id: int) -> ApiToken:
-        principal.require_admin()
-        return await self.revoke_as_operator(token_id)
+        actor = principal.require_admin()
+        return await self._revoke(token_id, actor)
 
     async def issue_as_operator(
         self, *, name: str, location_id: int | None, scopes: frozenset[TokenScope]
     ) -> IssuedApiToken:
-        return await self._issue(name, location_id, scopes, None)
+        return await self._issue(name, location_id, scopes, SYSTEM_ACTOR)
 
     async def list_as_operator(self) -> list[ApiToken]:
         async with self._db.reading() as uow:
             return await uow.api_tokens.list()
 
     async def revoke_as_operator(self, token_id: int) -> ApiToken:
+        return await self._revoke(token_id, SYSTEM_ACTOR)
+
+    async def _revoke(self, token_id: int, by: Actor | AuditActor) -> ApiToken:
         async with self._db.writing() as uow:
-            token = await uow.api_tokens.revoke(token_id, self._clock.now())
+            now = self._clock.now()
+            token = await uow.api_tokens.revoke(token_id, now)
             if token is None:
                 raise not_found("API token", str(token_id), "id")
+            if token.revoked_at == now:  # revoked now, not already before
+                await audit.record(
+                    uow,
+                    by,
+                    AuditEntity.API_TOKEN,
+                    token.id,
+                    "revoked",
+                    at=now,
+                    before={**token_fields(token), "revoked_at": None},
+                    after=token_fields(token),
+                )
             await uow.commit()
         return token
 
@@ -92,7 +111,7 @@ class ApiTokens:
         name: str,
         location_id: int | None,
         scopes: frozenset[TokenScope],
-        created_by: int | None,
+        by: Actor | AuditActor,
     ) -> IssuedApiToken:
         label = check_token_name(name)
         if not scopes:
@@ -107,7 +126,16 @@ class ApiTokens:
                 location_id=location_id,
                 scopes=scopes,
                 created_at=self._clock.now(),
-                created_by=created_by,
+                created_by=by.user_id if isinstance(by, Actor) else None,
+            )
+            await audit.record(
+                uow,
+                by,
+                AuditEntity.API_TOKEN,
+                token.id,
+                "created",
+                at=token.created_at,
+                after=token_fields(token),
             )
             await uow.commit()
         return IssuedApiToken(token, secret)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from gateway.services.accounts import Accounts
 from gateway.services.addresses import AddressRules
 from gateway.services.api_tokens import ApiTokens
+from gateway.services.audit import AuditLog
 from gateway.services.bookings import Bookings
 from gateway.services.directory import Directory
 from gateway.services.history import OccupancyHistory
@@ -47,7 +48,7 @@ class Application:
     soonest bookings; `timetables`: courses, study plans, teachers, rooms' timetables;
     `api_tokens` for sensors and dashboards; `occupancy`: how full the location tree is
     now; `ingest`: sensor readings in; `history`: occupancy over local days;
-    `live_occupancy`: the liveOccupancy subscriptions' hub."""
+    `live_occupancy`: the liveOccupancy subscriptions' hub; `audit`: the audit log."""
 
     accounts: Accounts
     bookings: Bookings
@@ -75,3 +76,4 @@ class Application:
     ingest: Ingest
     history: OccupancyHistory
     live_occupancy: LiveOccupancy
+    audit: AuditLog

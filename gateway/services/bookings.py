@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from domain.audit import AuditEntity
 from domain.bookings import (
     MAX_ATTENDEES,
     Attendee,
@@ -22,7 +23,8 @@ from domain.intervals import Interval, require_aware
 from domain.notifications import DEFAULT_REMINDER_LEAD
 from domain.rooms import Room
 from domain.users import Actor, normalise_email
-from gateway.services import booking_notices, mails
+from gateway.services import audit, booking_notices, mails
+from gateway.services.audit_snapshots import booking_fields
 from gateway.services.authz import Principal, not_found
 from gateway.services.events import BookingEvent, MailQueued
 from gateway.services.notify import announce
@@ -134,6 +136,15 @@ class Bookings:
                 attendees=[Attendee(e, users[e].id if e in users else None) for e in emails],
                 created_at=now,
             )
+            await audit.record(
+                uow,
+                actor,
+                AuditEntity.BOOKING,
+                booking.code,
+                "booked",
+                at=now,
+                after=booking_fields(booking),
+            )
             for mail in mails.booking_confirmation(booking, room, actor.email):
                 await queue_mail(uow, mail, now, self._policy.mail)
             notified = await booking_notices.on_booked(
@@ -152,6 +163,16 @@ class Bookings:
             booking = await self._visible_booking(uow, code, actor)
             cancelled, changed = booking.cancel(actor, self._clock.now())
             await uow.bookings.save_cancellation(cancelled)
+            await audit.record(
+                uow,
+                actor,
+                AuditEntity.BOOKING,
+                booking.code,
+                "cancelled",
+                at=changed.occurred_at,
+                before=booking_fields(booking),
+                after=booking_fields(cancelled),
+            )
             room = await self._room_of(uow, booking)
             mail = mails.booking_cancellation(cancelled, room)
             await queue_mail(uow, mail, changed.occurred_at, self._policy.mail)
@@ -173,6 +194,16 @@ class Bookings:
             if changed is None:
                 return BookingView.of(booking, actor)
             await uow.bookings.save_check_ins(checked)
+            await audit.record(
+                uow,
+                actor,
+                AuditEntity.BOOKING,
+                booking.code,
+                "checked_in",
+                at=changed.occurred_at,
+                before=booking_fields(booking),
+                after=booking_fields(checked),
+            )
             room = await self._room_of(uow, booking)
             await uow.commit()
         await self._announce(changed, room, mailed=False)

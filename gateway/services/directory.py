@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from domain.audit import AuditEntity
 from domain.calendar import BookableHours, parse_time_zone
 from domain.errors import invalid
 from domain.locations import (
@@ -16,8 +17,11 @@ from domain.locations import (
     check_room_code,
 )
 from domain.rooms import Room
+from gateway.services import audit
+from gateway.services.audit_snapshots import location_fields, room_fields
 from gateway.services.authz import Principal, not_found
-from gateway.services.ports import Database
+from gateway.services.clock import SystemClock
+from gateway.services.ports import Clock, Database
 from gateway.services.records import Page, PageRequest, RoomQuery
 
 MAX_TEXT = 2000
@@ -48,8 +52,9 @@ def _text(value: str, field: str, *, required: bool, limit: int = 200) -> str:
 class Directory:
     """Locations and rooms. Reads need a signed-in caller; writes need an admin."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, clock: Clock | None = None) -> None:
         self._db = db
+        self._clock = clock or SystemClock()  # stamps the audit events of its changes
 
     async def add_location(
         self,
@@ -65,7 +70,7 @@ class Directory:
         """Sites need an IANA time zone; other kinds inherit their site's. Zones (counted,
         never booked) sit on floors. `capacity` counts only while the location has no
         children (then theirs is summed)."""
-        principal.require_admin()
+        admin = principal.require_admin()
         label = _text(name, "name", required=True)
         check_capacity(capacity)
         if kind is LocationKind.ROOM:
@@ -89,12 +94,21 @@ class Directory:
                 bookable_hours=bookable_hours,
                 capacity=capacity,
             )
+            await audit.record(
+                uow,
+                admin,
+                AuditEntity.LOCATION,
+                location.id,
+                "created",
+                at=self._clock.now(),
+                after=location_fields(location),
+            )
             await uow.commit()
         return location
 
     async def add_room(self, principal: Principal, new: NewRoom) -> Room:
         """Add a room on a floor; admins only. Room ids (RM…) are unique."""
-        principal.require_admin()
+        admin = principal.require_admin()
         code = check_room_code(new.code.strip())
         limits = OccupancyLimits(new.min_occupancy, new.max_occupancy)
         if len(new.resources) > MAX_RESOURCES:
@@ -116,6 +130,15 @@ class Directory:
                 description=description,
                 limits=limits,
                 resources=resources,
+            )
+            await audit.record(
+                uow,
+                admin,
+                AuditEntity.ROOM,
+                room.code,
+                "created",
+                at=self._clock.now(),
+                after=room_fields(room),
             )
             await uow.commit()
         return room

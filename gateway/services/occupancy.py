@@ -8,9 +8,11 @@ from dataclasses import dataclass, replace
 from datetime import timedelta
 
 from domain.api_tokens import TokenScope
+from domain.audit import AuditEntity
 from domain.errors import DomainError, ErrorCode
 from domain.locations import Location, LocationKind, check_capacity
 from domain.occupancy import Occupancy, occupancy_tree, subtree
+from gateway.services import audit
 from gateway.services.authz import Principal, not_found
 from gateway.services.ports import Clock, Database
 from gateway.services.presence import Presence
@@ -96,7 +98,7 @@ class OccupancyNow:
     ) -> Location:
         """Admins only. A location with children has no capacity of its own: theirs is
         summed, so setting one on it is refused."""
-        principal.require_admin()
+        admin = principal.require_admin()
         check_capacity(capacity)
         async with self._db.writing() as uow:
             location = await uow.locations.get(location_id)
@@ -110,6 +112,17 @@ class OccupancyNow:
                     field="capacity",
                 )
             await uow.occupancy.set_capacity(location_id, capacity)
+            if location.capacity != capacity:
+                await audit.record(
+                    uow,
+                    admin,
+                    AuditEntity.LOCATION,
+                    location_id,
+                    "capacity_changed",
+                    at=self._clock.now(),
+                    before={"capacity": location.capacity},
+                    after={"capacity": capacity},
+                )
             await uow.commit()
         return replace(location, capacity=capacity)
 

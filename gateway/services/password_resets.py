@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import asyncio
 
+from domain.audit import ANONYMOUS_ACTOR, AuditEntity
 from domain.errors import invalid
 from domain.logins import CodePurpose
 from domain.users import Role, check_password_strength, normalise_email
-from gateway.services import codes
+from gateway.services import audit, codes
 from gateway.services.accounts import Accounts
 from gateway.services.authz import Principal
 from gateway.services.codes import CodePolicy
@@ -102,5 +103,13 @@ class PasswordResets:
             if admin_only and user.role is not Role.ADMIN:
                 raise NotAnAdmin()  # leaving without a commit: the code still works
             await uow.users.set_password_hash(user.id, new_hash)
+            await audit.record(
+                uow,
+                ANONYMOUS_ACTOR,
+                AuditEntity.USER,
+                user.id,
+                "password_reset",
+                at=self._clock.now(),
+            )
             await uow.commit()
         await self._accounts.logout_everywhere(Principal(actor=user.as_actor()))

@@ -8,11 +8,13 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
+from domain.audit import AuditEntity, changed_fields
 from domain.errors import DomainError, ErrorCode, invalid
 from domain.logins import CodePurpose
 from domain.profiles import ADMIN_MANAGED, Profile, edited, generated_employee_id, input_name
 from domain.users import Actor, Role, User, clean_name, normalise_email
-from gateway.services import codes, mails
+from gateway.services import audit, codes, mails
+from gateway.services.audit_snapshots import profile_fields
 from gateway.services.authz import Principal
 from gateway.services.codes import CodePolicy
 from gateway.services.events import MailQueued
@@ -120,14 +122,31 @@ class People:
         display_name = None if name is None else clean_name(name)
         async with self._db.writing() as uow:
             current = await uow.profiles.get(target)
-            if current is None:
+            before = await uow.users.get(target)
+            if current is None or before is None:
                 raise _not_found(target)
-            await uow.profiles.save(
-                target, edited(current, dict(changes), self._clock.now().date())
-            )
+            now = self._clock.now()
+            profile = edited(current, dict(changes), now.date())
+            await uow.profiles.save(target, profile)
             if display_name is not None:
                 await uow.profiles.set_name(target, display_name)
             user = await uow.users.get(target)
+            assert user is not None
+            old, new = changed_fields(
+                {"name": before.name, **profile_fields(current)},
+                {"name": user.name, **profile_fields(profile)},
+            )
+            if new:
+                await audit.record(
+                    uow,
+                    actor,
+                    AuditEntity.USER,
+                    target,
+                    "profile_updated",
+                    at=now,
+                    before=old,
+                    after=new,
+                )
             await uow.commit()
         assert user is not None
         return PersonView.of(user, actor)
@@ -151,6 +170,16 @@ class People:
                     field="role",
                 )
             await uow.profiles.set_role(user_id, role)
+            await audit.record(
+                uow,
+                admin,
+                AuditEntity.USER,
+                user_id,
+                "role_changed",
+                at=self._clock.now(),
+                before={"role": user.role.value},
+                after={"role": role.value},
+            )
             delivered = await notify_role_changed(
                 uow,
                 admin_id=admin.user_id,
@@ -207,6 +236,16 @@ class People:
                 raise DomainError(ErrorCode.UNAUTHENTICATED, "the account no longer exists")
             _refuse_taken(stored.email, await uow.users.by_email(stored.email), actor)
             await uow.profiles.set_email(user.id, stored.email)
+            await audit.record(
+                uow,
+                actor,
+                AuditEntity.USER,
+                user.id,
+                "email_changed",
+                at=now,
+                before={"email": user.email},
+                after={"email": stored.email},
+            )
             await queue_mail(
                 uow, mails.email_changed(user.email, stored.email), now, self._policy.mail
             )

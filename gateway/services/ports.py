@@ -12,6 +12,7 @@ from typing import Protocol, Self
 
 from domain.addresses import AllowedAddress, LoginAddresses
 from domain.api_tokens import ApiToken, TokenScope
+from domain.audit import AuditEvent
 from domain.bookings import Attendee, Booking, BookingSource
 from domain.calendar import BookableHours
 from domain.history import HourRollup
@@ -36,6 +37,7 @@ from domain.timetables import (
     Unit,
 )
 from domain.users import Actor, Role, User
+from gateway.services.audit_records import AuditQuery, NewAuditEvent
 from gateway.services.authz import Principal
 from gateway.services.events import Event
 from gateway.services.image_records import ImageRecord, ProcessedImage, StoredVariant
@@ -529,6 +531,9 @@ class UnitOfWork(Protocol):
     @property
     def occupancy(self) -> OccupancyRepository: ...
 
+    @property
+    def audit(self) -> AuditRepository: ...
+
     async def __aenter__(self) -> Self: ...
 
     async def __aexit__(
@@ -906,3 +911,20 @@ class IgnoredOccupancyEvents:
 
     async def counts_changed(self, location_ids: frozenset[int]) -> None:
         return None
+
+
+class AuditRepository(Protocol):
+    """The audit log's events. Only `add` writes, inside the unit of work of the change
+    it records; events are never updated, only purged by age."""
+
+    async def add(self, event: NewAuditEvent) -> None:
+        """Store the event with its snapshots passed through `domain.audit.snapshot`."""
+        ...
+
+    async def list(self, query: AuditQuery, page: PageRequest) -> Page[AuditEvent]:
+        """Matching events, newest first (by id, which grows with every insert)."""
+        ...
+
+    async def purge(self, before: datetime) -> int:
+        """Drop events recorded before `before`; returns how many went."""
+        ...

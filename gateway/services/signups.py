@@ -12,13 +12,15 @@ import asyncio
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from domain.audit import ANONYMOUS_ACTOR, AuditEntity
 from domain.errors import DomainError, ErrorCode
 from domain.logins import CodePurpose
 from domain.notifications import MAX_PUSH_TOKENS, check_push_token
 from domain.profiles import Profile
 from domain.users import MAX_NAME_LENGTH, Role, check_password_strength, clean_name, normalise_email
-from gateway.services import codes
+from gateway.services import audit, codes
 from gateway.services.accounts import Accounts
+from gateway.services.audit_snapshots import user_fields
 from gateway.services.codes import CodePolicy
 from gateway.services.people import store_new_profile
 from gateway.services.ports import Clock, Database, PasswordHasher
@@ -154,6 +156,15 @@ class Signups:
                     user.id, waiting.push_token, now, MAX_PUSH_TOKENS
                 )
             await uow.pending_registrations.remove(address)
+            await audit.record(
+                uow,
+                ANONYMOUS_ACTOR,
+                AuditEntity.USER,
+                user.id,
+                "registered",
+                at=now,
+                after=user_fields(user),
+            )
             await uow.commit()
 
     async def is_registered(self, email: str) -> bool:

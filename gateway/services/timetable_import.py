@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 
+from domain.audit import AuditEntity
 from domain.bookings import Booking, BookingChange, BookingChanged, BookingStatus
 from domain.errors import DomainError, ErrorCode, invalid
 from domain.intervals import Interval
@@ -18,6 +19,8 @@ from domain.notifications import Notification, NotificationKind
 from domain.rooms import Room
 from domain.timetables import Session, Timetable, expand
 from domain.users import Actor
+from gateway.services import audit
+from gateway.services.audit_snapshots import booking_fields
 from gateway.services.authz import Principal
 from gateway.services.events import BookingEvent
 from gateway.services.notify import announce, notify
@@ -131,6 +134,16 @@ class TimetableImport:
                 cancelled_by=actor.user_id,
             )
             await uow.bookings.save_cancellation(cancelled)
+            await audit.record(
+                uow,
+                actor,
+                AuditEntity.BOOKING,
+                booking.code,
+                "cancelled_by_timetable",
+                at=now,
+                before=booking_fields(booking),
+                after=booking_fields(cancelled),
+            )
             await uow.reminders.cancel(booking.id, now)
             pending.notified += await notify(
                 uow,

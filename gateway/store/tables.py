@@ -637,3 +637,27 @@ occupancy_visit_ends = Table(
     Index("ix_occupancy_visit_ends_location_id_visitor", "location_id", "visitor"),
 )
 """Halves of visits waiting for the other half (an entry, or an exit that came first)."""
+
+audit_events = Table(
+    "audit_events",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("at", UtcDateTime, nullable=False),
+    # No foreign keys: an event outlives the person, token or thing it names.
+    Column("actor_kind", String(16), nullable=False),
+    Column("actor_user_id", Integer),
+    Column("actor_token_id", Integer),
+    Column("entity", String(32), nullable=False),
+    Column("entity_id", String(100), nullable=False),
+    Column("action", String(100), nullable=False),
+    # JSON objects (domain.audit.encode), secrets left out; NULL: nothing before or after.
+    Column("before", Text),
+    Column("after", Text),
+    Column("client", String(64)),
+    CheckConstraint("actor_kind IN ('user', 'token', 'system', 'anonymous')", name="actor_kind"),
+    Index("ix_audit_events_entity_entity_id", "entity", "entity_id"),
+    Index("ix_audit_events_actor_user_id", "actor_user_id"),
+    # The retention purge and the since/until filters.
+    Index("ix_audit_events_at", "at"),
+)
+"""Who changed which booking, user, location, room, IP rule or API token, and how."""

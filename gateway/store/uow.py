@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from gateway.services.ports import Clock
 from gateway.store.addresses import SqlAddresses
+from gateway.store.audit import SqlAuditLog
 from gateway.store.bookings import SqlBookings
 from gateway.store.codes import SqlCodes
 from gateway.store.engine import WRITE_OPTION
@@ -47,6 +48,7 @@ class SqlUnitOfWork:
     timetables: SqlTimetables
     api_tokens: SqlApiTokens
     occupancy: SqlOccupancy
+    audit: SqlAuditLog
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession], clock: Clock) -> None:
         self._sessions = sessions
@@ -73,6 +75,7 @@ class SqlUnitOfWork:
         self.timetables = SqlTimetables(session)
         self.api_tokens = SqlApiTokens(session)
         self.occupancy = SqlOccupancy(session)
+        self.audit = SqlAuditLog(session)
         return self
 
     async def __aexit__(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import json
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
@@ -20,6 +21,7 @@ import pytest
 
 from domain.addresses import AllowedAddress, LoginAddresses
 from domain.api_tokens import ApiToken, TokenScope
+from domain.audit import AuditEvent, encode
 from domain.bookings import Attendee, Booking, BookingSource, BookingStatus
 from domain.calendar import BookableHours, SiteCalendar, parse_time_zone
 from domain.errors import DomainError, ErrorCode, invalid
@@ -36,6 +38,7 @@ from domain.profiles import Profile
 from domain.readings import Reading, VisitEnd
 from domain.rooms import Room
 from domain.users import Actor, Role, User
+from gateway.services.audit_records import AuditQuery, NewAuditEvent
 from gateway.services.authz import Principal
 from gateway.services.events import Event
 from gateway.services.image_records import ImageRecord
@@ -145,6 +148,7 @@ class State:
     readings: list[tuple[Reading, int | None, datetime]] = field(default_factory=list)
     occupancy_hours: dict[tuple[int, datetime], HourRollup] = field(default_factory=dict)
     visit_ends: dict[int, tuple[int, VisitEnd]] = field(default_factory=dict)
+    audit_events: list[AuditEvent] = field(default_factory=list)
 
     def new_id(self) -> int:
         self.last_id += 1
@@ -930,6 +934,7 @@ class FakeUnitOfWork:
         self.notifications, self.reminders = FakeNotifications(self), FakeReminders(self)
         self.pending_registrations = FakePendingRegistrations(self)
         self.api_tokens, self.occupancy = FakeApiTokens(self), FakeOccupancy(self)
+        self.audit = FakeAuditLog(self)
 
     @property
     def db(self) -> FakeDatabase:
@@ -1267,3 +1272,48 @@ class FakeOccupancy(_Repository):
             if (end.entered_at or end.left_at or before) >= before
         }
         return gone
+
+
+def _audit_matches(event: AuditEvent, query: AuditQuery) -> bool:
+    actor = query.actor
+    return (
+        (query.entity is None or event.entity is query.entity)
+        and (query.entity_id is None or event.entity_id == query.entity_id)
+        and (query.action is None or event.action == query.action)
+        and (actor is None or event.actor == actor)
+        and (query.since is None or event.at >= query.since)
+        and (query.until is None or event.at < query.until)
+    )
+
+
+class FakeAuditLog(_Repository):
+    """Snapshots go through the same JSON encoding as the SQL store's."""
+
+    async def add(self, event: NewAuditEvent) -> None:
+        state = self._uow.write()
+        before, after = encode(event.before), encode(event.after)
+        state.audit_events.append(
+            AuditEvent(
+                id=state.new_id(),
+                at=event.at,
+                actor=event.actor,
+                entity=event.entity,
+                entity_id=event.entity_id,
+                action=event.action,
+                before=None if before is None else json.loads(before),
+                after=None if after is None else json.loads(after),
+                client=event.client,
+            )
+        )
+
+    async def list(self, query: AuditQuery, page: PageRequest) -> Page[AuditEvent]:
+        found = [e for e in reversed(self._uow.state.audit_events) if _audit_matches(e, query)]
+        # Newest first: negated ids sort like the SQL store's descending ids.
+        return _page(found, page, "audit-fake", lambda e: [-e.id])
+
+    async def purge(self, before: datetime) -> int:
+        state = self._uow.write()
+        kept = [e for e in state.audit_events if e.at >= before]
+        dropped = len(state.audit_events) - len(kept)
+        state.audit_events = kept
+        return dropped
