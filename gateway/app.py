@@ -15,6 +15,7 @@ from starlette.routing import Route, WebSocketRoute
 
 import rest_compat
 from domain.bookings import CheckInWindow
+from domain.rate import TokenRate
 from gateway.auth.credentials import CredentialAuthenticator
 from gateway.auth.middleware import PrincipalMiddleware
 from gateway.auth.passwords import Argon2Hasher
@@ -27,6 +28,7 @@ from gateway.ingest import http as ingest_http
 from gateway.live.broker import Broker, InMemoryBroker
 from gateway.live.occupancy import BrokerOccupancyEvents
 from gateway.live.redis_broker import RedisBroker
+from gateway.live.redis_buckets import RedisBuckets
 from gateway.mail.relay import MailRelay
 from gateway.mail.senders import ConsoleSender, MailSender
 from gateway.mail.smtp import SmtpConfig, SmtpSender, sender_address
@@ -60,6 +62,7 @@ from gateway.services.ports import (
     ImageStore,
     PasswordHasher,
     PushSender,
+    RateBuckets,
 )
 from gateway.services.presence import Presence
 from gateway.services.presence_sweep import PresenceSweeper
@@ -73,6 +76,7 @@ from gateway.services.signups import Signups
 from gateway.services.timetable_import import TimetableImport
 from gateway.services.timetable_records import CollisionPolicy
 from gateway.services.timetables import Timetables
+from gateway.services.write_limits import InMemoryBuckets, WriteLimits, WritePolicy
 from gateway.settings import Settings
 from gateway.store.engine import create_engine
 from gateway.store.images import DatabaseImageStore
@@ -134,6 +138,22 @@ def open_broker(settings: Settings) -> Broker:
     return RedisBroker(settings.broker_url, channel_prefix=settings.broker_channel_prefix)
 
 
+def open_rate_buckets(settings: Settings) -> RateBuckets:
+    """Write limits count in this process by default; in Redis, shared by every process,
+    when OCCUPI_BROKER_URL names one."""
+    if settings.broker_url is None:
+        return InMemoryBuckets()
+    return RedisBuckets(settings.broker_url, prefix=settings.broker_channel_prefix)
+
+
+def write_policy(settings: Settings) -> WritePolicy:
+    return WritePolicy(
+        per_account=TokenRate(settings.rate_writes_per_minute),
+        per_address=TokenRate(settings.rate_address_writes_per_minute),
+        per_ingest_token=TokenRate(settings.rate_ingest_per_minute),
+    )
+
+
 def open_mail_sender(settings: Settings, clock: Clock) -> MailSender:
     """Mail to the log by default; over SMTP when OCCUPI_SMTP_URL names a server."""
     if settings.smtp_url is None:
@@ -167,7 +187,12 @@ def build_gateway(
     """Everything but HTTP. Tests pass their own clock, mail and push senders and (cheaper)
     hasher."""
     clock = clock or SystemClock()
-    db = SqlDatabase(create_engine(settings.database_url, echo=settings.sql_echo), clock)
+    engine = create_engine(
+        settings.database_url,
+        echo=settings.sql_echo,
+        busy_seconds=settings.sqlite_busy_timeout.total_seconds(),
+    )
+    db = SqlDatabase(engine, clock)
     broker = open_broker(settings)
     relay = MailRelay(db, mail_sender or open_mail_sender(settings, clock), clock)
     pushes = PushDispatcher(db, push_sender or open_push_sender(settings))
@@ -240,6 +265,7 @@ def build_gateway(
             coalesce=settings.live_coalesce,
             recheck=settings.live_recheck,
         ),
+        write_limits=WriteLimits(open_rate_buckets(settings), clock, write_policy(settings)),
     )
     sweeper = PresenceSweeper(
         app.presence, interval_seconds=settings.presence_sweep.total_seconds()
@@ -278,6 +304,7 @@ def create_app(
             await gateway.sweeper.stop()
             await gateway.relay.stop()
             await gateway.broker.stop()
+            await gateway.app.write_limits.close()
             await gateway.db.dispose()
 
     async def index(_request: Request) -> Response:
@@ -294,7 +321,9 @@ def create_app(
             WebSocketRoute("/graphql", graphql),
             *rest_compat.routes(gateway.app),
             *image_http.routes(gateway.app.images),
-            *ingest_http.routes(gateway.app.ingest, max_bytes=settings.ingest_max_bytes),
+            *ingest_http.routes(
+                gateway.app.ingest, gateway.app.write_limits, max_bytes=settings.ingest_max_bytes
+            ),
         ],
         # Only unmatched paths raise this 404; /graphql answers its own errors.
         exception_handlers={404: rest_compat.not_found},

@@ -72,6 +72,13 @@ class Settings:
     ingest_max_readings: int = 10_000
     ingest_max_bytes: int = 4 * 1024 * 1024
     live_coalesce: timedelta = timedelta(milliseconds=250)
+    # How long an SQLite writer waits for another's write lock before UNAVAILABLE.
+    sqlite_busy_timeout: timedelta = timedelta(seconds=30)
+    # Writes a minute (sustained, and the burst) per account, client address and ingest
+    # API token; 0 turns a limit off.
+    rate_writes_per_minute: int = 60
+    rate_address_writes_per_minute: int = 300
+    rate_ingest_per_minute: int = 600
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -138,6 +145,14 @@ class Settings:
             live_coalesce=timedelta(
                 milliseconds=_int(env, "OCCUPI_LIVE_COALESCE_MS", 250, 0, 60_000)
             ),
+            sqlite_busy_timeout=timedelta(
+                milliseconds=_int(env, "OCCUPI_SQLITE_BUSY_MS", 30_000, 0, 600_000)
+            ),
+            rate_writes_per_minute=_int(env, "OCCUPI_RATE_WRITES_PER_MINUTE", 60, 0, 1_000_000),
+            rate_address_writes_per_minute=_int(
+                env, "OCCUPI_RATE_ADDRESS_WRITES_PER_MINUTE", 300, 0, 1_000_000
+            ),
+            rate_ingest_per_minute=_int(env, "OCCUPI_RATE_INGEST_PER_MINUTE", 600, 0, 1_000_000),
         )
 
 

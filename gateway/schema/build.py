@@ -24,6 +24,7 @@ from gateway.schema.mutations import Mutation
 from gateway.schema.queries import Query
 from gateway.schema.shared_live import SharedLive, live_plan
 from gateway.schema.subscriptions import Subscription
+from gateway.schema.write_limits import WriteLimiter
 from gateway.services.application import Application
 
 MAX_DEPTH = 12
@@ -82,6 +83,7 @@ def build_schema() -> strawberry.Schema:
             lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
             lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
             PerOperation,
+            WriteLimiter,
             ErrorPolicy,
         ],
     )

@@ -30,6 +30,7 @@ from gateway.services.sign_ins import SignIns
 from gateway.services.signups import Signups
 from gateway.services.timetable_import import TimetableImport
 from gateway.services.timetables import Timetables
+from gateway.services.write_limits import WriteLimits
 
 
 @dataclass(frozen=True)
@@ -75,3 +76,4 @@ class Application:
     ingest: Ingest
     history: OccupancyHistory
     live_occupancy: LiveOccupancy
+    write_limits: WriteLimits
