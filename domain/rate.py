@@ -47,11 +47,13 @@ def take(rate: TokenRate, state: BucketState | None, now: datetime) -> tuple[Buc
     if not rate.enabled:
         return BucketState(0.0, now), 0.0
     if state is None:
-        tokens = rate.capacity
+        tokens, at = rate.capacity, now
     else:
-        # A clock that went back (another process's, a corrected one) refills nothing.
-        elapsed = max(0.0, (now - state.at).total_seconds())
+        # A clock that went back (another process's, a corrected one) refills nothing,
+        # and the bucket keeps its latest instant.
+        at = max(state.at, now)
+        elapsed = (at - state.at).total_seconds()
         tokens = min(rate.capacity, state.tokens + elapsed * rate.per_second)
     if tokens >= 1.0:
-        return BucketState(tokens - 1.0, now), 0.0
-    return BucketState(tokens, now), (1.0 - tokens) / rate.per_second
+        return BucketState(tokens - 1.0, at), 0.0
+    return BucketState(tokens, at), (1.0 - tokens) / rate.per_second

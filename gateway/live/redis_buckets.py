@@ -27,8 +27,9 @@ local now = tonumber(ARGV[3])
 local state = redis.call('HMGET', KEYS[1], 'tokens', 'at')
 local tokens = capacity
 if state[1] then
-  local elapsed = math.max(0, now - tonumber(state[2]))
-  tokens = math.min(capacity, tonumber(state[1]) + elapsed * per_second)
+  local last = tonumber(state[2])
+  if now < last then now = last end
+  tokens = math.min(capacity, tonumber(state[1]) + (now - last) * per_second)
 end
 local wait = 0
 if tokens >= 1 then

@@ -83,7 +83,8 @@ ERRORS: Mapping[ErrorCode, LegacyError] = {
     ErrorCode.EMAIL_TAKEN: LegacyError(
         401, "INVALID_AUTH", "Email already exists", "Invalid email"
     ),
-    # Not the original's: a busy or full database, answered 503 with Retry-After.
+    # Not the original's: the write limits, and a busy or full database (Retry-After).
+    ErrorCode.RATE_LIMITED: LegacyError(429, "TOO_MANY_REQUESTS", summary="Too Many Requests"),
     ErrorCode.UNAVAILABLE: LegacyError(503, "SERVICE_UNAVAILABLE", summary="Service Unavailable"),
     ErrorCode.STORAGE_FULL: LegacyError(503, "SERVICE_UNAVAILABLE", summary="Service Unavailable"),
 }
