@@ -22,6 +22,7 @@ import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from schemathesis import Case, GenerationMode
+from schemathesis.core.result import Ok
 from schemathesis.graphql import nodes
 
 from tests.support.graphql import GraphQLClient
@@ -47,10 +48,16 @@ schemathesis.graphql.scalar(
     "Time", st.times(max_value=time(23, 59)).map(lambda t: nodes.String(t.isoformat()))
 )
 
-OPERATIONS = {
-    result.ok().label: result.ok()
-    for result in schemathesis.graphql.from_path(SCHEMA).get_all_operations()
-}
+
+def _operations() -> dict[str, Any]:
+    found = {}
+    for result in schemathesis.graphql.from_path(SCHEMA).get_all_operations():
+        assert isinstance(result, Ok), result  # an operation schemathesis cannot read
+        found[result.ok().label] = result.ok()
+    return found
+
+
+OPERATIONS = _operations()
 
 
 def _cases(operation: Any) -> list[AnyCase]:
