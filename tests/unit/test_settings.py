@@ -377,9 +377,8 @@ def test_the_write_limits_and_the_busy_timeout_are_read_and_bounded(tmp_path: Pa
         settings.rate_address_writes_per_minute,
         settings.rate_ingest_per_minute,
     ) == (0, 1000, 5)
-    with pytest.raises(
-        SettingsError, match=r"^OCCUPI_RATE_WRITES_PER_MINUTE must be between 0 and 1000000, not -1$"
-    ):
+    bound = r"^OCCUPI_RATE_WRITES_PER_MINUTE must be between 0 and 1000000, not -1$"
+    with pytest.raises(SettingsError, match=bound):
         Settings.from_env(env_in(tmp_path, OCCUPI_RATE_WRITES_PER_MINUTE="-1"))
     with pytest.raises(SettingsError, match=r"^OCCUPI_SQLITE_BUSY_MS must be a whole number"):
         Settings.from_env(env_in(tmp_path, OCCUPI_SQLITE_BUSY_MS="soon"))
