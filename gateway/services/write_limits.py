@@ -42,7 +42,10 @@ class WriteLimits:
     async def admit_write(self, principal: Principal, client: str | None) -> None:
         """One write by `principal` from `client` (None: unknown address, not limited by
         it). The account's bucket is asked first, so one busy account behind a shared
-        address does not spend the address's allowance for its neighbours."""
+        address does not spend the address's allowance for its neighbours. A sensor's
+        API token (GraphQL `ingestReadings`) spends its ingest bucket instead."""
+        if principal.actor is None and principal.api_token is not None:
+            await self.admit_ingest(principal)
         now = self._clock.now()
         actor = principal.actor
         if actor is not None:

@@ -15,9 +15,9 @@ from starlette.applications import Starlette
 
 from gateway.settings import Settings
 from tests.rest_compat.test_occupi_bookings import booking
+from tests.schema.test_ingest_http import INGEST, zone
 from tests.schema.test_ingest_http import post as ingest
 from tests.schema.test_ingest_http import token as api_token
-from tests.schema.test_ingest_http import zone
 from tests.support.bookings import local
 from tests.support.clock import MutableClock
 from tests.support.graphql import JSON, GraphQLClient
@@ -121,6 +121,20 @@ async def test_rest_writes_share_the_account_bucket_and_answer_retry_after(
     assert refused.status_code == 429
     assert refused.headers["Retry-After"] == "20"
     assert refused.json()["error"]["code"] == "TOO_MANY_REQUESTS"
+
+
+async def test_graphql_ingest_spends_the_tokens_ingest_bucket(
+    client: GraphQLClient, elsewhere: GraphQLClient, world: World, tokens: dict[str, str]
+) -> None:
+    sensor = await api_token(client, tokens["admin"], "INGEST", world.floor_id)
+    variables = {"input": {"readings": []}}
+    sent = [await elsewhere.post(INGEST, variables, token=sensor) for _ in range(INGEST_LIMIT)]
+    refused = await elsewhere.post(INGEST, variables, token=sensor)
+
+    assert [r.status_code for r in sent] == [200] * INGEST_LIMIT
+    assert refused.status_code == 429
+    [error] = refused.json()["errors"]
+    assert error["message"].startswith("too many changes from this API token (at most 2 a minute)")
 
 
 async def test_an_ingest_token_past_its_requests_a_minute_gets_429_and_others_go_on(
