@@ -127,7 +127,7 @@ async def test_graphql_ingest_spends_the_tokens_ingest_bucket(
     client: GraphQLClient, elsewhere: GraphQLClient, world: World, tokens: dict[str, str]
 ) -> None:
     sensor = await api_token(client, tokens["admin"], "INGEST", world.floor_id)
-    variables = {"input": {"readings": []}}
+    variables: JSON = {"input": {"readings": []}}
     sent = [await elsewhere.post(INGEST, variables, token=sensor) for _ in range(INGEST_LIMIT)]
     refused = await elsewhere.post(INGEST, variables, token=sensor)
 
