@@ -16,6 +16,7 @@ from starlette.routing import Route, WebSocketRoute
 
 import rest_compat
 from domain.bookings import CheckInWindow
+from domain.rate import TokenRate
 from gateway import audit_export
 from gateway.auth.audit_client import AuditClientMiddleware
 from gateway.auth.credentials import CredentialAuthenticator
@@ -32,6 +33,7 @@ from gateway.ingest import http as ingest_http
 from gateway.live.broker import Broker, InMemoryBroker
 from gateway.live.occupancy import BrokerOccupancyEvents
 from gateway.live.redis_broker import RedisBroker
+from gateway.live.redis_buckets import RedisBuckets
 from gateway.mail.relay import MailRelay
 from gateway.mail.senders import ConsoleSender, MailSender
 from gateway.mail.smtp import SmtpConfig, SmtpSender, sender_address
@@ -66,6 +68,7 @@ from gateway.services.ports import (
     ImageStore,
     PasswordHasher,
     PushSender,
+    RateBuckets,
 )
 from gateway.services.presence import Presence
 from gateway.services.presence_sweep import PresenceSweeper
@@ -79,6 +82,7 @@ from gateway.services.signups import Signups
 from gateway.services.timetable_import import TimetableImport
 from gateway.services.timetable_records import CollisionPolicy
 from gateway.services.timetables import Timetables
+from gateway.services.write_limits import InMemoryBuckets, WriteLimits, WritePolicy
 from gateway.settings import Settings
 from gateway.store.engine import create_engine
 from gateway.store.images import DatabaseImageStore
@@ -140,6 +144,22 @@ def open_broker(settings: Settings) -> Broker:
     return RedisBroker(settings.broker_url, channel_prefix=settings.broker_channel_prefix)
 
 
+def open_rate_buckets(settings: Settings) -> RateBuckets:
+    """Write limits count in this process by default; in Redis, shared by every process,
+    when OCCUPI_BROKER_URL names one."""
+    if settings.broker_url is None:
+        return InMemoryBuckets()
+    return RedisBuckets(settings.broker_url, prefix=settings.broker_channel_prefix)
+
+
+def write_policy(settings: Settings) -> WritePolicy:
+    return WritePolicy(
+        per_account=TokenRate(settings.rate_writes_per_minute),
+        per_address=TokenRate(settings.rate_address_writes_per_minute),
+        per_ingest_token=TokenRate(settings.rate_ingest_per_minute),
+    )
+
+
 def open_mail_sender(settings: Settings, clock: Clock) -> MailSender:
     """Mail to the log by default; over SMTP when OCCUPI_SMTP_URL names a server."""
     if settings.smtp_url is None:
@@ -173,7 +193,12 @@ def build_gateway(
     """Everything but HTTP. Tests pass their own clock, mail and push senders and (cheaper)
     hasher."""
     clock = clock or SystemClock()
-    db = SqlDatabase(create_engine(settings.database_url, echo=settings.sql_echo), clock)
+    engine = create_engine(
+        settings.database_url,
+        echo=settings.sql_echo,
+        busy_seconds=settings.sqlite_busy_timeout.total_seconds(),
+    )
+    db = SqlDatabase(engine, clock)
     broker = open_broker(settings)
     relay = MailRelay(db, mail_sender or open_mail_sender(settings, clock), clock)
     pushes = PushDispatcher(db, push_sender or open_push_sender(settings))
@@ -247,6 +272,7 @@ def build_gateway(
             recheck=settings.live_recheck,
         ),
         audit=AuditLog(db, clock, settings.audit_retention),
+        write_limits=WriteLimits(open_rate_buckets(settings), clock, write_policy(settings)),
     )
     sweeper = PresenceSweeper(
         app.presence, interval_seconds=settings.presence_sweep.total_seconds()
@@ -291,6 +317,7 @@ def create_app(
             await gateway.sweeper.stop()
             await gateway.relay.stop()
             await gateway.broker.stop()
+            await gateway.app.write_limits.close()
             await gateway.db.dispose()
 
     async def index(_request: Request) -> Response:
@@ -307,7 +334,9 @@ def create_app(
             WebSocketRoute("/graphql", graphql),
             *rest_compat.routes(gateway.app),
             *image_http.routes(gateway.app.images),
-            *ingest_http.routes(gateway.app.ingest, max_bytes=settings.ingest_max_bytes),
+            *ingest_http.routes(
+                gateway.app.ingest, gateway.app.write_limits, max_bytes=settings.ingest_max_bytes
+            ),
             *audit_export.routes(gateway.app.audit, max_rows=settings.audit_export_max_rows),
         ],
         # Only unmatched paths raise this 404; /graphql answers its own errors.

@@ -78,6 +78,13 @@ class Settings:
     # None keeps audit events for ever; else older ones are purged.
     audit_retention: timedelta | None = None
     audit_export_max_rows: int = 1_000_000
+    # How long an SQLite writer waits for another's write lock before UNAVAILABLE.
+    sqlite_busy_timeout: timedelta = timedelta(seconds=30)
+    # Writes a minute (sustained, and the burst) per account, client address and ingest
+    # API token; 0 turns a limit off.
+    rate_writes_per_minute: int = 60
+    rate_address_writes_per_minute: int = 300
+    rate_ingest_per_minute: int = 600
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -149,6 +156,14 @@ class Settings:
             audit_export_max_rows=_int(
                 env, "OCCUPI_AUDIT_EXPORT_MAX_ROWS", 1_000_000, 1, 100_000_000
             ),
+            sqlite_busy_timeout=timedelta(
+                milliseconds=_int(env, "OCCUPI_SQLITE_BUSY_MS", 30_000, 0, 600_000)
+            ),
+            rate_writes_per_minute=_int(env, "OCCUPI_RATE_WRITES_PER_MINUTE", 60, 0, 1_000_000),
+            rate_address_writes_per_minute=_int(
+                env, "OCCUPI_RATE_ADDRESS_WRITES_PER_MINUTE", 300, 0, 1_000_000
+            ),
+            rate_ingest_per_minute=_int(env, "OCCUPI_RATE_INGEST_PER_MINUTE", 600, 0, 1_000_000),
         )
 
 

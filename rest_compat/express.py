@@ -11,6 +11,7 @@ from starlette.responses import Response
 
 from domain.errors import DomainError, ErrorCode
 from rest_compat.rendering import express_json, json_response
+from rest_compat.retry import with_retry_after
 
 
 class MessageBody(BaseModel):
@@ -33,7 +34,7 @@ def message_failure(
 ) -> Response:
     legacy = table.get(error.code, fallback)
     body = {"message": legacy.message or error.message}
-    return json_response(express_json(body), legacy.status)
+    return with_retry_after(error, json_response(express_json(body), legacy.status))
 
 
 def message_internal_error() -> Response:

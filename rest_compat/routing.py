@@ -25,8 +25,11 @@ from domain.errors import DomainError, invalid
 from gateway.services.application import Application
 from gateway.services.authz import ANONYMOUS, Principal
 from rest_compat import json_input
+from rest_compat.retry import with_retry_after
 
 log = logging.getLogger(__name__)
+# Methods that change nothing; every other one spends a token of the write limits.
+_READS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 BodyT = TypeVar("BodyT")
 
@@ -174,10 +177,13 @@ async def _serve(app: Application, api: Api, endpoint: Endpoint, request: Reques
     principal = principal_of(request)
     try:
         endpoint.guard.check(principal)
+        if request.method not in _READS:
+            client = request.scope.get("client")
+            await app.write_limits.admit_write(principal, str(client[0]) if client else None)
         body = await _parse(endpoint.request, request, optional=endpoint.body_optional)
         return await endpoint.handler(Call(app, request, principal, body))
     except DomainError as error:
-        return api.failure(error)
+        return with_retry_after(error, api.failure(error))
     except HTTPException:
         raise
     except Exception:  # masked as the API's 500 envelope; the details go to the log

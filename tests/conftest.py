@@ -65,6 +65,11 @@ def settings(tmp_path: Path, database_url: str) -> Settings:
         jwt_secret=JWT_SECRET,
         broker_url=databases.BROKER_URL,
         broker_channel_prefix=f"occupi-test-{secrets.token_hex(6)}:",
+        # The test clock stands still, so a bucket would never refill: write limits are
+        # tested on their own (tests/schema/test_write_limits.py) and off elsewhere.
+        rate_writes_per_minute=0,
+        rate_address_writes_per_minute=0,
+        rate_ingest_per_minute=0,
     )
 
 
@@ -86,6 +91,7 @@ async def app(
     yield application
     await application.state.gateway.pushes.stop()  # pushes still under way, before the db goes
     await application.state.gateway.broker.stop()
+    await application.state.gateway.app.write_limits.close()
     await application.state.gateway.db.dispose()
 
 

@@ -19,8 +19,10 @@ from starlette.routing import BaseRoute, Route
 
 from domain.api_tokens import TokenScope
 from domain.errors import DomainError, ErrorCode, invalid
+from domain.retry import RetryLater
 from gateway.services.authz import ANONYMOUS, Principal
 from gateway.services.ingest import Ingest, IngestReport
+from gateway.services.write_limits import WriteLimits
 
 TOO_LARGE = "PAYLOAD_TOO_LARGE"
 _STATUS = {ErrorCode.INVALID_INPUT: 400, ErrorCode.UNAUTHENTICATED: 401, ErrorCode.FORBIDDEN: 403}
@@ -101,18 +103,27 @@ def _answer(report: IngestReport, offsets: list[int], refused: list[tuple[int, s
     )
 
 
-def routes(ingest: Ingest, *, max_bytes: int) -> list[BaseRoute]:
+def routes(ingest: Ingest, limits: WriteLimits, *, max_bytes: int) -> list[BaseRoute]:
     async def readings(request: Request) -> Response:
         principal = _principal(request)
         try:
             if principal.actor is None:
                 principal.require_api(TokenScope.INGEST)  # before reading the body
+                await limits.admit_ingest(principal)
+            else:
+                client = request.scope.get("client")
+                await limits.admit_write(principal, str(client[0]) if client else None)
             items = parse_items(await read_body(request, max_bytes))
             offsets = [i for i, item in enumerate(items) if not isinstance(item, _NotJson)]
             refused = [(i, x.reason) for i, x in enumerate(items) if isinstance(x, _NotJson)]
             report = await ingest.submit(principal, [items[i] for i in offsets])
         except BodyTooLarge:
             return _error(413, TOO_LARGE, f"the request body is larger than {max_bytes} bytes")
+        except RetryLater as error:  # a sensor backs off: 429 for its rate, 503 for storage
+            status = 429 if error.code is ErrorCode.RATE_LIMITED else 503
+            answer = _error(status, error.code.value, error.message, error.field)
+            answer.headers["Retry-After"] = str(error.retry_after)
+            return answer
         except DomainError as error:
             status = _STATUS.get(error.code, 400)
             return _error(status, error.code.value, error.message, error.field)

@@ -27,6 +27,7 @@ from gateway.schema.mutations import Mutation
 from gateway.schema.queries import Query
 from gateway.schema.shared_live import SharedLive, live_plan
 from gateway.schema.subscriptions import Subscription
+from gateway.schema.write_limits import WriteLimiter
 from gateway.schema.ws import LegacyWSHandler, TransportWSHandler
 from gateway.services.application import Application
 
@@ -86,6 +87,7 @@ def build_schema() -> strawberry.Schema:
             lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
             lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
             PerOperation,
+            WriteLimiter,
             ErrorPolicy,
         ],
     )

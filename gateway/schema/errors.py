@@ -12,6 +12,7 @@ from strawberry.extensions import SchemaExtension
 
 import gateway.schema.enums  # noqa: F401  (registers the enums)
 from domain.errors import DomainError, ErrorCode
+from domain.retry import retry_after_of
 
 log = logging.getLogger("occupi.graphql")
 T = TypeVar("T")
@@ -24,10 +25,19 @@ class UserError:
     code: ErrorCode
     message: str
     field: str | None = None
+    retry_after: int | None = strawberry.field(
+        default=None,
+        description="Seconds to wait before trying again; null when waiting will not help.",
+    )
 
     @classmethod
     def of(cls, error: DomainError) -> UserError:
-        return cls(code=error.code, message=error.message, field=error.field)
+        return cls(
+            code=error.code,
+            message=error.message,
+            field=error.field,
+            retry_after=retry_after_of(error),
+        )
 
 
 async def attempt(action: Callable[[], Awaitable[T]]) -> tuple[T | None, list[UserError]]:
@@ -43,9 +53,11 @@ def _shape(error: GraphQLError) -> GraphQLError:
     if original is None or isinstance(original, GraphQLError):
         return error  # syntax and validation errors are already precise
     if isinstance(original, DomainError):
-        extensions = {"code": original.code.value}
+        extensions: dict[str, object] = {"code": original.code.value}
         if original.field:
             extensions["field"] = original.field
+        if (retry_after := retry_after_of(original)) is not None:
+            extensions["retryAfter"] = retry_after
         return GraphQLError(
             original.message,
             nodes=error.nodes,

@@ -15,6 +15,7 @@ from domain.errors import DomainError, ErrorCode, invalid
 from domain.logins import CodePurpose, challenge_reason
 from domain.notifications import MAX_PUSH_TOKENS, NotificationSettings, check_push_token
 from domain.profiles import Profile, edited
+from domain.retry import RetryLater
 from domain.users import (
     Actor,
     Role,
@@ -381,11 +382,12 @@ class Accounts:
             registration = MailKind.REGISTRATION_CODE.rationed_with
             if await recently_mailed(uow, address, registration, since):
                 seconds = int(self._policy.code_cooldown.total_seconds())
-                raise DomainError(
+                raise RetryLater(
                     ErrorCode.RATE_LIMITED,
                     f"a mail went to this address less than {seconds} seconds ago; "
                     "ask again after that",
                     field="email",
+                    retry_after=seconds,
                 )
             if await uow.users.by_email(address) is not None:
                 mail = mails.already_registered(address)

@@ -31,6 +31,7 @@ from gateway.services.sign_ins import SignIns
 from gateway.services.signups import Signups
 from gateway.services.timetable_import import TimetableImport
 from gateway.services.timetables import Timetables
+from gateway.services.write_limits import WriteLimits
 
 
 @dataclass(frozen=True)
@@ -77,3 +78,4 @@ class Application:
     history: OccupancyHistory
     live_occupancy: LiveOccupancy
     audit: AuditLog
+    write_limits: WriteLimits

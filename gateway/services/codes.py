@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from domain.errors import DomainError, ErrorCode
+from domain.retry import RetryLater
 from gateway.services.ports import UnitOfWork
 from gateway.services.ration import MailRation, mail_key, queue_mail, recently_mailed
 from gateway.services.records import MailKind, OneTimeCode, OutgoingMail
@@ -62,10 +63,11 @@ async def send(uow: UnitOfWork, mail: OutgoingMail, now: datetime, policy: CodeP
 
 def cooling_down(policy: CodePolicy, field: str | None) -> DomainError:
     seconds = int(policy.cooldown.total_seconds())
-    return DomainError(
+    return RetryLater(
         ErrorCode.RATE_LIMITED,
         f"a code went to this address less than {seconds} seconds ago; ask again after that",
         field=field,
+        retry_after=seconds,
     )
 
 

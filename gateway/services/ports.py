@@ -25,6 +25,7 @@ from domain.occupancy import LeafState
 from domain.office_hours import OfficeHours
 from domain.presence import Closing, PresenceSession
 from domain.profiles import Profile
+from domain.rate import TokenRate
 from domain.readings import Reading, VisitEnd
 from domain.rooms import Room
 from domain.timetables import (
@@ -927,4 +928,18 @@ class AuditRepository(Protocol):
 
     async def purge(self, before: datetime) -> int:
         """Drop events recorded before `before`; returns how many went."""
+        ...
+
+
+class RateBuckets(Protocol):
+    """Token buckets by key (domain.rate), shared by every gateway process that uses the
+    same store: in memory for one process, Redis for several. Taking is atomic per key."""
+
+    async def take(self, key: str, rate: TokenRate, now: datetime) -> float:
+        """Take one token from `key`'s bucket at `now`: 0.0 when taken, else the seconds
+        until one is there (nothing is taken then)."""
+        ...
+
+    async def close(self) -> None:
+        """Let go of connections, at shutdown."""
         ...

@@ -17,6 +17,7 @@ from domain.errors import DomainError, ErrorCode
 from domain.logins import CodePurpose
 from domain.notifications import MAX_PUSH_TOKENS, check_push_token
 from domain.profiles import Profile
+from domain.retry import RetryLater, whole_seconds
 from domain.users import MAX_NAME_LENGTH, Role, check_password_strength, clean_name, normalise_email
 from gateway.services import audit, codes
 from gateway.services.accounts import Accounts
@@ -51,7 +52,10 @@ class ClientRation:
         self._last = {c: at for c, at in self._last.items() if at > since}
         key = client or ""
         if key in self._last:
-            raise DomainError(ErrorCode.RATE_LIMITED, "too many requests; try again in a minute")
+            wait = whole_seconds((self._last[key] + self._interval - now).total_seconds())
+            raise RetryLater(
+                ErrorCode.RATE_LIMITED, "too many requests; try again in a minute", retry_after=wait
+            )
         self._last[key] = now
 
 

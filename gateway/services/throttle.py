@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from domain.errors import DomainError, ErrorCode
+from domain.retry import RetryLater
 from gateway.services.records import FailureTally, ThrottleKey, ThrottleScope
 
 
@@ -55,7 +56,8 @@ def refuse_until(retry_at: datetime, now: datetime) -> DomainError:
     """The one answer for every throttled key: it does not say which key, nor whether an
     account exists."""
     seconds = max(1, math.ceil((retry_at - now).total_seconds()))
-    return DomainError(
+    return RetryLater(
         ErrorCode.RATE_LIMITED,
         f"too many failed sign-ins; try again in {seconds} seconds",
+        retry_after=seconds,
     )

@@ -13,7 +13,11 @@ WRITE_OPTION = "occupi_write"
 SQLITE_BUSY_SECONDS = 30
 
 
-def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
+def create_engine(
+    url: str, *, echo: bool = False, busy_seconds: float = SQLITE_BUSY_SECONDS
+) -> AsyncEngine:
+    """`busy_seconds`: how long an SQLite writer waits for another's write lock before the
+    unit of work fails with UNAVAILABLE (gateway.store.faults)."""
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
         # PostgreSQL: concurrent writers are fine; the exclusion constraint on bookings,
@@ -24,13 +28,13 @@ def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_async_engine(
-        url, echo=echo, connect_args={"timeout": SQLITE_BUSY_SECONDS}, pool_size=10, max_overflow=20
+        url, echo=echo, connect_args={"timeout": busy_seconds}, pool_size=10, max_overflow=20
     )
-    _tune_sqlite(engine)
+    _tune_sqlite(engine, busy_seconds)
     return engine
 
 
-def _tune_sqlite(engine: AsyncEngine) -> None:
+def _tune_sqlite(engine: AsyncEngine, busy_seconds: float) -> None:
     @event.listens_for(engine.sync_engine, "connect")
     def on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Take transaction control away from sqlite3 so we decide how each one begins.
@@ -39,7 +43,7 @@ def _tune_sqlite(engine: AsyncEngine) -> None:
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.execute("PRAGMA journal_mode = WAL")
         cursor.execute("PRAGMA synchronous = NORMAL")
-        cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_SECONDS * 1000}")
+        cursor.execute(f"PRAGMA busy_timeout = {round(busy_seconds * 1000)}")
         cursor.close()
 
     @event.listens_for(engine.sync_engine, "begin")

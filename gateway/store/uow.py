@@ -14,6 +14,7 @@ from gateway.store.audit import SqlAuditLog
 from gateway.store.bookings import SqlBookings
 from gateway.store.codes import SqlCodes
 from gateway.store.engine import WRITE_OPTION
+from gateway.store.faults import storage_fault
 from gateway.store.images import SqlImages
 from gateway.store.locations import SqlLocations
 from gateway.store.login_failures import SqlLoginFailures
@@ -88,6 +89,9 @@ class SqlUnitOfWork:
             # Closing without a commit rolls the transaction back.
             await self._session.close()
             self._session = None
+        fault = storage_fault(exc) if exc is not None else None
+        if fault is not None:
+            raise fault from exc
 
     async def commit(self) -> None:
         assert self._session is not None, "commit outside the unit of work"

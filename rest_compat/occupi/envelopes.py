@@ -16,6 +16,7 @@ from starlette.responses import Response
 
 from domain.errors import DomainError, ErrorCode
 from rest_compat.rendering import go_json, json_response
+from rest_compat.retry import with_retry_after
 from rest_compat.routing import Reply
 
 DataT = TypeVar("DataT")
@@ -82,6 +83,10 @@ ERRORS: Mapping[ErrorCode, LegacyError] = {
     ErrorCode.EMAIL_TAKEN: LegacyError(
         401, "INVALID_AUTH", "Email already exists", "Invalid email"
     ),
+    # Not the original's: the write limits, and a busy or full database (Retry-After).
+    ErrorCode.RATE_LIMITED: LegacyError(429, "TOO_MANY_REQUESTS", summary="Too Many Requests"),
+    ErrorCode.UNAVAILABLE: LegacyError(503, "SERVICE_UNAVAILABLE", summary="Service Unavailable"),
+    ErrorCode.STORAGE_FULL: LegacyError(503, "SERVICE_UNAVAILABLE", summary="Service Unavailable"),
 }
 # Codes the original had no answer for: a plain 400 with the rule's own words.
 FALLBACK = LegacyError(400, "BAD_REQUEST")
@@ -107,7 +112,7 @@ def failure(error: DomainError, table: Mapping[ErrorCode, LegacyError] = ERRORS)
     """`error` as the original answered it; an endpoint with its own wording passes a
     table that overrides some entries."""
     body = failure_body(error, table)
-    return json_response(go_json(body), body["status"])
+    return with_retry_after(error, json_response(go_json(body), body["status"]))
 
 
 INTERNAL_ERROR_BODY: Mapping[str, object] = {

@@ -128,6 +128,7 @@ async def test_resend_otp_is_limited_per_client(
     assert (first.status_code, first.json()) == (200, CODE_MAILED)
     second = await post(http, "/auth/resend-otp", {"email": "someone@example.com"})
     assert (second.status_code, second.json()) == (429, LIMITED)
+    assert second.headers["Retry-After"] == "60"
     assert second.content == (
         b'{"error":{"code":"RATE_LIMIT","details":null,"message":"Too many requests"},'
         b'"message":"Too Many Requests","status":429}'

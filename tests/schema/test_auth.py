@@ -536,6 +536,21 @@ async def test_asking_again_within_a_minute_sends_nothing(
     assert len(mail.to(ALICE_EMAIL)) == 1
 
 
+async def test_the_code_cooldown_answers_its_wait(
+    client: GraphQLClient, world: World, gateway: Gateway
+) -> None:
+    await request_code(client, gateway)
+    again = await client.data(
+        "mutation($e: String!) { requestRegistrationCode(input: {email: $e}) "
+        "{ sent errors { code retryAfter } } }",
+        {"e": NEWCOMER},
+    )
+    assert again["requestRegistrationCode"] == {
+        "sent": False,
+        "errors": [{"code": "RATE_LIMITED", "retryAfter": 60}],
+    }
+
+
 async def test_registering_a_taken_address_mails_a_notice_and_no_code(
     client: GraphQLClient, world: World, gateway: Gateway, mail: RecordingSender
 ) -> None:

@@ -19,6 +19,11 @@ mutation Login($input: LoginInput!) {
   login(input: $input) { token user { email } errors { code message field } }
 }
 """
+LOGIN_WAIT = """
+mutation Login($input: LoginInput!) {
+  login(input: $input) { token errors { code message retryAfter } }
+}
+"""
 ME = "{ me { email } }"
 LOGOUT_EVERYWHERE = "mutation { logoutEverywhere { ok errors { code message field } } }"
 CHANGE_PASSWORD = """
@@ -69,6 +74,25 @@ async def elsewhere(app: Starlette) -> AsyncIterator[GraphQLClient]:
 
 
 # --- throttling ---------------------------------------------------------------------------
+
+
+async def test_the_sign_in_throttle_answers_its_wait_over_graphql_and_rest(
+    client: GraphQLClient, world: World
+) -> None:
+    wrong = {"input": {"email": world.alice.email, "password": "Wrong-Guess-1"}}
+    for _ in range(5):
+        await client.data(LOGIN, wrong)
+    refused = (await client.data(LOGIN_WAIT, wrong))["login"]
+    rest = await client.http.post(
+        "/auth/login", json={"email": world.alice.email, "password": PASSWORD}
+    )
+
+    [error] = refused["errors"]
+    assert error["code"] == "RATE_LIMITED"
+    assert error["retryAfter"] == 60
+    assert error["message"] == "too many failed sign-ins; try again in 60 seconds"
+    assert rest.status_code == 429
+    assert rest.headers["Retry-After"] == "60"
 
 
 async def test_after_five_wrong_passwords_the_right_one_waits_for_the_retry_time(

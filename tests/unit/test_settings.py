@@ -359,3 +359,26 @@ def test_the_image_directory_cannot_be_a_file(tmp_path: Path) -> None:
     (tmp_path / "taken").write_text("")
     with pytest.raises(SettingsError, match="must name a directory"):
         Settings.from_env(env_in(tmp_path, OCCUPI_IMAGE_STORE=f"file:{tmp_path / 'taken'}"))
+
+
+def test_the_write_limits_and_the_busy_timeout_are_read_and_bounded(tmp_path: Path) -> None:
+    settings = Settings.from_env(
+        env_in(
+            tmp_path,
+            OCCUPI_SQLITE_BUSY_MS="250",
+            OCCUPI_RATE_WRITES_PER_MINUTE="0",
+            OCCUPI_RATE_ADDRESS_WRITES_PER_MINUTE="1000",
+            OCCUPI_RATE_INGEST_PER_MINUTE="5",
+        )
+    )
+    assert settings.sqlite_busy_timeout == timedelta(milliseconds=250)
+    assert (
+        settings.rate_writes_per_minute,
+        settings.rate_address_writes_per_minute,
+        settings.rate_ingest_per_minute,
+    ) == (0, 1000, 5)
+    bound = r"^OCCUPI_RATE_WRITES_PER_MINUTE must be between 0 and 1000000, not -1$"
+    with pytest.raises(SettingsError, match=bound):
+        Settings.from_env(env_in(tmp_path, OCCUPI_RATE_WRITES_PER_MINUTE="-1"))
+    with pytest.raises(SettingsError, match=r"^OCCUPI_SQLITE_BUSY_MS must be a whole number"):
+        Settings.from_env(env_in(tmp_path, OCCUPI_SQLITE_BUSY_MS="soon"))
