@@ -35,6 +35,8 @@ from gateway.push.expo import ExpoPushSender
 from gateway.push.senders import LoggingPushSender
 from gateway.schema.build import GatewayGraphQL
 from gateway.schema.context import CookiePolicy
+from gateway.schema.limits import GraphQLLimits
+from gateway.schema.limits_persisted import load_trusted_documents
 from gateway.services.accounts import AccountPolicy, Accounts
 from gateway.services.addresses import AddressRules
 from gateway.services.api_tokens import ApiTokens
@@ -248,6 +250,22 @@ def build_gateway(
     return Gateway(settings, db, app, relay, broker, sweeper, reminders, pushes)
 
 
+def graphql_limits(settings: Settings) -> GraphQLLimits:
+    trusted = settings.trusted_documents
+    return GraphQLLimits(
+        max_cost=settings.graphql_max_cost,
+        max_document_chars=settings.graphql_max_document_chars,
+        max_directives=settings.graphql_max_directives,
+        timeout_ms=settings.graphql_timeout_ms,
+        subscriptions_per_connection=settings.subscriptions_per_connection,
+        subscriptions_per_user=settings.subscriptions_per_user,
+        introspection=settings.graphql_introspection,
+        suggestions=settings.graphql_suggestions,
+        persisted_queries=settings.persisted_queries,
+        trusted_documents=load_trusted_documents(trusted) if trusted else {},
+    )
+
+
 def create_app(
     settings: Settings,
     *,
@@ -260,7 +278,10 @@ def create_app(
         settings, clock=clock, mail_sender=mail_sender, hasher=hasher, push_sender=push_sender
     )
     graphql = GatewayGraphQL(
-        gateway.app, CookiePolicy(secure=settings.secure_cookies), graphiql=settings.graphiql
+        gateway.app,
+        CookiePolicy(secure=settings.secure_cookies),
+        graphiql=settings.graphiql,
+        limits=graphql_limits(settings),
     )
 
     @asynccontextmanager

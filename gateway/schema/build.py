@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+from collections.abc import Callable, Iterable
 from functools import partial
 from typing import Any
 
@@ -13,13 +15,30 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
-from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
+from strawberry.extensions import (
+    AddValidationRules,
+    DisableIntrospection,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    QueryDepthLimiter,
+    SchemaExtension,
+)
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL
-from strawberry.types import ExecutionContext
+from strawberry.types import ExecutionContext, ExecutionResult
+from strawberry.types.graphql import OperationType
 from strawberry.types.unset import UnsetType
 
 from gateway.schema.context import Context, CookiePolicy, PerOperation, principal_of
 from gateway.schema.errors import ErrorPolicy
+from gateway.schema.limits import GraphQLLimits
+from gateway.schema.limits_gate import (
+    LimitsGate,
+    directive_limit,
+    operation_deadline,
+    timeout_error,
+)
+from gateway.schema.limits_persisted import PersistedDocuments
+from gateway.schema.limits_subscriptions import SubscriptionCaps
 from gateway.schema.mutations import Mutation
 from gateway.schema.queries import Query
 from gateway.schema.shared_live import SharedLive, live_plan
@@ -33,6 +52,39 @@ MAX_TOKENS = 2000
 
 class GatewaySchema(strawberry.Schema):
     shared_live: SharedLive | None = None  # set by GatewayGraphQL, which knows the app
+    limits: GraphQLLimits = GraphQLLimits()
+    subscription_caps: SubscriptionCaps | None = None
+
+    async def execute(
+        self,
+        query: str | None,
+        variable_values: dict[str, Any] | None = None,
+        context_value: Any | None = None,
+        root_value: Any | None = None,
+        operation_name: str | None = None,
+        allowed_operation_types: Iterable[OperationType] | None = None,
+        operation_extensions: dict[str, Any] | None = None,
+    ) -> ExecutionResult:
+        """A query's execution stops after `limits.timeout_ms` with a TIMEOUT error
+        (LimitsGate sets the deadline once the operation is known to be a query: a
+        mutation half done is not cut off)."""
+        try:
+            async with asyncio.timeout(None) as deadline:
+                token = operation_deadline.set(deadline)
+                try:
+                    return await super().execute(
+                        query,
+                        variable_values,
+                        context_value,
+                        root_value,
+                        operation_name,
+                        allowed_operation_types,
+                        operation_extensions,
+                    )
+                finally:
+                    operation_deadline.reset(token)
+        except TimeoutError:
+            return ExecutionResult(data=None, errors=[timeout_error(self.limits.timeout_ms)])
 
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
@@ -50,7 +102,32 @@ class GatewaySchema(strawberry.Schema):
         allowed_operation_types: Any = None,
     ) -> Any:
         """A plain liveOccupancy subscription joins the shared execution of its
-        selection (gateway.schema.shared_live); everything else runs as usual."""
+        selection (gateway.schema.shared_live); everything else runs as usual. Each
+        counts towards its user's cap on operations open at once."""
+        start = partial(
+            self._stream_shared,
+            query,
+            variable_values,
+            context_value,
+            root_value,
+            operation_name,
+            operation_extensions,
+            allowed_operation_types,
+        )
+        if self.subscription_caps is not None and isinstance(context_value, Context):
+            return await self.subscription_caps.guard(context_value, start)
+        return await start()
+
+    async def _stream_shared(
+        self,
+        query: str | None,
+        variable_values: dict[str, Any] | None = None,
+        context_value: Any | None = None,
+        root_value: Any | None = None,
+        operation_name: str | None = None,
+        operation_extensions: dict[str, Any] | None = None,
+        allowed_operation_types: Any = None,
+    ) -> Any:
         plan = live_plan(query, variable_values, operation_name) if self.shared_live else None
         if plan is not None and self.shared_live is not None and isinstance(context_value, Context):
             principal = context_value.connection_principal
@@ -70,8 +147,13 @@ class GatewaySchema(strawberry.Schema):
         )
 
 
-def build_schema() -> strawberry.Schema:
-    return GatewaySchema(
+def build_schema(limits: GraphQLLimits | None = None) -> GatewaySchema:
+    limits = limits or GraphQLLimits()
+    documents = PersistedDocuments(limits.trusted_documents, limits.persisted_queries)
+    switches: list[Callable[[], SchemaExtension]] = []
+    if not limits.introspection:
+        switches.append(DisableIntrospection)
+    schema = GatewaySchema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
@@ -81,27 +163,41 @@ def build_schema() -> strawberry.Schema:
             lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
             lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
             lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
+            lambda: AddValidationRules([directive_limit(limits.max_directives)]),
+            *switches,
             PerOperation,
             ErrorPolicy,
+            # After any ValidationCache: it prices the validated document (limits_gate).
+            partial(LimitsGate, limits=limits, documents=documents),
         ],
     )
+    schema.limits = limits
+    schema.subscription_caps = SubscriptionCaps(limits.subscriptions_per_user)
+    return schema
 
 
 class GatewayGraphQL(GraphQL[Context, None]):
     """Strawberry's ASGI app with our context: principal from the auth middleware."""
 
-    def __init__(self, app: Application, cookies: CookiePolicy, *, graphiql: bool) -> None:
-        schema = build_schema()
+    def __init__(
+        self,
+        app: Application,
+        cookies: CookiePolicy,
+        *,
+        graphiql: bool,
+        limits: GraphQLLimits | None = None,
+    ) -> None:
+        schema = build_schema(limits)
         super().__init__(
             schema,
             graphql_ide="graphiql" if graphiql else None,
             subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL),
+            max_subscriptions_per_connection=schema.limits.subscriptions_per_connection,
         )
         self._app = app
         self._cookies = cookies
         self.shared_live = SharedLive(partial(self._upstream, schema))
-        if isinstance(schema, GatewaySchema):
-            schema.shared_live = self.shared_live
+        schema.shared_live = self.shared_live
 
     @staticmethod
     async def _upstream(
