@@ -327,6 +327,7 @@ def create_app(
     )
     app.state.gateway = gateway
     app.state.shared_live = graphql.shared_live
+    app.state.subscription_caps = graphql.subscription_caps
     return app
 
 

@@ -198,6 +198,7 @@ class GatewayGraphQL(GraphQL[Context, None]):
         self._cookies = cookies
         self.shared_live = SharedLive(partial(self._upstream, schema))
         schema.shared_live = self.shared_live
+        self.subscription_caps = schema.subscription_caps
 
     @staticmethod
     async def _upstream(
@@ -246,6 +247,12 @@ class GatewayGraphQL(GraphQL[Context, None]):
         if not items or not all(isinstance(item, dict) for item in items):
             raise HTTPException(400, "The request body must be a JSON object")
         return parsed
+
+    def should_render_graphql_ide(self, request: Any) -> bool:
+        """A GET naming a persisted document by hash has no `query`, yet wants it run."""
+        return super().should_render_graphql_ide(request) and (
+            "extensions" not in request.query_params
+        )
 
     async def get_root_value(self, request: Any) -> None:
         return None

@@ -48,11 +48,15 @@ class LimitsGate(SchemaExtension):
         self._limits = limits
         self._documents = documents
         self._refusal: GraphQLError | None = None
+        self._trusted: str | None = None
 
     def on_operation(self) -> Iterator[None]:
         context = self.execution_context
         resolved = self._documents.resolve(context.query, context.operation_extensions)
         context.query = resolved.query
+        self._trusted = resolved.digest
+        if resolved.document is not None:  # trusted: parsed once, at its first use
+            context.graphql_document = resolved.document
         self._refusal = resolved.error or self._length(resolved.query)
         if self._refusal is not None:
             context.graphql_document = PLACEHOLDER
@@ -68,8 +72,11 @@ class LimitsGate(SchemaExtension):
 
     def on_validate(self) -> Iterator[None]:
         context = self.execution_context
+        known = self._documents.validated
         if self._refusal is not None:
             context.pre_execution_errors = [self._refusal]
+        elif self._trusted is not None and self._trusted in known:
+            context.pre_execution_errors = list(known[self._trusted])
         elif context.pre_execution_errors is None and context.graphql_document is not None:
             context.pre_execution_errors = validate(
                 context.schema._schema,
@@ -77,6 +84,8 @@ class LimitsGate(SchemaExtension):
                 context.validation_rules,
                 hide_suggestions=not self._limits.suggestions,
             )
+        if self._trusted is not None and context.pre_execution_errors is not None:
+            known.setdefault(self._trusted, list(context.pre_execution_errors))
         if not context.pre_execution_errors and context.graphql_document is not None:
             cost = operation_cost(
                 context.schema._schema,

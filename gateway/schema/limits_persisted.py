@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from graphql import GraphQLError
+from graphql import DocumentNode, GraphQLError, parse
 
 from gateway.schema.limits import refusal
 
@@ -67,10 +67,13 @@ def load_trusted_documents(path: Path) -> dict[str, str]:
 
 @dataclass
 class Resolved:
-    """The document to run, or the error that answers instead."""
+    """The document to run, or the error that answers instead; a trusted document
+    comes parsed, with its digest to find its validation by."""
 
     query: str | None
     error: GraphQLError | None = None
+    document: DocumentNode | None = None
+    digest: str | None = None
 
 
 class PersistedDocuments:
@@ -81,6 +84,9 @@ class PersistedDocuments:
         self._trusted = dict(trusted)
         self._capacity = capacity
         self._registered: OrderedDict[str, str] = OrderedDict()
+        self._parsed: dict[str, DocumentNode] = {}
+        # digest -> the validation errors of a trusted document (the rules never change)
+        self.validated: dict[str, list[GraphQLError]] = {}
 
     @property
     def allow_list(self) -> bool:
@@ -109,17 +115,29 @@ class PersistedDocuments:
             if not self.allow_list:
                 self._register(wanted, query)
             return self._plain(query)
-        known = self._trusted.get(wanted) if self.allow_list else self._registered.get(wanted)
+        if self.allow_list:
+            return self._trusted_one(wanted)
+        known = self._registered.get(wanted)
         if known is not None:
             return Resolved(known)
-        if self.allow_list:
-            return Resolved(None, _not_trusted())
         return Resolved(None, refusal("PersistedQueryNotFound", NOT_FOUND))
 
     def _plain(self, query: str | None) -> Resolved:
-        if self.allow_list and query is not None and sha256(query) not in self._trusted:
-            return Resolved(None, _not_trusted())
+        if self.allow_list and query is not None:
+            return self._trusted_one(sha256(query))
         return Resolved(query)
+
+    def _trusted_one(self, digest: str) -> Resolved:
+        query = self._trusted.get(digest)
+        if query is None:
+            return Resolved(None, _not_trusted())
+        document = self._parsed.get(digest)
+        if document is None:
+            try:
+                document = self._parsed[digest] = parse(query)
+            except GraphQLError as error:
+                return Resolved(None, error)
+        return Resolved(query, document=document, digest=digest)
 
     def _register(self, digest: str, query: str) -> None:
         self._registered[digest] = query
