@@ -153,7 +153,7 @@ class TestTrustedDocuments:
 def test_a_manifest_with_a_wrong_hash_is_refused_at_start(tmp_path: Path) -> None:
     path = tmp_path / "bad.json"
     path.write_text(json.dumps({sha256(ME): PING}))
-    with pytest.raises(ManifestError, match="OCCUPI_TRUSTED_DOCUMENTS: in .*bad.json"):
+    with pytest.raises(ManifestError, match=r"OCCUPI_TRUSTED_DOCUMENTS: in .*bad\.json"):
         load_trusted_documents(path)
     path.write_text("[1, 2]")
     with pytest.raises(ManifestError, match="is not a JSON object"):
