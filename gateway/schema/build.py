@@ -23,10 +23,11 @@ from strawberry.extensions import (
     QueryDepthLimiter,
     SchemaExtension,
 )
+from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL
 from strawberry.types import ExecutionContext, ExecutionResult
 from strawberry.types.graphql import OperationType
-from strawberry.types.unset import UnsetType
+from strawberry.types.unset import UNSET, UnsetType
 
 from gateway.schema.context import Context, CookiePolicy, PerOperation, principal_of
 from gateway.schema.errors import ErrorPolicy
@@ -36,6 +37,11 @@ from gateway.schema.limits_gate import (
     directive_limit,
     operation_deadline,
     timeout_error,
+)
+from gateway.schema.limits_http import (
+    GRAPHQL_RESPONSE,
+    request_error_status,
+    wants_graphql_response,
 )
 from gateway.schema.limits_persisted import PersistedDocuments
 from gateway.schema.limits_subscriptions import SubscriptionCaps
@@ -253,6 +259,33 @@ class GatewayGraphQL(GraphQL[Context, None]):
         return super().should_render_graphql_ide(request) and (
             "extensions" not in request.query_params
         )
+
+    async def process_result(self, request: Request, result: ExecutionResult) -> Any:
+        """Under application/graphql-response+json a request error carries no `data`;
+        `run` then sets the status and content type."""
+        rendered = await super().process_result(request, result)
+        if wants_graphql_response(request.headers.get("accept", "")):
+            status = request_error_status(result)
+            request.state.graphql_status = status or 200
+            if status is not None:
+                rendered.pop("data", None)
+        return rendered
+
+    async def run(self, request: Any, context: Any = UNSET, root_value: Any = UNSET) -> Any:
+        """Mutations are never run over GET (405); the response media type as negotiated."""
+        try:
+            response = await super().run(request, context, root_value)
+        except HTTPException as error:
+            if isinstance(error.__cause__, InvalidOperationTypeError):
+                raise HTTPException(405, error.reason) from error.__cause__
+            raise
+        status = (
+            getattr(request.state, "graphql_status", None) if isinstance(request, Request) else None
+        )
+        if status is not None and isinstance(response, Response):
+            response.status_code = status
+            response.headers["content-type"] = f"{GRAPHQL_RESPONSE}; charset=utf-8"
+        return response
 
     async def get_root_value(self, request: Any) -> None:
         return None
