@@ -10,9 +10,8 @@ from typing import Any
 
 import httpx
 import pytest
-import strawberry.schema.schema
+from graphql import parse, validate
 
-import gateway.schema.limits_gate
 from gateway.schema.limits_persisted import ManifestError, load_trusted_documents, sha256
 from gateway.settings import Settings
 from tests.support.graphql import JSON, GraphQLClient, error_codes
@@ -132,7 +131,6 @@ class TestTrustedDocuments:
         self, client: GraphQLClient, tokens: dict[str, str], monkeypatch: pytest.MonkeyPatch
     ) -> None:
         calls: list[str] = []
-        parse, validate = strawberry.schema.schema.parse, gateway.schema.limits_gate.validate
 
         def parsing(*args: Any, **kwargs: Any) -> Any:
             calls.append("parse")
@@ -142,8 +140,8 @@ class TestTrustedDocuments:
             calls.append("validate")
             return validate(*args, **kwargs)
 
-        monkeypatch.setattr(strawberry.schema.schema, "parse", parsing)
-        monkeypatch.setattr(gateway.schema.limits_gate, "validate", validating)
+        monkeypatch.setattr("strawberry.schema.schema.parse", parsing)
+        monkeypatch.setattr("gateway.schema.limits_gate.validate", validating)
         for _ in range(3):
             body = await _post(client, tokens["alice"], extensions=_persisted(sha256(ME)))
             assert "errors" not in body
