@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from functools import partial
 from typing import Any
 
@@ -14,7 +13,6 @@ from graphql import GraphQLError
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.websockets import WebSocket
-from strawberry.asgi import GraphQL
 from strawberry.extensions import (
     AddValidationRules,
     DisableIntrospection,
@@ -23,26 +21,19 @@ from strawberry.extensions import (
     QueryDepthLimiter,
     SchemaExtension,
 )
-from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL
-from strawberry.types import ExecutionContext, ExecutionResult
-from strawberry.types.graphql import OperationType
-from strawberry.types.unset import UNSET, UnsetType
+from strawberry.types import ExecutionContext
+from strawberry.types.unset import UnsetType
 
 from gateway.schema.context import Context, CookiePolicy, PerOperation, principal_of
 from gateway.schema.errors import ErrorPolicy
 from gateway.schema.limits import GraphQLLimits
 from gateway.schema.limits_gate import (
     LimitsGate,
+    TimedSchema,
     directive_limit,
-    operation_deadline,
-    timeout_error,
 )
-from gateway.schema.limits_http import (
-    GRAPHQL_RESPONSE,
-    request_error_status,
-    wants_graphql_response,
-)
+from gateway.schema.limits_http import GraphQLOverHTTP
 from gateway.schema.limits_persisted import PersistedDocuments
 from gateway.schema.limits_subscriptions import SubscriptionCaps
 from gateway.schema.mutations import Mutation
@@ -56,41 +47,9 @@ MAX_ALIASES = 15
 MAX_TOKENS = 2000
 
 
-class GatewaySchema(strawberry.Schema):
+class GatewaySchema(TimedSchema):
     shared_live: SharedLive | None = None  # set by GatewayGraphQL, which knows the app
-    limits: GraphQLLimits = GraphQLLimits()
     subscription_caps: SubscriptionCaps | None = None
-
-    async def execute(
-        self,
-        query: str | None,
-        variable_values: dict[str, Any] | None = None,
-        context_value: Any | None = None,
-        root_value: Any | None = None,
-        operation_name: str | None = None,
-        allowed_operation_types: Iterable[OperationType] | None = None,
-        operation_extensions: dict[str, Any] | None = None,
-    ) -> ExecutionResult:
-        """A query's execution stops after `limits.timeout_ms` with a TIMEOUT error
-        (LimitsGate sets the deadline once the operation is known to be a query: a
-        mutation half done is not cut off)."""
-        try:
-            async with asyncio.timeout(None) as deadline:
-                token = operation_deadline.set(deadline)
-                try:
-                    return await super().execute(
-                        query,
-                        variable_values,
-                        context_value,
-                        root_value,
-                        operation_name,
-                        allowed_operation_types,
-                        operation_extensions,
-                    )
-                finally:
-                    operation_deadline.reset(token)
-        except TimeoutError:
-            return ExecutionResult(data=None, errors=[timeout_error(self.limits.timeout_ms)])
 
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
@@ -182,7 +141,7 @@ def build_schema(limits: GraphQLLimits | None = None) -> GatewaySchema:
     return schema
 
 
-class GatewayGraphQL(GraphQL[Context, None]):
+class GatewayGraphQL(GraphQLOverHTTP):
     """Strawberry's ASGI app with our context: principal from the auth middleware."""
 
     def __init__(
@@ -253,39 +212,6 @@ class GatewayGraphQL(GraphQL[Context, None]):
         if not items or not all(isinstance(item, dict) for item in items):
             raise HTTPException(400, "The request body must be a JSON object")
         return parsed
-
-    def should_render_graphql_ide(self, request: Any) -> bool:
-        """A GET naming a persisted document by hash has no `query`, yet wants it run."""
-        return super().should_render_graphql_ide(request) and (
-            "extensions" not in request.query_params
-        )
-
-    async def process_result(self, request: Request, result: ExecutionResult) -> Any:
-        """Under application/graphql-response+json a request error carries no `data`;
-        `run` then sets the status and content type."""
-        rendered = await super().process_result(request, result)
-        if wants_graphql_response(request.headers.get("accept", "")):
-            status = request_error_status(result)
-            request.state.graphql_status = status or 200
-            if status is not None:
-                rendered.pop("data", None)
-        return rendered
-
-    async def run(self, request: Any, context: Any = UNSET, root_value: Any = UNSET) -> Any:
-        """Mutations are never run over GET (405); the response media type as negotiated."""
-        try:
-            response = await super().run(request, context, root_value)
-        except HTTPException as error:
-            if isinstance(error.__cause__, InvalidOperationTypeError):
-                raise HTTPException(405, error.reason) from error.__cause__
-            raise
-        status = (
-            getattr(request.state, "graphql_status", None) if isinstance(request, Request) else None
-        )
-        if status is not None and isinstance(response, Response):
-            response.status_code = status
-            response.headers["content-type"] = f"{GRAPHQL_RESPONSE}; charset=utf-8"
-        return response
 
     async def get_root_value(self, request: Any) -> None:
         return None

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextvars import ContextVar
 from typing import Any
 
+import strawberry
 from graphql import (
     ASTValidationRule,
     DirectiveNode,
@@ -23,6 +24,7 @@ from graphql import (
     validate,
 )
 from strawberry.extensions import SchemaExtension
+from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 
 from gateway.schema.limits import GraphQLLimits, refusal
@@ -125,6 +127,43 @@ class LimitsGate(SchemaExtension):
             cost=min(cost, MAX_REPORTED),
             limit=limit,
         )
+
+
+class TimedSchema(strawberry.Schema):
+    """A schema whose queries stop after `limits.timeout_ms`."""
+
+    limits: GraphQLLimits = GraphQLLimits()
+
+    async def execute(
+        self,
+        query: str | None,
+        variable_values: dict[str, Any] | None = None,
+        context_value: Any | None = None,
+        root_value: Any | None = None,
+        operation_name: str | None = None,
+        allowed_operation_types: Iterable[OperationType] | None = None,
+        operation_extensions: dict[str, Any] | None = None,
+    ) -> ExecutionResult:
+        """A query's execution stops after `limits.timeout_ms` with a TIMEOUT error
+        (LimitsGate sets the deadline once the operation is known to be a query: a
+        mutation half done is not cut off)."""
+        try:
+            async with asyncio.timeout(None) as deadline:
+                token = operation_deadline.set(deadline)
+                try:
+                    return await super().execute(
+                        query,
+                        variable_values,
+                        context_value,
+                        root_value,
+                        operation_name,
+                        allowed_operation_types,
+                        operation_extensions,
+                    )
+                finally:
+                    operation_deadline.reset(token)
+        except TimeoutError:
+            return ExecutionResult(data=None, errors=[timeout_error(self.limits.timeout_ms)])
 
 
 def timeout_error(limit_ms: int) -> GraphQLError:
