@@ -7,8 +7,10 @@ from __future__ import annotations
 import json
 
 import httpx
+import pytest
 
 from gateway.app import Gateway
+from gateway.schema.limits_http import wants_graphql_response
 from tests.schema.limits_support import fragment_bomb
 from tests.support.graphql import GraphQLClient
 from tests.support.world import World
@@ -97,3 +99,21 @@ async def test_simple_cross_site_content_types_are_refused(
         assert 400 <= response.status_code < 500, (content_type, response.status_code)
     still = await client.data("{ me { email } }", token=tokens["alice"])
     assert still == {"me": {"email": world.alice.email}}
+
+
+@pytest.mark.parametrize(
+    ("accept", "wanted"),
+    [
+        (NEW, True),
+        (f"{NEW}, application/json", True),
+        (f"application/json;q=0.9, {NEW}", True),
+        (f"application/json, {NEW};q=0.5", False),
+        (f"{NEW};q=0", False),
+        (f"{NEW};q=oops", False),
+        ("application/json", False),
+        ("*/*", False),
+        ("", False),
+    ],
+)
+def test_the_accept_header_decides_the_media_type(accept: str, wanted: bool) -> None:
+    assert wants_graphql_response(accept) is wanted

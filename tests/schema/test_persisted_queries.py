@@ -12,7 +12,12 @@ import httpx
 import pytest
 from graphql import parse, validate
 
-from gateway.schema.limits_persisted import ManifestError, load_trusted_documents, sha256
+from gateway.schema.limits_persisted import (
+    ManifestError,
+    PersistedDocuments,
+    load_trusted_documents,
+    sha256,
+)
 from gateway.settings import Settings
 from tests.support.graphql import JSON, GraphQLClient, error_codes
 from tests.support.world import World
@@ -165,3 +170,16 @@ def test_a_plain_manifest_maps_hashes_to_documents(tmp_path: Path) -> None:
     path = tmp_path / "plain.json"
     path.write_text(json.dumps({sha256(ME).upper(): ME}))
     assert load_trusted_documents(path) == {sha256(ME): ME}
+
+
+def test_only_the_newest_registrations_are_kept() -> None:
+    documents = PersistedDocuments({}, capacity=2)
+    queries = ["{ a }", "{ b }", "{ c }"]
+    for query in queries:
+        assert documents.resolve(query, _persisted(sha256(query))).query == query
+    assert documents.resolve(None, _persisted(sha256("{ c }"))).query == "{ c }"
+    assert documents.resolve(None, _persisted(sha256("{ b }"))).query == "{ b }"
+    forgotten = documents.resolve(None, _persisted(sha256("{ a }")))
+    assert forgotten.query is None
+    assert forgotten.error is not None
+    assert forgotten.error.extensions == {"code": "PERSISTED_QUERY_NOT_FOUND"}
