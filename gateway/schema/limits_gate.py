@@ -1,9 +1,10 @@
 """The schema extensions that enforce GraphQLLimits on every operation, HTTP or WebSocket.
 
-`LimitsGate` must come after any ValidationCache in the schema's extension list: it uses
-the cached validation when there is one and validates itself otherwise, then prices the
-operation. A refusal replaces the document by a placeholder that is never executed, so
-a refused operation costs no parsing, no resolver and no SQL statement.
+`LimitsGate` must come after any ParserCache and ValidationCache in the schema's
+extension list (tests/schema/test_cost_limit.py checks it is last): it uses the cached
+validation when there is one and validates itself otherwise, then prices the operation.
+A refusal replaces the document by a placeholder that is never executed, so a refused
+operation costs no parsing, no resolver and no SQL statement.
 """
 
 from __future__ import annotations
@@ -31,7 +32,9 @@ from gateway.schema.limits import GraphQLLimits, refusal
 from gateway.schema.limits_cost import operation_cost
 from gateway.schema.limits_persisted import PersistedDocuments
 
-PLACEHOLDER = parse("{ __typename }")
+# What a refused operation parses instead (a parser cache parses `query` itself).
+PLACEHOLDER_TEXT = "{ __typename }"
+PLACEHOLDER = parse(PLACEHOLDER_TEXT)
 # graphql-core appends its suggestions as a last sentence: " Did you mean 'x'?"
 SUGGESTION = re.compile(r"\s*Did you mean .*\?$", re.DOTALL)
 # Set by GatewaySchema.execute around one operation; a query's execution gets the limit.
@@ -61,6 +64,7 @@ class LimitsGate(SchemaExtension):
             context.graphql_document = resolved.document
         self._refusal = resolved.error or self._length(resolved.query)
         if self._refusal is not None:
+            context.query = PLACEHOLDER_TEXT
             context.graphql_document = PLACEHOLDER
             context._provided_operation_name = None  # the placeholder's one operation
         yield

@@ -6,16 +6,21 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import replace
+from functools import partial
 
 import pytest
 from graphql import parse
+from starlette.applications import Starlette
+from starlette.routing import Route
+from strawberry.extensions import ParserCache, ValidationCache
 
 import bench.queries
 from gateway.app import Gateway
 from gateway.schema import limits_cost
-from gateway.schema.build import build_schema
-from gateway.schema.limits import DEFAULT_MAX_COST
+from gateway.schema.build import GatewayGraphQL, GatewaySchema, build_schema
+from gateway.schema.limits import DEFAULT_MAX_COST, DEFAULT_MAX_DOCUMENT_CHARS
 from gateway.schema.limits_cost import PLAIN_LIST_ITEMS, operation_cost
+from gateway.schema.limits_gate import LimitsGate
 from gateway.services.records import MAX_PAGE_SIZE
 from gateway.settings import Settings
 from tests.schema.limits_support import counting_statements, fragment_bomb
@@ -150,3 +155,39 @@ class TestAHigherLimit:
         """On the small test world it runs: depth, aliases and tokens let it through."""
         data = await client.data(fragment_bomb(), token=tokens["admin"])
         assert data["locations"]["edges"]
+
+
+def test_the_gate_is_the_last_extension() -> None:
+    """It must see a ValidationCache's errors, and no extension after it may replace its
+    refusal (limits_gate)."""
+    last = build_schema().extensions[-1]
+    assert isinstance(last, partial)
+    assert last.func is LimitsGate
+
+
+class TestWithParserAndValidationCaches:
+    """The perf work puts Strawberry's caches in front of the gate; refusals still hold."""
+
+    @pytest.fixture
+    def app(self, app: Starlette) -> Starlette:
+        (view,) = [r.app for r in app.routes if isinstance(r, Route) and r.path == "/graphql"]
+        assert isinstance(view, GatewayGraphQL)
+        schema = view.schema
+        assert isinstance(schema, GatewaySchema)
+        *others, gate = schema.extensions
+        parser, validation = ParserCache(), ValidationCache()
+        schema.extensions = (*others, lambda: parser, lambda: validation, gate)
+        return app
+
+    async def test_refusals_and_answers(
+        self, client: GraphQLClient, world: World, tokens: dict[str, str]
+    ) -> None:
+        for _ in range(2):
+            assert error_codes(await client.run(fragment_bomb())) == ["QUERY_TOO_COSTLY"]
+            long = "{ __typename }#" + "x" * DEFAULT_MAX_DOCUMENT_CHARS
+            assert error_codes(await client.run(long)) == ["DOCUMENT_TOO_LARGE"]
+            unknown = {"persistedQuery": {"version": 1, "sha256Hash": "0" * 64}}
+            response = await client.http.post("/graphql", json={"extensions": unknown})
+            assert error_codes(response.json()) == ["PERSISTED_QUERY_NOT_FOUND"]
+            data = await client.data("{ me { email } }", token=tokens["carol"])
+            assert data == {"me": {"email": world.carol.email}}
