@@ -40,13 +40,19 @@ typecheck: $(VENV)/.dev
 imports: $(VENV)/.dev
 	$(BIN)/lint-imports
 
-pytest: $(VENV)/.dev
+# graphql-http's server audits (tests/conformance) run with the npm package pinned there.
+CONFORMANCE := tests/conformance/node_modules/.package-lock.json
+$(CONFORMANCE): tests/conformance/package.json tests/conformance/package-lock.json
+	npm ci --prefix tests/conformance --no-audit --no-fund
+	touch $@
+
+pytest: $(VENV)/.dev $(CONFORMANCE)
 	$(BIN)/pytest
 
 test: lint typecheck imports pytest
 
 # The whole suite again on throwaway PostgreSQL and Redis servers (installed on first use).
-test-pg: $(VENV)/.dev
+test-pg: $(VENV)/.dev $(CONFORMANCE)
 	$(BIN)/python scripts/test_services.py -- $(BIN)/pytest
 
 # 1 against 2 gateway processes on throwaway PostgreSQL and Redis, then the occupancy and

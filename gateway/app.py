@@ -42,6 +42,8 @@ from gateway.push.expo import ExpoPushSender
 from gateway.push.senders import LoggingPushSender
 from gateway.schema.build import GatewayGraphQL
 from gateway.schema.context import CookiePolicy
+from gateway.schema.limits import GraphQLLimits
+from gateway.schema.limits_persisted import load_trusted_documents
 from gateway.services.accounts import AccountPolicy, Accounts
 from gateway.services.addresses import AddressRules
 from gateway.services.api_tokens import ApiTokens
@@ -281,6 +283,22 @@ def build_gateway(
     return Gateway(settings, db, app, relay, broker, sweeper, reminders, pushes)
 
 
+def graphql_limits(settings: Settings) -> GraphQLLimits:
+    trusted = settings.trusted_documents
+    return GraphQLLimits(
+        max_cost=settings.graphql_max_cost,
+        max_document_chars=settings.graphql_max_document_chars,
+        max_directives=settings.graphql_max_directives,
+        timeout_ms=settings.graphql_timeout_ms,
+        subscriptions_per_connection=settings.subscriptions_per_connection,
+        subscriptions_per_user=settings.subscriptions_per_user,
+        introspection=settings.graphql_introspection,
+        suggestions=settings.graphql_suggestions,
+        persisted_queries=settings.persisted_queries,
+        trusted_documents=load_trusted_documents(trusted) if trusted else {},
+    )
+
+
 def create_app(
     settings: Settings,
     *,
@@ -299,6 +317,7 @@ def create_app(
         allowed_origins=settings.http.cors_origins,
         ws_init_seconds=settings.http.ws_init_seconds,
         ws_idle_seconds=settings.http.ws_idle_seconds,
+        limits=graphql_limits(settings),
     )
 
     @asynccontextmanager
@@ -351,6 +370,7 @@ def create_app(
     )
     app.state.gateway = gateway
     app.state.shared_live = graphql.shared_live
+    app.state.subscription_caps = graphql.subscription_caps
     return app
 
 

@@ -85,6 +85,18 @@ class Settings:
     rate_writes_per_minute: int = 60
     rate_address_writes_per_minute: int = 300
     rate_ingest_per_minute: int = 600
+    # GraphQL limits (gateway.schema.limits); `production` turns the revealing parts off.
+    profile: str = "development"
+    graphql_max_cost: int = 50_000
+    graphql_max_document_chars: int = 20_000
+    graphql_max_directives: int = 20
+    graphql_timeout_ms: int = 10_000
+    graphql_introspection: bool = True
+    graphql_suggestions: bool = True
+    subscriptions_per_connection: int = 20
+    subscriptions_per_user: int = 50
+    persisted_queries: int = 1_000
+    trusted_documents: Path | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -100,6 +112,7 @@ class Settings:
         log_level = env.get("OCCUPI_LOG_LEVEL", "info").strip().lower()
         if log_level not in LOG_LEVELS:
             raise SettingsError(f"OCCUPI_LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}")
+        development = _profile(env) == "development"
         return cls(
             data_dir=data_dir,
             database_url=_database_url(
@@ -123,7 +136,7 @@ class Settings:
             port=_int(env, "OCCUPI_PORT", 8000, 1, 65535),
             log_level=log_level,
             secure_cookies=_bool(env, "OCCUPI_SECURE_COOKIES", False),
-            graphiql=_bool(env, "OCCUPI_GRAPHIQL", True),
+            graphiql=_bool(env, "OCCUPI_GRAPHIQL", development),
             sql_echo=_bool(env, "OCCUPI_SQL_ECHO", False),
             trusted_proxies=_networks(env.get("OCCUPI_TRUSTED_PROXIES", "")),
             presence_sweep=timedelta(
@@ -164,6 +177,21 @@ class Settings:
                 env, "OCCUPI_RATE_ADDRESS_WRITES_PER_MINUTE", 300, 0, 1_000_000
             ),
             rate_ingest_per_minute=_int(env, "OCCUPI_RATE_INGEST_PER_MINUTE", 600, 0, 1_000_000),
+            profile="development" if development else "production",
+            graphql_max_cost=_int(env, "OCCUPI_GRAPHQL_MAX_COST", 50_000, 1),
+            graphql_max_document_chars=_int(
+                env, "OCCUPI_GRAPHQL_MAX_DOCUMENT_CHARS", 20_000, 100, 10_000_000
+            ),
+            graphql_max_directives=_int(env, "OCCUPI_GRAPHQL_MAX_DIRECTIVES", 20, 0, 10_000),
+            graphql_timeout_ms=_int(env, "OCCUPI_GRAPHQL_TIMEOUT_MS", 10_000, 1, 3_600_000),
+            graphql_introspection=_bool(env, "OCCUPI_GRAPHQL_INTROSPECTION", development),
+            graphql_suggestions=_bool(env, "OCCUPI_GRAPHQL_SUGGESTIONS", development),
+            subscriptions_per_connection=_int(
+                env, "OCCUPI_SUBSCRIPTIONS_PER_CONNECTION", 20, 1, 10_000
+            ),
+            subscriptions_per_user=_int(env, "OCCUPI_SUBSCRIPTIONS_PER_USER", 50, 1, 100_000),
+            persisted_queries=_int(env, "OCCUPI_PERSISTED_QUERIES", 1_000, 0, 1_000_000),
+            trusted_documents=_trusted_documents(env.get("OCCUPI_TRUSTED_DOCUMENTS", "")),
         )
 
 
@@ -361,3 +389,23 @@ def _retention(env: Mapping[str, str], name: str) -> timedelta | None:
     if env.get(name, "").strip().lower() in ("", "keep"):
         return None
     return timedelta(days=_int(env, name, 0, 1, 36_600))
+
+
+PROFILES = ("development", "production")
+
+
+def _profile(env: Mapping[str, str]) -> str:
+    chosen = env.get("OCCUPI_PROFILE", "").strip().lower() or PROFILES[0]
+    if chosen not in PROFILES:
+        raise SettingsError(f"OCCUPI_PROFILE must be one of {', '.join(PROFILES)}, not {chosen!r}")
+    return chosen
+
+
+def _trusted_documents(raw: str) -> Path | None:
+    """None: any document may run; a path: only the documents of that manifest."""
+    if not raw.strip():
+        return None
+    path = Path(raw.strip()).resolve()
+    if not path.is_file():
+        raise SettingsError(f"OCCUPI_TRUSTED_DOCUMENTS must name a manifest file, not {raw!r}")
+    return path

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from datetime import timedelta
 from functools import partial
 from typing import Any
@@ -14,8 +14,14 @@ from graphql import GraphQLError
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.websockets import WebSocket
-from strawberry.asgi import GraphQL
-from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
+from strawberry.extensions import (
+    AddValidationRules,
+    DisableIntrospection,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    QueryDepthLimiter,
+    SchemaExtension,
+)
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL
 from strawberry.types import ExecutionContext
 from strawberry.types.unset import UnsetType
@@ -23,6 +29,15 @@ from strawberry.types.unset import UnsetType
 from domain.json_text import loads
 from gateway.schema.context import Context, CookiePolicy, PerOperation, principal_of
 from gateway.schema.errors import ErrorPolicy
+from gateway.schema.limits import GraphQLLimits
+from gateway.schema.limits_gate import (
+    LimitsGate,
+    TimedSchema,
+    directive_limit,
+)
+from gateway.schema.limits_http import GraphQLOverHTTP
+from gateway.schema.limits_persisted import PersistedDocuments
+from gateway.schema.limits_subscriptions import SubscriptionCaps
 from gateway.schema.mutations import Mutation
 from gateway.schema.queries import Query
 from gateway.schema.shared_live import SharedLive, live_plan
@@ -36,8 +51,9 @@ MAX_ALIASES = 15
 MAX_TOKENS = 2000
 
 
-class GatewaySchema(strawberry.Schema):
+class GatewaySchema(TimedSchema):
     shared_live: SharedLive | None = None  # set by GatewayGraphQL, which knows the app
+    subscription_caps: SubscriptionCaps | None = None
 
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
@@ -55,7 +71,32 @@ class GatewaySchema(strawberry.Schema):
         allowed_operation_types: Any = None,
     ) -> Any:
         """A plain liveOccupancy subscription joins the shared execution of its
-        selection (gateway.schema.shared_live); everything else runs as usual."""
+        selection (gateway.schema.shared_live); everything else runs as usual. Each
+        counts towards its user's cap on operations open at once."""
+        start = partial(
+            self._stream_shared,
+            query,
+            variable_values,
+            context_value,
+            root_value,
+            operation_name,
+            operation_extensions,
+            allowed_operation_types,
+        )
+        if self.subscription_caps is not None and isinstance(context_value, Context):
+            return await self.subscription_caps.guard(context_value, start)
+        return await start()
+
+    async def _stream_shared(
+        self,
+        query: str | None,
+        variable_values: dict[str, Any] | None = None,
+        context_value: Any | None = None,
+        root_value: Any | None = None,
+        operation_name: str | None = None,
+        operation_extensions: dict[str, Any] | None = None,
+        allowed_operation_types: Any = None,
+    ) -> Any:
         plan = live_plan(query, variable_values, operation_name) if self.shared_live else None
         if plan is not None and self.shared_live is not None and isinstance(context_value, Context):
             principal = context_value.connection_principal
@@ -75,8 +116,13 @@ class GatewaySchema(strawberry.Schema):
         )
 
 
-def build_schema() -> strawberry.Schema:
-    return GatewaySchema(
+def build_schema(limits: GraphQLLimits | None = None) -> GatewaySchema:
+    limits = limits or GraphQLLimits()
+    documents = PersistedDocuments(limits.trusted_documents, limits.persisted_queries)
+    switches: list[Callable[[], SchemaExtension]] = []
+    if not limits.introspection:
+        switches.append(DisableIntrospection)
+    schema = GatewaySchema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
@@ -86,11 +132,18 @@ def build_schema() -> strawberry.Schema:
             lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
             lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
             lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
+            lambda: AddValidationRules([directive_limit(limits.max_directives)]),
+            *switches,
             PerOperation,
             WriteLimiter,
             ErrorPolicy,
+            # After any ValidationCache: it prices the validated document (limits_gate).
+            partial(LimitsGate, limits=limits, documents=documents),
         ],
     )
+    schema.limits = limits
+    schema.subscription_caps = SubscriptionCaps(limits.subscriptions_per_user)
+    return schema
 
 
 UNPARSABLE = "Unable to parse request body as JSON"
@@ -103,7 +156,7 @@ class Unreadable(json.JSONDecodeError):
         super().__init__(reason, "", 0)
 
 
-class GatewayGraphQL(GraphQL[Context, None]):
+class GatewayGraphQL(GraphQLOverHTTP):
     """Strawberry's ASGI app with our context: principal from the auth middleware.
 
     WebSocket handshakes from a foreign `Origin` are refused (403) unless the origin is
@@ -123,21 +176,23 @@ class GatewayGraphQL(GraphQL[Context, None]):
         allowed_origins: Collection[str] = (),
         ws_init_seconds: float = 60.0,
         ws_idle_seconds: float = 300.0,
+        limits: GraphQLLimits | None = None,
     ) -> None:
-        schema = build_schema()
+        schema = build_schema(limits)
         super().__init__(
             schema,
             graphql_ide="graphiql" if graphiql else None,
             subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL),
             connection_init_wait_timeout=timedelta(seconds=ws_init_seconds),
+            max_subscriptions_per_connection=schema.limits.subscriptions_per_connection,
         )
         self.allowed_origins = frozenset(allowed_origins)
         self.ws_idle_seconds = ws_idle_seconds
         self._app = app
         self._cookies = cookies
         self.shared_live = SharedLive(partial(self._upstream, schema))
-        if isinstance(schema, GatewaySchema):
-            schema.shared_live = self.shared_live
+        schema.shared_live = self.shared_live
+        self.subscription_caps = schema.subscription_caps
 
     @staticmethod
     async def _upstream(
