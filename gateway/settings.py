@@ -8,13 +8,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 from domain.addresses import IPNetwork, parse_networks
 from domain.errors import DomainError
+from domain.zones import accept_time_zone
 from gateway.auth.tokens import ALLOWED_ALGORITHMS
 from gateway.mail.smtp import DEFAULT_MAIL_FROM, SmtpConfig, SmtpConfigError, sender_address
 
@@ -72,6 +72,12 @@ class Settings:
     ingest_max_readings: int = 10_000
     ingest_max_bytes: int = 4 * 1024 * 1024
     live_coalesce: timedelta = timedelta(milliseconds=250)
+    # Input bounds (issue 11): how far ahead bookings may end; any string's and list's size.
+    booking_horizon: timedelta = timedelta(days=366)
+    max_input_string: int = 10_000
+    max_input_list: int = 10_000
+    jwt_issuer: str = "occupi-gateway"
+    jwt_audience: str = "occupi-gateway"
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -138,6 +144,11 @@ class Settings:
             live_coalesce=timedelta(
                 milliseconds=_int(env, "OCCUPI_LIVE_COALESCE_MS", 250, 0, 60_000)
             ),
+            booking_horizon=timedelta(days=_int(env, "OCCUPI_BOOKING_HORIZON_DAYS", 366, 1, 3660)),
+            max_input_string=_int(env, "OCCUPI_MAX_INPUT_STRING", 10_000, 2000, 1_000_000),
+            max_input_list=_int(env, "OCCUPI_MAX_INPUT_LIST", 10_000, 500, 1_000_000),
+            jwt_issuer=_claim(env, "OCCUPI_JWT_ISSUER"),
+            jwt_audience=_claim(env, "OCCUPI_JWT_AUDIENCE"),
         )
 
 
@@ -315,9 +326,17 @@ def _zone(raw: str) -> str | None:
     if not name:
         return None
     try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError, OSError):
+        accept_time_zone(name)
+    except DomainError:
         raise SettingsError(
-            f"OCCUPI_FLEP_TIME_ZONE must be an IANA time zone, not {name!r}"
+            f"OCCUPI_FLEP_TIME_ZONE must be a canonical IANA time zone, not {name!r}"
         ) from None
     return name
+
+
+def _claim(env: Mapping[str, str], name: str) -> str:
+    """A JWT issuer or audience: printable, without spaces, 1 to 200 characters."""
+    value = env.get(name, "").strip() or "occupi-gateway"
+    if len(value) > 200 or not value.isprintable() or " " in value:
+        raise SettingsError(f"{name} must be 1 to 200 printable characters without spaces")
+    return value

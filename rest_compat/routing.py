@@ -22,6 +22,7 @@ from starlette.routing import Match, Route
 from starlette.types import Scope
 
 from domain.errors import DomainError, invalid
+from domain.input_scan import InputLimits, scan
 from gateway.services.application import Application
 from gateway.services.authz import ANONYMOUS, Principal
 from rest_compat import json_input
@@ -175,6 +176,7 @@ async def _serve(app: Application, api: Api, endpoint: Endpoint, request: Reques
     try:
         endpoint.guard.check(principal)
         body = await _parse(endpoint.request, request, optional=endpoint.body_optional)
+        _check_input(request, body, app.input_limits)
         return await endpoint.handler(Call(app, request, principal, body))
     except DomainError as error:
         return api.failure(error)
@@ -199,6 +201,21 @@ async def _parse(
         first = error.errors()[0]
         where = ".".join(str(part) for part in first["loc"])
         raise invalid(_parse_message(first["type"], where, first["msg"]), where or None) from None
+
+
+def _check_input(request: Request, body: BaseModel | None, limits: InputLimits) -> None:
+    """The edge check of `domain.input_scan` on everything a handler may read: path and
+    query parameters and the parsed body (a NUL or an overlong string never reaches a
+    use case)."""
+    values: dict[str, object] = dict(request.path_params)
+    for key in request.query_params:
+        given = request.query_params.getlist(key)
+        values[key] = given[0] if len(given) == 1 else given
+    refusal = scan(values, limits)
+    if refusal is None and body is not None:
+        refusal = scan(body.model_dump(), limits)
+    if refusal is not None:
+        raise refusal
 
 
 def _parse_message(kind: str, where: str, text: str) -> str:

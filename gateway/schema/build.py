@@ -20,10 +20,12 @@ from strawberry.types.unset import UnsetType
 
 from gateway.schema.context import Context, CookiePolicy, PerOperation, principal_of
 from gateway.schema.errors import ErrorPolicy
+from gateway.schema.input_rules import InputRules
 from gateway.schema.mutations import Mutation
 from gateway.schema.queries import Query
 from gateway.schema.shared_live import SharedLive, live_plan
 from gateway.schema.subscriptions import Subscription
+from gateway.schema.time_scalars import BOUNDED_SCALARS
 from gateway.services.application import Application
 
 MAX_DEPTH = 12
@@ -75,6 +77,7 @@ def build_schema() -> strawberry.Schema:
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
+        scalar_overrides=BOUNDED_SCALARS,
         extensions=[
             # Bounds on one document's work: deep nesting, many aliased copies of a costly
             # field (such as login), or a huge query are refused before execution.
@@ -83,6 +86,7 @@ def build_schema() -> strawberry.Schema:
             lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
             PerOperation,
             ErrorPolicy,
+            InputRules,
         ],
     )
 
