@@ -8,6 +8,7 @@ the API's envelope); a DomainError is rendered by the API's error table.
 
 from __future__ import annotations
 
+import contextlib
 import inspect
 import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
@@ -199,6 +200,11 @@ async def _parse(
         return model.model_validate_json(raw)
     except ValidationError as error:
         first = error.errors()[0]
+        if first["type"] == "json_invalid":
+            # Python's parser reads lone surrogates that pydantic's refuses: if that is
+            # why, the refusal naming the field (any other JSON error stays as it was).
+            with contextlib.suppress(ValueError):
+                json_input.loads(raw)
         where = ".".join(str(part) for part in first["loc"])
         raise invalid(_parse_message(first["type"], where, first["msg"]), where or None) from None
 
@@ -213,7 +219,7 @@ def _check_input(request: Request, body: BaseModel | None, limits: InputLimits) 
         values[key] = given[0] if len(given) == 1 else given
     refusal = scan(values, limits)
     if refusal is None and body is not None:
-        refusal = scan(body.model_dump(), limits)
+        refusal = scan(body.model_dump(by_alias=True), limits)
     if refusal is not None:
         raise refusal
 
