@@ -14,6 +14,7 @@ from domain.errors import DomainError, ErrorCode
 from domain.text import TextCap, check_text, clean_optional, clean_text, text_problem
 
 LINE_BREAKS = "\t\n\r"
+CONTROLS = [chr(c) for c in (*range(0x20), *range(0x7F, 0xA0)) if chr(c) not in LINE_BREAKS]
 T = TypeVar("T")
 
 
@@ -82,14 +83,14 @@ def test_text_without_controls_or_surrogates_is_accepted(value: str) -> None:
     assert check_text(value, "name") == value
 
 
-@given(st.text(), st.characters(categories=("Cs",)), st.text())
+@given(st.text(), st.integers(0xD800, 0xDFFF).map(chr), st.text())
 def test_a_lone_surrogate_anywhere_is_refused(before: str, surrogate: str, after: str) -> None:
     problem = text_problem(before + surrogate + after, multiline=True)
     assert problem is not None
     assert "U+" in problem
 
 
-@given(st.text(), st.characters(categories=("Cc",)).filter(lambda c: c not in LINE_BREAKS))
+@given(st.text(), st.sampled_from(CONTROLS))
 def test_a_control_character_is_refused_even_in_multi_line_text(text: str, control: str) -> None:
     assert text_problem(text + control, multiline=True) is not None
 
