@@ -100,7 +100,8 @@ def _refusal(
     literals = _Literals(limits)
     if document is not None:
         visit(document, literals)
-    for name, value in (variables or {}).items():
+    given = variables if isinstance(variables, dict) else {}
+    for name, value in given.items():
         found = found or scan(value, limits, (f"${name}",))
         if found is not None and found.field == f"${name}":
             # A plain value: the field is the argument or input field it is given to.
