@@ -168,21 +168,38 @@ async def test_free_rooms_refuse_a_slot_in_year_9999(
     assert "slots must be between 1970-01-01 and 2100-12-31 (UTC)" in response.text
 
 
-@pytest.mark.parametrize("raw", ["2147483648", "9" * 30, "0"])
-async def test_occuspace_location_ids_beyond_int4_are_a_400(
-    http: httpx.AsyncClient, world: World, raw: str
-) -> None:
+async def api_token(world: World) -> dict[str, str]:
     issued = await world.gateway.app.api_tokens.create(
         world.principal(world.admin),
         name="display",
         location_id=world.site_id,
         scopes=frozenset({TokenScope.READ}),
     )
-    response = await http.get(
-        f"/v1/locations/{raw}/now", headers={"Authorization": f"Bearer {issued.secret}"}
-    )
+    return {"Authorization": f"Bearer {issued.secret}"}
+
+
+@pytest.mark.parametrize("raw", ["2147483648", "9" * 30, "0"])
+async def test_occuspace_location_ids_beyond_int4_are_a_400(
+    http: httpx.AsyncClient, world: World, raw: str
+) -> None:
+    response = await http.get(f"/v1/locations/{raw}/now", headers=await api_token(world))
     assert response.status_code == 400, response.text
     assert "id must be a location number" in response.text
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("?start=9999-12-30&end=9999-12-31", "start must be between 1970-01-01 and 2100-12-31"),
+        ("?start=2026-11-01&end=2101-01-01", "end must be between 1970-01-01 and 2100-12-31"),
+    ],
+)
+async def test_occuspace_history_days_are_bounded(
+    http: httpx.AsyncClient, world: World, query: str, message: str
+) -> None:
+    path = f"/v1/locations/{world.site_id}/daily_occupancy{query}"
+    response = await http.get(path, headers=await api_token(world))
+    assert (response.status_code, response.json()) == (400, {"message": message})
 
 
 @pytest.mark.parametrize("sub", ["9" * 30, str(2**31)])
