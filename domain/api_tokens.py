@@ -13,6 +13,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from domain.errors import invalid
+from domain.text import check_text
 
 TOKEN_PREFIX = "occ_"  # noqa: S105  (a label, not a secret)
 MAX_NAME = 100
@@ -34,7 +35,7 @@ def parse_scopes(raw: str, field: str = "scope") -> frozenset[TokenScope]:
 
 
 def check_token_name(name: str, field: str = "name") -> str:
-    cleaned = name.strip()
+    cleaned = check_text(name, field).strip()
     if not cleaned:
         raise invalid("a token needs a name", field)
     if len(cleaned) > MAX_NAME:

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 
 from domain.errors import invalid
 from domain.intervals import Interval, require_aware
+from domain.time_bounds import check_instant
 
 MAX_SLOTS = 100
 """More slots than a week of hourly cells is not a search but a scan."""
@@ -29,6 +30,10 @@ def check_slots(slots: Sequence[Interval], field: str = "slots") -> tuple[Interv
     """The selection as given, or INVALID_INPUT when there are too many slots."""
     if len(slots) > MAX_SLOTS:
         raise invalid(f"at most {MAX_SLOTS} slots may be selected; got {len(slots)}", field)
+    for slot in slots:
+        # Within 1970-2100 (domain.time_bounds), like every instant a caller sends.
+        check_instant(slot.start, field)
+        check_instant(slot.end, field)
     return tuple(slots)
 
 

@@ -20,6 +20,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from domain.errors import invalid
+from domain.time_bounds import check_date
 
 SHORT_VISIT = timedelta(minutes=3)
 MAX_DAYS = 366
@@ -88,6 +89,8 @@ class Range:
     zone: ZoneInfo
 
     def __post_init__(self) -> None:
+        check_date(self.first, "start")
+        check_date(self.last, "end")
         if self.last < self.first:
             raise invalid("end must not be before start", "end")
         if (self.last - self.first).days >= MAX_DAYS:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from domain import text
 from domain.errors import invalid
 from domain.intervals import require_aware
 
@@ -65,7 +66,8 @@ class Notification:
 
 def check_text(title: str, message: str) -> tuple[str, str]:
     """A notification's title and message, trimmed; neither may be empty or overlong."""
-    title, message = title.strip(), message.strip()
+    title = text.check_text(title, "title").strip()
+    message = text.check_text(message, "message", multiline=True).strip()
     if not title or len(title) > MAX_TITLE_LENGTH:
         raise invalid(f"title must have 1 to {MAX_TITLE_LENGTH} characters", "title")
     if not message or len(message) > MAX_MESSAGE_LENGTH:

@@ -11,6 +11,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from domain.errors import invalid
+from domain.time_bounds import check_date
 
 MAX_RANGE_DAYS = 366
 
@@ -38,6 +39,8 @@ class PresenceSummary:
 
 
 def check_range(first: date, last: date) -> None:
+    check_date(first, "from")
+    check_date(last, "to")
     if last < first:
         raise invalid("the range must not end before it starts", "to")
     if (last - first).days + 1 > MAX_RANGE_DAYS:

@@ -9,6 +9,7 @@ from datetime import date
 from typing import Any
 
 from domain.errors import invalid
+from domain.text import check_text
 
 MAX_GENDER_LENGTH = 40
 MAX_PRONOUNS_LENGTH = 40
@@ -48,10 +49,10 @@ class Profile:
 
 
 def clean_text(raw: str | None, field: str, max_length: int) -> str | None:
-    """Whitespace collapsed; empty or None: cleared."""
+    """Whitespace collapsed; empty or None: cleared; no control characters (domain.text)."""
     if raw is None:
         return None
-    text = " ".join(raw.split())
+    text = check_text(" ".join(raw.split()), field)
     if not text:
         return None
     if len(text) > max_length:

@@ -22,7 +22,10 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
+from domain.ids import MAX_ROW_ID
 from domain.occupancy import LeafState
+from domain.text import text_problem
+from domain.time_bounds import EARLIEST
 
 MAX_COUNT = 1_000_000
 MAX_VISITOR = 64
@@ -72,7 +75,12 @@ def _instant(raw: object, now: datetime) -> datetime:
         raise Refused(f"time {raw[:40]!r} is not an ISO 8601 instant") from None
     if parsed.tzinfo is None:
         raise Refused("time must carry an offset (Z or +hh:mm)")
-    at = parsed.astimezone(UTC)
+    try:
+        at = parsed.astimezone(UTC)
+    except OverflowError:
+        raise Refused("time is out of range") from None
+    if at < EARLIEST:
+        raise Refused("time must be after 1970-01-01 (UTC)")
     if at > now + MAX_FUTURE:
         raise Refused("time is in the future")
     return at
@@ -82,7 +90,7 @@ def _location(raw: object) -> int:
     if isinstance(raw, bool) or not isinstance(raw, int | str):
         raise Refused("locationId must be a location number")
     text = str(raw).strip()
-    if not (text.isascii() and text.isdigit()) or not 0 < int(text) < 2**63:
+    if not (text.isascii() and text.isdigit()) or not 0 < int(text) <= MAX_ROW_ID:
         raise Refused("locationId must be a location number")
     return int(text)
 
@@ -114,6 +122,9 @@ def parse_reading(raw: object, now: datetime) -> Reading:
         not isinstance(visitor, str) or not 0 < len(visitor.strip()) <= MAX_VISITOR
     ):
         raise Refused(f"visitor must be a string of 1 to {MAX_VISITOR} characters")
+    problem = None if visitor is None else text_problem(visitor)
+    if problem is not None:
+        raise Refused(f"visitor {problem}")
     return Reading(
         location_id,
         at,

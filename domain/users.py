@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from domain.errors import invalid
+from domain.text import check_text
 
 _EMAIL = re.compile(r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$")
 MAX_EMAIL_LENGTH = 254
@@ -62,7 +63,7 @@ def check_password_strength(password: str, field: str = "password") -> None:
 
 
 def clean_name(raw: str, field: str = "name") -> str:
-    name = " ".join(raw.split())
+    name = check_text(" ".join(raw.split()), field)
     if not name or len(name) > MAX_NAME_LENGTH:
         raise invalid(f"name must be 1 to {MAX_NAME_LENGTH} characters", field)
     return name

@@ -16,6 +16,7 @@ from starlette.routing import Route, WebSocketRoute
 
 import rest_compat
 from domain.bookings import CheckInWindow
+from domain.input_scan import InputLimits
 from domain.rate import TokenRate
 from gateway import audit_export
 from gateway.auth.audit_client import AuditClientMiddleware
@@ -206,7 +207,11 @@ def build_gateway(
     pushes = PushDispatcher(db, push_sender or open_push_sender(settings))
     publisher = FanOut([LiveEvents(broker), relay, pushes])
     tokens = JwtCodec(
-        settings.jwt_secret, lifetime=settings.token_lifetime, algorithm=settings.jwt_algorithm
+        settings.jwt_secret,
+        lifetime=settings.token_lifetime,
+        algorithm=settings.jwt_algorithm,
+        issuer=settings.jwt_issuer,
+        audience=settings.jwt_audience,
     )
     check_in = CheckInWindow(before=settings.check_in_before, after=settings.check_in_after)
     ration = MailRation(per_recipient=settings.mails_per_recipient_per_day)
@@ -216,6 +221,7 @@ def build_gateway(
         invites_per_day=settings.invites_per_day,
         mail=ration,
         reminder_lead=settings.reminder_lead,
+        horizon=settings.booking_horizon,
     )
     password_hasher = hasher or Argon2Hasher()
     accounts = Accounts(db, clock, password_hasher, tokens, publisher, account_policy)
@@ -275,6 +281,7 @@ def build_gateway(
         ),
         audit=AuditLog(db, clock, settings.audit_retention),
         write_limits=WriteLimits(open_rate_buckets(settings), clock, write_policy(settings)),
+        input_limits=InputLimits(settings.max_input_string, settings.max_input_list),
     )
     sweeper = PresenceSweeper(
         app.presence, interval_seconds=settings.presence_sweep.total_seconds()

@@ -8,13 +8,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 from domain.addresses import IPNetwork, parse_networks
 from domain.errors import DomainError
+from domain.zones import accept_time_zone
 from gateway.auth.tokens import ALLOWED_ALGORITHMS
 from gateway.http.config import HttpLimits, HttpSettingsError
 from gateway.mail.smtp import DEFAULT_MAIL_FROM, SmtpConfig, SmtpConfigError, sender_address
@@ -97,6 +97,12 @@ class Settings:
     subscriptions_per_user: int = 50
     persisted_queries: int = 1_000
     trusted_documents: Path | None = None
+    # Input bounds (issue 11): how far ahead bookings may end; any string's and list's size.
+    booking_horizon: timedelta = timedelta(days=366)
+    max_input_string: int = 10_000
+    max_input_list: int = 10_000
+    jwt_issuer: str = "occupi-gateway"
+    jwt_audience: str = "occupi-gateway"
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -192,6 +198,11 @@ class Settings:
             subscriptions_per_user=_int(env, "OCCUPI_SUBSCRIPTIONS_PER_USER", 50, 1, 100_000),
             persisted_queries=_int(env, "OCCUPI_PERSISTED_QUERIES", 1_000, 0, 1_000_000),
             trusted_documents=_trusted_documents(env.get("OCCUPI_TRUSTED_DOCUMENTS", "")),
+            booking_horizon=timedelta(days=_int(env, "OCCUPI_BOOKING_HORIZON_DAYS", 366, 1, 3660)),
+            max_input_string=_int(env, "OCCUPI_MAX_INPUT_STRING", 10_000, 2000, 1_000_000),
+            max_input_list=_int(env, "OCCUPI_MAX_INPUT_LIST", 10_000, 500, 1_000_000),
+            jwt_issuer=_claim(env, "OCCUPI_JWT_ISSUER"),
+            jwt_audience=_claim(env, "OCCUPI_JWT_AUDIENCE"),
         )
 
 
@@ -369,10 +380,10 @@ def _zone(raw: str) -> str | None:
     if not name:
         return None
     try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError, OSError):
+        accept_time_zone(name)
+    except DomainError:
         raise SettingsError(
-            f"OCCUPI_FLEP_TIME_ZONE must be an IANA time zone, not {name!r}"
+            f"OCCUPI_FLEP_TIME_ZONE must be a canonical IANA time zone, not {name!r}"
         ) from None
     return name
 
@@ -409,3 +420,11 @@ def _trusted_documents(raw: str) -> Path | None:
     if not path.is_file():
         raise SettingsError(f"OCCUPI_TRUSTED_DOCUMENTS must name a manifest file, not {raw!r}")
     return path
+
+
+def _claim(env: Mapping[str, str], name: str) -> str:
+    """A JWT issuer or audience: printable, without spaces, 1 to 200 characters."""
+    value = env.get(name, "").strip() or "occupi-gateway"
+    if len(value) > 200 or not value.isprintable() or " " in value:
+        raise SettingsError(f"{name} must be 1 to 200 printable characters without spaces")
+    return value

@@ -8,6 +8,7 @@ the API's envelope); a DomainError is rendered by the API's error table.
 
 from __future__ import annotations
 
+import contextlib
 import inspect
 import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
@@ -22,6 +23,7 @@ from starlette.routing import Match, Route
 from starlette.types import Scope
 
 from domain.errors import DomainError, invalid
+from domain.input_scan import InputLimits, scan
 from gateway.services.application import Application
 from gateway.services.authz import ANONYMOUS, Principal
 from rest_compat import json_input
@@ -181,6 +183,7 @@ async def _serve(app: Application, api: Api, endpoint: Endpoint, request: Reques
             client = request.scope.get("client")
             await app.write_limits.admit_write(principal, str(client[0]) if client else None)
         body = await _parse(endpoint.request, request, optional=endpoint.body_optional)
+        _check_input(request, body, app.input_limits)
         return await endpoint.handler(Call(app, request, principal, body))
     except DomainError as error:
         return with_retry_after(error, api.failure(error))
@@ -203,8 +206,28 @@ async def _parse(
         return model.model_validate_json(raw)
     except ValidationError as error:
         first = error.errors()[0]
+        if first["type"] == "json_invalid":
+            # Python's parser reads lone surrogates that pydantic's refuses: if that is
+            # why, the refusal naming the field (any other JSON error stays as it was).
+            with contextlib.suppress(ValueError):
+                json_input.loads(raw)
         where = ".".join(str(part) for part in first["loc"])
         raise invalid(_parse_message(first["type"], where, first["msg"]), where or None) from None
+
+
+def _check_input(request: Request, body: BaseModel | None, limits: InputLimits) -> None:
+    """The edge check of `domain.input_scan` on everything a handler may read: path and
+    query parameters and the parsed body (a NUL or an overlong string never reaches a
+    use case)."""
+    values: dict[str, object] = dict(request.path_params)
+    for key in request.query_params:
+        given = request.query_params.getlist(key)
+        values[key] = given[0] if len(given) == 1 else given
+    refusal = scan(values, limits)
+    if refusal is None and body is not None:
+        refusal = scan(body.model_dump(by_alias=True), limits)
+    if refusal is not None:
+        raise refusal
 
 
 def _parse_message(kind: str, where: str, text: str) -> str:

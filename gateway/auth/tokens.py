@@ -8,12 +8,14 @@ from typing import Any
 import jwt
 
 from domain.errors import DomainError, ErrorCode
+from domain.ids import MAX_ROW_ID
 from domain.users import Actor, Role
 from gateway.services.authz import EXPIRED_MESSAGE
 from gateway.services.records import IssuedToken, TokenClaims
 
 ALLOWED_ALGORITHMS = ("HS256", "HS384", "HS512")
 ISSUER = "occupi-gateway"
+AUDIENCE = "occupi-gateway"
 # Tolerated difference between the issuer's clock and ours for iat and nbf.
 CLOCK_SKEW_SECONDS = 60
 
@@ -23,14 +25,26 @@ def _rejected(message: str) -> DomainError:
 
 
 class JwtCodec:
-    """Claims: sub (user id), email, role, iat, exp, iss. The legacy clients read email and role."""
+    """Claims: sub (user id), email, role, iat, exp, iss, aud. The legacy clients read email
+    and role. Decoding accepts only the fixed algorithm, this issuer and this audience,
+    and a `sub` that can be a user's id (a positive 32-bit integer)."""
 
-    def __init__(self, secret: str, *, lifetime: timedelta, algorithm: str = "HS256") -> None:
+    def __init__(
+        self,
+        secret: str,
+        *,
+        lifetime: timedelta,
+        algorithm: str = "HS256",
+        issuer: str = ISSUER,
+        audience: str = AUDIENCE,
+    ) -> None:
         if algorithm not in ALLOWED_ALGORITHMS:
             raise ValueError(f"unsupported JWT algorithm {algorithm!r}")
         self._secret = secret
         self._lifetime = lifetime
         self._algorithm = algorithm
+        self._issuer = issuer
+        self._audience = audience
 
     def issue(self, actor: Actor, now: datetime) -> IssuedToken:
         expires = now + self._lifetime
@@ -40,7 +54,8 @@ class JwtCodec:
             "role": actor.role.value,
             "iat": int(now.timestamp()),
             "exp": int(expires.timestamp()),
-            "iss": ISSUER,
+            "iss": self._issuer,
+            "aud": self._audience,
         }
         token = jwt.encode(claims, self._secret, algorithm=self._algorithm)
         return IssuedToken(token=token, expires_at=expires)
@@ -52,9 +67,10 @@ class JwtCodec:
                 token,
                 self._secret,
                 algorithms=[self._algorithm],
-                issuer=ISSUER,
+                issuer=self._issuer,
+                audience=self._audience,
                 options={
-                    "require": ["sub", "exp", "iat", "iss"],
+                    "require": ["sub", "exp", "iat", "iss", "aud"],
                     "verify_exp": False,
                     "verify_iat": False,
                     "verify_nbf": False,
@@ -71,7 +87,7 @@ class JwtCodec:
         _check_times(claims, now.timestamp())
         try:
             return TokenClaims(
-                user_id=int(claims["sub"]),
+                user_id=_user_id(claims["sub"]),
                 email=str(claims["email"]),
                 role=Role(claims["role"]),
                 expires_at=datetime.fromtimestamp(claims["exp"], UTC),
@@ -88,3 +104,11 @@ def _check_times(claims: dict[str, Any], now: float) -> None:
         raise _rejected(EXPIRED_MESSAGE)
     if claims["iat"] > now + CLOCK_SKEW_SECONDS or claims.get("nbf", 0) > now + CLOCK_SKEW_SECONDS:
         raise _rejected("the token is not valid yet")
+
+
+def _user_id(sub: object) -> int:
+    """A user id as `sub` carries it: ASCII digits naming a row the database can hold."""
+    text = str(sub)
+    if not (text.isascii() and text.isdigit() and 0 < int(text) <= MAX_ROW_ID):
+        raise ValueError(f"sub {text[:40]!r} is not a user id")
+    return int(text)

@@ -29,6 +29,7 @@ from strawberry.types.unset import UnsetType
 from domain.json_text import loads
 from gateway.schema.context import Context, CookiePolicy, PerOperation, principal_of
 from gateway.schema.errors import ErrorPolicy
+from gateway.schema.input_rules import InputRules
 from gateway.schema.limits import GraphQLLimits
 from gateway.schema.limits_gate import (
     LimitsGate,
@@ -42,6 +43,7 @@ from gateway.schema.mutations import Mutation
 from gateway.schema.queries import Query
 from gateway.schema.shared_live import SharedLive, live_plan
 from gateway.schema.subscriptions import Subscription
+from gateway.schema.time_scalars import BOUNDED_SCALARS
 from gateway.schema.write_limits import WriteLimiter
 from gateway.schema.ws import LegacyWSHandler, TransportWSHandler
 from gateway.services.application import Application
@@ -126,6 +128,7 @@ def build_schema(limits: GraphQLLimits | None = None) -> GatewaySchema:
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
+        scalar_overrides=BOUNDED_SCALARS,
         extensions=[
             # Bounds on one document's work: deep nesting, many aliased copies of a costly
             # field (such as login), or a huge query are refused before execution.
@@ -137,6 +140,7 @@ def build_schema(limits: GraphQLLimits | None = None) -> GatewaySchema:
             PerOperation,
             WriteLimiter,
             ErrorPolicy,
+            InputRules,
             # After any ValidationCache: it prices the validated document (limits_gate).
             partial(LimitsGate, limits=limits, documents=documents),
         ],

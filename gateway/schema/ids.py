@@ -8,10 +8,11 @@ import strawberry
 from strawberry.relay import GlobalID, GlobalIDValueError
 
 from domain.errors import invalid
+from domain.ids import MAX_ROW_ID
 
 ROOM, BOOKING, LOCATION, USER = "Room", "Booking", "Location", "User"
 NODE_TYPES = frozenset({ROOM, BOOKING, LOCATION, USER})
-MAX_ID = 2**63 - 1  # the database's integer range
+MAX_ID = MAX_ROW_ID  # the databases' id columns are 32-bit
 MAX_REF_LENGTH = 200
 
 

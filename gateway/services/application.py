@@ -3,8 +3,9 @@ gateway.schema and rest_compat receive it and nothing else."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from domain.input_scan import InputLimits
 from gateway.services.accounts import Accounts
 from gateway.services.addresses import AddressRules
 from gateway.services.api_tokens import ApiTokens
@@ -79,3 +80,4 @@ class Application:
     live_occupancy: LiveOccupancy
     audit: AuditLog
     write_limits: WriteLimits
+    input_limits: InputLimits = field(default_factory=InputLimits)

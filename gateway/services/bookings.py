@@ -19,9 +19,16 @@ from domain.bookings import (
     check_new_booking,
 )
 from domain.errors import DomainError, ErrorCode, invalid
-from domain.intervals import Interval, require_aware
+from domain.intervals import Interval
 from domain.notifications import DEFAULT_REMINDER_LEAD
 from domain.rooms import Room
+from domain.text import TextCap, clean_text
+from domain.time_bounds import (
+    DEFAULT_HORIZON,
+    check_booking_times,
+    check_date,
+    check_optional_instant,
+)
 from domain.users import Actor, normalise_email
 from gateway.services import audit, booking_notices, mails
 from gateway.services.audit_snapshots import booking_fields
@@ -34,7 +41,7 @@ from gateway.services.reads import Reads
 from gateway.services.records import BookingQuery, Page, PageRequest
 from gateway.services.views import BookingView
 
-MAX_TITLE_LENGTH = 200
+MAX_TITLE_LENGTH = TextCap.TITLE
 _CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 
 
@@ -58,21 +65,21 @@ class BookingSearch:
     sources: tuple[BookingSource, ...] | None = None
 
     def __post_init__(self) -> None:
-        if self.ends_after is not None:
-            require_aware(self.ends_after, "endsAfter")
-        if self.starts_before is not None:
-            require_aware(self.starts_before, "startsBefore")
+        check_optional_instant(self.ends_after, "endsAfter")
+        check_optional_instant(self.starts_before, "startsBefore")
 
 
 @dataclass(frozen=True)
 class BookingPolicy:
     """`invites_per_day`: distinct addresses one person may invite in a rolling day;
-    `reminder_lead`: how long before its start a booking's people are reminded."""
+    `reminder_lead`: how long before its start a booking's people are reminded;
+    `horizon`: how far ahead of now a booking may end."""
 
     check_in: CheckInWindow = field(default_factory=CheckInWindow)
     invites_per_day: int = 100
     mail: MailRation = field(default_factory=MailRation)
     reminder_lead: timedelta = DEFAULT_REMINDER_LEAD
+    horizon: timedelta = DEFAULT_HORIZON
 
 
 def new_booking_code(year: int) -> str:
@@ -104,12 +111,10 @@ class Bookings:
         """Book a room. Two concurrent requests for one slot never both succeed: the check
         and the insert share one writing unit of work, which holds the write lock."""
         actor = principal.require()
-        interval = Interval(
-            require_aware(request.start, "start"), require_aware(request.end, "end")
+        interval = check_booking_times(
+            request.start, request.end, self._clock.now(), self._policy.horizon
         )
-        title = request.title.strip()
-        if len(title) > MAX_TITLE_LENGTH:
-            raise invalid(f"title must be at most {MAX_TITLE_LENGTH} characters", "title")
+        title = clean_text(request.title, "title", MAX_TITLE_LENGTH)
         emails = _attendee_emails(actor, request.attendees)
         async with self._db.writing() as uow:
             room = await self._room(uow, request.room_code)
@@ -242,6 +247,7 @@ class Bookings:
     ) -> list[Interval]:
         """The free parts of the room's bookable hours on `day` (site-local), from now on."""
         principal.require()
+        check_date(day, "date")
         async with self._db.reading() as uow:
             room = await self._room(uow, room_code)
         (room_day,) = await self._reads.room_days(principal, [(room, day)])

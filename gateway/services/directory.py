@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from domain.audit import AuditEntity
-from domain.calendar import BookableHours, parse_time_zone
+from domain.calendar import BookableHours
 from domain.errors import invalid
 from domain.locations import (
     Location,
@@ -17,6 +17,8 @@ from domain.locations import (
     check_room_code,
 )
 from domain.rooms import Room
+from domain.text import TextCap, clean_optional, clean_text
+from domain.zones import accept_time_zone
 from gateway.services import audit
 from gateway.services.audit_snapshots import location_fields, room_fields
 from gateway.services.authz import Principal, not_found
@@ -40,13 +42,8 @@ class NewRoom:
     resources: Sequence[str] = ()
 
 
-def _text(value: str, field: str, *, required: bool, limit: int = 200) -> str:
-    cleaned = value.strip()
-    if required and not cleaned:
-        raise invalid(f"{field} cannot be empty", field)
-    if len(cleaned) > limit:
-        raise invalid(f"{field} must be at most {limit} characters", field)
-    return cleaned
+def _text(value: str, field: str, *, required: bool, limit: int = TextCap.TITLE) -> str:
+    return clean_text(value, field, limit, required=required)
 
 
 class Directory:
@@ -78,7 +75,7 @@ class Directory:
         if kind is LocationKind.SITE:
             if time_zone is None:
                 raise invalid("a site needs a time zone", "timeZone")
-            parse_time_zone(time_zone)
+            accept_time_zone(time_zone)
         elif time_zone is not None or bookable_hours is not None:
             raise invalid("only a site carries a time zone and bookable hours", "timeZone")
         async with self._db.writing() as uow:
@@ -116,7 +113,7 @@ class Directory:
         resources = [_text(r, "resources", required=True) for r in new.resources]
         name = _text(new.name, "name", required=True)
         number = _text(new.number, "number", required=False)
-        description = _text(new.description, "description", required=False, limit=MAX_TEXT)
+        description = clean_text(new.description, "description", MAX_TEXT, multiline=True)
         async with self._db.writing() as uow:
             floor = await uow.locations.get(new.floor_id)
             if floor is None:
@@ -155,8 +152,9 @@ class Directory:
     async def rooms(self, principal: Principal, query: RoomQuery, page: PageRequest) -> Page[Room]:
         """Rooms matching `query`, by id, for anybody signed in."""
         principal.require()
+        search = clean_optional(query.search, "search", TextCap.SEARCH)
         async with self._db.reading() as uow:
-            return await uow.rooms.list(query, page)
+            return await uow.rooms.list(replace(query, search=search), page)
 
     async def location(self, principal: Principal, location_id: int) -> Location:
         """One node of the tree, for anybody signed in."""

@@ -13,7 +13,9 @@ from typing import Generic, TypeVar
 
 from domain.bookings import BookingSource, BookingStatus
 from domain.errors import invalid
+from domain.ids import MAX_ROW_ID
 from domain.logins import CodePurpose
+from domain.text import text_problem
 from domain.users import Actor, Role, User
 
 T = TypeVar("T")
@@ -83,9 +85,20 @@ def decode_cursor(cursor: str, collection: str, size: int) -> list[str | int]:
     if not isinstance(decoded, list) or len(decoded) != size + 1 or decoded[0] != collection:
         raise bad
     key = decoded[1:]
-    if not all(isinstance(v, str) or (type(v) is int and abs(v) < 2**63) for v in key):
+    # Keys are ids and other 32-bit integers (PostgreSQL's int4) or text a store can hold.
+    if not all(
+        (isinstance(v, str) and text_problem(v) is None)
+        or (type(v) is int and abs(v) <= MAX_ROW_ID)
+        for v in key
+    ):
         raise bad
     return key
+
+
+def _storable(value: object) -> bool:
+    if isinstance(value, str):
+        return text_problem(value) is None
+    return type(value) is int and abs(value) <= MAX_ROW_ID
 
 
 @dataclass(frozen=True)

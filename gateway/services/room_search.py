@@ -9,7 +9,8 @@ from datetime import datetime, timedelta
 
 from domain.errors import invalid
 from domain.free_rooms import Point, check_slots, distance_m
-from domain.intervals import Interval, require_aware
+from domain.intervals import Interval
+from domain.time_bounds import check_instant
 from gateway.services.authz import Principal
 from gateway.services.ports import RoomSearchReader
 from gateway.services.timetable_records import RoomFacts, RoomFilter
@@ -26,7 +27,7 @@ class FreeFor:
     minutes: int
 
     def __post_init__(self) -> None:
-        require_aware(self.start, "freeFrom")
+        check_instant(self.start, "freeFrom")
         if not 1 <= self.minutes <= LONGEST_WISH.total_seconds() // 60:
             raise invalid("minutes must be between 1 and 1440", "freeForMinutes")
 
@@ -95,7 +96,7 @@ class RoomSearch:
         """Every room with its current or next block of bookings after `after` (touching
         or overlapping bookings merged), or None when nothing is left; by code."""
         self.allow(principal)
-        require_aware(after, "after")
+        check_instant(after, "after")
         found = await self._reader.soonest(after, where)
         keep = {r.id for r in _with_resources([r for r, _ in found], where)}
         return [SoonestBooking(r, block) for r, block in found if r.id in keep]

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from starlette.responses import Response
 
 from domain.errors import DomainError, ErrorCode
+from domain.ids import MAX_ROW_ID
 from gateway.services.timetable_records import (
     CourseInfo,
     SessionView,
@@ -18,7 +19,7 @@ from rest_compat.flep import times
 from rest_compat.flep.envelopes import success
 from rest_compat.routing import Call
 
-MAX_ID = 2**63 - 1
+MAX_ID = MAX_ROW_ID  # the databases' id columns are 32-bit
 
 
 def not_found(message: str, field: str) -> DomainError:

@@ -10,6 +10,7 @@ from starlette.responses import Response
 
 from domain.api_tokens import TokenScope
 from domain.errors import invalid
+from domain.ids import MAX_ROW_ID
 from domain.occupancy import Occupancy
 from gateway.services.authz import Principal
 from gateway.services.occupancy import OccupancyView
@@ -75,7 +76,7 @@ BAD_ID = Reply(OccuspaceError, "The id is not a location number.")
 
 def location_id(call: Call[None]) -> int:
     raw = call.request.path_params["id"]
-    if not (raw.isascii() and raw.isdigit()) or not 0 < int(raw) < 2**63:
+    if not (raw.isascii() and raw.isdigit()) or not 0 < int(raw) <= MAX_ROW_ID:
         raise invalid(f"id must be a location number, not {raw[:40]!r}", "id")
     return int(raw)
 

@@ -35,12 +35,6 @@ def _booking(**changes: Any) -> dict[str, Any]:
     ("changes", "field", "message"),
     [
         pytest.param(
-            {"start": "9999-12-31T23:00:00-05:00", "end": "9999-12-31T23:30:00-05:00"},
-            "start",
-            "start is out of range",
-            id="after-the-last-representable-instant",
-        ),
-        pytest.param(
             {"attendees": [f"p{n}@example.com" for n in range(10_000)]},
             "attendees",
             "a booking can have at most 500 attendees",
@@ -59,6 +53,19 @@ async def test_edge_bookings_get_input_errors(
     data = await client.data(BOOK, _booking(**changes), token=tokens["alice"])
     assert data["bookRoom"]["errors"] == [
         {"code": "INVALID_INPUT", "field": field, "message": message}
+    ]
+
+
+async def test_an_instant_after_the_last_representable_one_is_refused_as_parsed(
+    client: GraphQLClient, world: World, tokens: dict[str, str]
+) -> None:
+    # The bounded DateTime scalar (gateway.schema.time_scalars) refuses it before the use case.
+    changes = {"start": "9999-12-31T23:00:00-05:00", "end": "9999-12-31T23:30:00-05:00"}
+    body = await client.run(BOOK, _booking(**changes), token=tokens["alice"])
+    assert body["data"] is None
+    assert [e["extensions"] for e in body["errors"]] == [
+        {"code": "INVALID_INPUT", "field": "start"},
+        {"code": "INVALID_INPUT", "field": "end"},
     ]
 
 

@@ -13,6 +13,7 @@ from domain.users import User
 from tests.conftest import JWT_SECRET
 
 ISSUER = "occupi-gateway"
+AUDIENCE = "occupi-gateway"
 LIFETIME = timedelta(hours=24)
 Claims = dict[str, Any]
 
@@ -26,6 +27,7 @@ def claims_for(user: User, now: datetime, **overrides: Any) -> Claims:
         "iat": int(now.timestamp()),
         "exp": int((now + LIFETIME).timestamp()),
         "iss": ISSUER,
+        "aud": AUDIENCE,
     }
     claims.update(overrides)
     return claims

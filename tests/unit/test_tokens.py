@@ -84,6 +84,7 @@ def test_a_token_carries_the_claims_legacy_clients_read() -> None:
         "iat": int(NOW.timestamp()),
         "exp": int((NOW + LIFETIME).timestamp()),
         "iss": "occupi-gateway",
+        "aud": "occupi-gateway",
     }
 
 
@@ -163,7 +164,7 @@ def test_only_the_configured_algorithm_is_accepted(signed_with: str, configured:
     assert rejection(token, verifier=codec(configured)) == WRONG_ALGORITHM
 
 
-@pytest.mark.parametrize("claim", ["sub", "exp", "iat", "iss"])
+@pytest.mark.parametrize("claim", ["sub", "exp", "iat", "iss", "aud"])
 def test_a_token_missing_a_registered_claim_is_refused(claim: str) -> None:
     assert (
         rejection(without(claim)) == f'the token is malformed: Token is missing the "{claim}" claim'
@@ -186,6 +187,14 @@ def test_a_token_with_an_unknown_role_is_refused(role: object) -> None:
         pytest.param({"sub": "alice"}, BAD_CLAIMS, id="sub-not-a-number"),
         pytest.param({"sub": 7}, "the token is malformed: Subject must be a string", id="sub-int"),
         pytest.param({"iss": "someone-else"}, "the token is malformed: Invalid issuer", id="iss"),
+        pytest.param(
+            {"aud": "someone-else"}, "the token is malformed: Audience doesn't match", id="aud"
+        ),
+        pytest.param({"sub": "9" * 30}, BAD_CLAIMS, id="sub-30-digits"),
+        pytest.param({"sub": str(2**31)}, BAD_CLAIMS, id="sub-beyond-int4"),
+        pytest.param({"sub": "0"}, BAD_CLAIMS, id="sub-zero"),
+        pytest.param({"sub": "-7"}, BAD_CLAIMS, id="sub-negative"),
+        pytest.param({"sub": "\u0667"}, BAD_CLAIMS, id="sub-arabic-indic-digit"),
     ],
 )
 def test_a_token_with_malformed_claims_is_refused(overrides: dict[str, Any], message: str) -> None:
@@ -227,3 +236,12 @@ def test_the_decoded_role_is_what_the_token_says() -> None:
     assert codec().decode(token, NOW) == TokenClaims(
         7, "alice@example.com", Role.ADMIN, NOW + LIFETIME, NOW
     )
+
+
+def test_issuer_and_audience_are_configurable_and_checked() -> None:
+    ours = JwtCodec(SECRET, lifetime=LIFETIME, issuer="hq-gateway", audience="hq-apps")
+    token = ours.issue(ALICE.as_actor(), NOW).token
+    assert ours.decode(token, NOW).user_id == ALICE.id
+    claims = jwt.decode(token, options={"verify_signature": False})
+    assert (claims["iss"], claims["aud"]) == ("hq-gateway", "hq-apps")
+    assert rejection(token) == "the token is malformed: Invalid issuer"
