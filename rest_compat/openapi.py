@@ -76,6 +76,9 @@ def _operation(api: Api, endpoint: Endpoint, path: str, schemas: _Schemas) -> Js
     parameters = [_path_parameter(found) for found in _PATH_PARAM.finditer(path)]
     if parameters:
         operation["parameters"] = parameters
+    takes_input = parameters or endpoint.request is not None
+    if api.bad_input is not None and takes_input and 400 not in endpoint.responses:
+        operation["responses"]["400"] = _response(api.bad_input, schemas)
     if endpoint.request is not None:
         operation["requestBody"] = {
             "required": not endpoint.body_optional,

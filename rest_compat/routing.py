@@ -131,6 +131,9 @@ class Api:
     failure: Callable[[DomainError], Response]
     internal_error: Callable[[], Response]
     security_schemes: Mapping[str, Mapping[str, object]] = field(default_factory=dict)
+    # The 400 that the edge check of every input (`_check_input`) may answer: documented
+    # on each operation that takes a path parameter or a body and does not list its own.
+    bad_input: Reply | None = None
 
 
 def principal_of(request: Request) -> Principal:

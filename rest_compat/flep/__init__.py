@@ -110,4 +110,5 @@ API = Api(
     endpoints=ENDPOINTS,
     failure=envelopes.failure,
     internal_error=envelopes.internal_error,
+    bad_input=fails("Bad input (a control character, an overlong value): the message says which."),
 )

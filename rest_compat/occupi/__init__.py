@@ -51,6 +51,7 @@ API = Api(
     ),
     failure=envelopes.failure,
     internal_error=envelopes.internal_error,
+    bad_input=registration.BAD,
     # The original read the `token` cookie or a raw `Authorization` header; `Bearer` is
     # accepted as well. Any one of the three will do.
     security_schemes={

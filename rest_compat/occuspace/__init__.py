@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from rest_compat.occuspace import envelopes, history, locations
-from rest_compat.routing import Api, Endpoint
+from rest_compat.routing import Api, Endpoint, Reply
 
 ENDPOINTS: tuple[Endpoint, ...] = (*locations.ENDPOINTS, *history.ENDPOINTS)
 
@@ -14,6 +14,7 @@ API = Api(
     endpoints=ENDPOINTS,
     failure=envelopes.failure,
     internal_error=envelopes.internal_error,
+    bad_input=Reply(envelopes.OccuspaceError, "Bad input: the message names the argument."),
     security_schemes={
         "occuspaceToken": {
             "type": "http",
