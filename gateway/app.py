@@ -260,7 +260,10 @@ def create_app(
         settings, clock=clock, mail_sender=mail_sender, hasher=hasher, push_sender=push_sender
     )
     graphql = GatewayGraphQL(
-        gateway.app, CookiePolicy(secure=settings.secure_cookies), graphiql=settings.graphiql
+        gateway.app,
+        CookiePolicy(secure=settings.secure_cookies),
+        graphiql=settings.graphiql,
+        document_cache=settings.graphql_document_cache,
     )
 
     @asynccontextmanager

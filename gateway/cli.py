@@ -20,6 +20,7 @@ from gateway.cli_occupancy import add_commands as occupancy_commands
 from gateway.migrate import upgrade
 from gateway.schema.build import build_schema
 from gateway.seed import DemoCredentials, generate_password, is_seeded, seed_demo
+from gateway.serving import serving_options
 from gateway.settings import Settings, SettingsError
 from gateway.timetable_cli import add_import_command
 
@@ -103,8 +104,8 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
             create_app(settings),
             host=host,
             port=port,
-            log_level=settings.log_level,
             proxy_headers=False,  # OCCUPI_TRUSTED_PROXIES decides (gateway.auth.proxies)
+            **serving_options(settings),
         )
         return 0
     _say(f"{args.workers} worker processes")
@@ -116,8 +117,8 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
         host=host,
         port=port,
         workers=args.workers,
-        log_level=settings.log_level,
         proxy_headers=False,
+        **serving_options(settings),
     )
     return 0
 

@@ -72,6 +72,10 @@ class Settings:
     ingest_max_readings: int = 10_000
     ingest_max_bytes: int = 4 * 1024 * 1024
     live_coalesce: timedelta = timedelta(milliseconds=250)
+    # One log line per request costs more than a trivial query's whole answer.
+    access_log: bool = False
+    # Parsed and validated GraphQL documents kept (LRU), by query text.
+    graphql_document_cache: int = 256
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -138,6 +142,8 @@ class Settings:
             live_coalesce=timedelta(
                 milliseconds=_int(env, "OCCUPI_LIVE_COALESCE_MS", 250, 0, 60_000)
             ),
+            access_log=_bool(env, "OCCUPI_ACCESS_LOG", False),
+            graphql_document_cache=_int(env, "OCCUPI_GRAPHQL_DOCUMENT_CACHE", 256, 1, 100_000),
         )
 
 

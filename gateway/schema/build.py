@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from functools import partial
 from typing import Any
 
@@ -13,7 +14,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
-from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
+from strawberry.extensions import SchemaExtension
+from strawberry.http import GraphQLHTTPResponse
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL
 from strawberry.types import ExecutionContext
 from strawberry.types.unset import UnsetType
@@ -21,14 +23,21 @@ from strawberry.types.unset import UnsetType
 from gateway.schema.context import Context, CookiePolicy, PerOperation, principal_of
 from gateway.schema.errors import ErrorPolicy
 from gateway.schema.mutations import Mutation
+from gateway.schema.perf_core import (
+    DEFAULT_DOCUMENT_CACHE,
+    MAX_ALIASES,
+    MAX_DEPTH,
+    MAX_TOKENS,
+    document_extensions,
+    dumps,
+    loads,
+)
 from gateway.schema.queries import Query
 from gateway.schema.shared_live import SharedLive, live_plan
 from gateway.schema.subscriptions import Subscription
 from gateway.services.application import Application
 
-MAX_DEPTH = 12
-MAX_ALIASES = 15
-MAX_TOKENS = 2000
+__all__ = ["MAX_ALIASES", "MAX_DEPTH", "MAX_TOKENS", "GatewayGraphQL", "build_schema"]
 
 
 class GatewaySchema(strawberry.Schema):
@@ -70,28 +79,32 @@ class GatewaySchema(strawberry.Schema):
         )
 
 
-def build_schema() -> strawberry.Schema:
+def build_schema(document_cache: int = DEFAULT_DOCUMENT_CACHE) -> strawberry.Schema:
+    """Bounds on one document's work (deep nesting, many aliased copies of a costly field
+    such as login, a huge query) are checked before execution, once per distinct
+    document: parsing and validation are cached (gateway.schema.perf_core)."""
+    extensions: list[Callable[[], SchemaExtension] | type[SchemaExtension]] = [
+        *document_extensions(document_cache),
+        PerOperation,
+        ErrorPolicy,
+    ]
     return GatewaySchema(
-        query=Query,
-        mutation=Mutation,
-        subscription=Subscription,
-        extensions=[
-            # Bounds on one document's work: deep nesting, many aliased copies of a costly
-            # field (such as login), or a huge query are refused before execution.
-            lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
-            lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
-            lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
-            PerOperation,
-            ErrorPolicy,
-        ],
+        query=Query, mutation=Mutation, subscription=Subscription, extensions=extensions
     )
 
 
 class GatewayGraphQL(GraphQL[Context, None]):
     """Strawberry's ASGI app with our context: principal from the auth middleware."""
 
-    def __init__(self, app: Application, cookies: CookiePolicy, *, graphiql: bool) -> None:
-        schema = build_schema()
+    def __init__(
+        self,
+        app: Application,
+        cookies: CookiePolicy,
+        *,
+        graphiql: bool,
+        document_cache: int = DEFAULT_DOCUMENT_CACHE,
+    ) -> None:
+        schema = build_schema(document_cache)
         super().__init__(
             schema,
             graphql_ide="graphiql" if graphiql else None,
@@ -130,7 +143,25 @@ class GatewayGraphQL(GraphQL[Context, None]):
                     for k, v in data.items()
                 ]
                 return "{" + ",".join(parts) + "}"
-        return super().encode_json(data)
+        # WebSocket messages must stay text frames (Strawberry sends bytes as binary).
+        return dumps(data).decode()
+
+    def decode_json(self, data: str | bytes) -> object:
+        return loads(data)
+
+    def create_response(
+        self,
+        response_data: GraphQLHTTPResponse | list[GraphQLHTTPResponse],
+        sub_response: Response,
+    ) -> Response:
+        """Strawberry's HTTP response, with the body as orjson's bytes."""
+        response = Response(dumps(response_data), media_type="application/json")
+        response.headers.raw.extend(sub_response.headers.raw)
+        if sub_response.background:
+            response.background = sub_response.background
+        if sub_response.status_code:
+            response.status_code = sub_response.status_code
+        return response
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket | None
