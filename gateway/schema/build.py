@@ -22,6 +22,7 @@ from strawberry.types.unset import UnsetType
 
 from gateway.schema.context import Context, CookiePolicy, PerOperation, principal_of
 from gateway.schema.errors import ErrorPolicy
+from gateway.schema.lean_fields import lean_resolvers
 from gateway.schema.mutations import Mutation
 from gateway.schema.perf_core import (
     DEFAULT_DOCUMENT_CACHE,
@@ -88,9 +89,11 @@ def build_schema(document_cache: int = DEFAULT_DOCUMENT_CACHE) -> strawberry.Sch
         PerOperation,
         ErrorPolicy,
     ]
-    return GatewaySchema(
+    schema = GatewaySchema(
         query=Query, mutation=Mutation, subscription=Subscription, extensions=extensions
     )
+    lean_resolvers(schema)  # trivial fields skip Strawberry's per-field chain
+    return schema
 
 
 class GatewayGraphQL(GraphQL[Context, None]):

@@ -75,11 +75,16 @@ async def _scenario(
     profiler = cProfile.Profile() if profile else None
     if profiler:
         profiler.enable()
+    cpu = time.process_time()
     times = [await once() for _ in range(runs)]
+    cpu = (time.process_time() - cpu) / runs
     if profiler:
         profiler.disable()
     median, p90 = statistics.median(times), statistics.quantiles(times, n=10)[-1]
-    sys.stdout.write(f"{name:<11} median {median * 1000:6.2f} ms   p90 {p90 * 1000:6.2f} ms\n")
+    sys.stdout.write(
+        f"{name:<11} median {median * 1000:6.2f} ms   p90 {p90 * 1000:6.2f} ms"
+        f"   cpu {cpu * 1000:6.2f} ms/request\n"
+    )
     if profiler:
         pstats.Stats(profiler, stream=sys.stdout).sort_stats("tottime").print_stats(25)
 

@@ -10,7 +10,7 @@ import pytest
 from gateway.app import Gateway
 from gateway.services.bookings import BookingRequest
 from tests.support.graphql import GraphQLClient
-from tests.support.statements import counting_statements
+from tests.support.statements import counting_statements as counting_statements
 from tests.support.world import ZONE, World
 
 DAY = datetime(2026, 11, 24, tzinfo=ZoneInfo(ZONE)).date()
