@@ -17,7 +17,7 @@ from tests.support.world import World
 # here; a signed-in request starts with the token holder's read (BEGIN + SELECT).
 EXPECTED = {
     "TRIVIAL": 0,
-    "ME": 4,  # authentication; the caller's account
+    "ME": 2,  # authentication, whose account read `me` answers from
     "ROOM": 4,  # authentication; the room
     # authentication; the page of rooms; its floors and its room-days (bookings,
     # attendees) side by side; who shares a booking with the caller; their accounts
