@@ -186,7 +186,7 @@ def build_gateway(
     )
     password_hasher = hasher or Argon2Hasher()
     accounts = Accounts(db, clock, password_hasher, tokens, publisher, account_policy)
-    batch_reader = SqlBatchReader(db.read_sessions())
+    batch_reader = SqlBatchReader(db.read_sessions(), db.single_read_sessions())
     reads = Reads(batch_reader, clock)
     room_search = RoomSearch(
         SqlRoomSearch(db.read_sessions()), requires_sign_in=settings.timetable_requires_sign_in

@@ -263,7 +263,7 @@ class Accounts:
             claims = self._tokens.decode(token, self._clock.now())
         except DomainError as rejected:
             return Principal(rejection=rejected)
-        async with self._db.reading() as uow:
+        async with self._db.glancing() as uow:  # every signed-in request: one statement
             holder = await uow.users.token_holder(claims.user_id)
         if holder is None:
             return Principal(
