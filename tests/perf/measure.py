@@ -2,7 +2,7 @@
 httpx's ASGI transport on a migrated, seeded SQLite file (tests/perf/dataset.py), one
 request at a time. With --profile NAME, the top functions of that scenario (cProfile).
 
-    .venv/bin/python -m tests.perf.profile [--runs 200] [--profile NESTED]
+    .venv/bin/python -m tests.perf.measure [--runs 200] [--profile NESTED]
 
 This is the quick loop behind docs/perf-notes.md, not the benchmark (bench/): no HTTP
 server, no network, no concurrency; what it shows is the server's own time per request.
