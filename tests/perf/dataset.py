@@ -1,5 +1,5 @@
 """The data the benchmark documents (bench/queries.py) run on in the statement-count tests
-and in the profile (tests/perf/measure.py), made through the real use cases.
+and in the timing loop (tests/perf/measure.py), made through the real use cases.
 
 Two floors of one site: a big one of `rooms` rooms and a small one of two, each room with
 `bookings` bookings of three attendees (Alice and two more people, all with accounts) on
