@@ -225,7 +225,7 @@ def build_gateway(
     )
     password_hasher = hasher or Argon2Hasher()
     accounts = Accounts(db, clock, password_hasher, tokens, publisher, account_policy)
-    batch_reader = SqlBatchReader(db.read_sessions())
+    batch_reader = SqlBatchReader(db.read_sessions(), db.single_read_sessions())
     reads = Reads(batch_reader, clock)
     room_search = RoomSearch(
         SqlRoomSearch(db.read_sessions()), requires_sign_in=settings.timetable_requires_sign_in
@@ -325,6 +325,7 @@ def create_app(
         ws_init_seconds=settings.http.ws_init_seconds,
         ws_idle_seconds=settings.http.ws_idle_seconds,
         limits=graphql_limits(settings),
+        document_cache=settings.graphql_document_cache,
     )
 
     @asynccontextmanager

@@ -24,6 +24,7 @@ from gateway.http.server import AnsweringWebSocketsProtocol, LimitedHttpToolsPro
 from gateway.migrate import upgrade
 from gateway.schema.build import build_schema
 from gateway.seed import DemoCredentials, generate_password, is_seeded, seed_demo
+from gateway.serving import serving_options
 from gateway.settings import Settings, SettingsError
 from gateway.timetable_cli import add_import_command
 
@@ -108,9 +109,8 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
             create_app(settings),
             host=host,
             port=port,
-            log_level=settings.log_level,
             proxy_headers=False,  # OCCUPI_TRUSTED_PROXIES decides (gateway.auth.proxies)
-            **_connection_limits(settings),
+            **_uvicorn_options(settings),
         )
         return 0
     _say(f"{args.workers} worker processes")
@@ -122,11 +122,16 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
         host=host,
         port=port,
         workers=args.workers,
-        log_level=settings.log_level,
         proxy_headers=False,
-        **_connection_limits(settings),
+        **_uvicorn_options(settings),
     )
     return 0
+
+
+def _uvicorn_options(settings: Settings) -> dict[str, Any]:
+    """The loop, parser and logging (gateway.serving), then the HTTP limits, whose
+    protocol classes are httptools' and websockets' own, limited."""
+    return {**serving_options(settings), **_connection_limits(settings)}
 
 
 def _connection_limits(settings: Settings) -> dict[str, Any]:

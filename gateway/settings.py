@@ -103,6 +103,10 @@ class Settings:
     max_input_list: int = 10_000
     jwt_issuer: str = "occupi-gateway"
     jwt_audience: str = "occupi-gateway"
+    # One log line per request costs more than a trivial query's whole answer.
+    access_log: bool = False
+    # Parsed and validated GraphQL documents kept (LRU), by query text.
+    graphql_document_cache: int = 256
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -203,6 +207,8 @@ class Settings:
             max_input_list=_int(env, "OCCUPI_MAX_INPUT_LIST", 10_000, 500, 1_000_000),
             jwt_issuer=_claim(env, "OCCUPI_JWT_ISSUER"),
             jwt_audience=_claim(env, "OCCUPI_JWT_AUDIENCE"),
+            access_log=_bool(env, "OCCUPI_ACCESS_LOG", False),
+            graphql_document_cache=_int(env, "OCCUPI_GRAPHQL_DOCUMENT_CACHE", 256, 1, 100_000),
         )
 
 

@@ -14,22 +14,16 @@ from graphql import GraphQLError
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.websockets import WebSocket
-from strawberry.extensions import (
-    AddValidationRules,
-    DisableIntrospection,
-    MaxAliasesLimiter,
-    MaxTokensLimiter,
-    QueryDepthLimiter,
-    SchemaExtension,
-)
+from strawberry.extensions import AddValidationRules, DisableIntrospection, SchemaExtension
+from strawberry.http import GraphQLHTTPResponse
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL
 from strawberry.types import ExecutionContext
 from strawberry.types.unset import UnsetType
 
-from domain.json_text import loads
 from gateway.schema.context import Context, CookiePolicy, PerOperation, principal_of
 from gateway.schema.errors import ErrorPolicy
 from gateway.schema.input_rules import InputRules
+from gateway.schema.lean_fields import lean_resolvers
 from gateway.schema.limits import GraphQLLimits
 from gateway.schema.limits_gate import (
     LimitsGate,
@@ -40,6 +34,15 @@ from gateway.schema.limits_http import GraphQLOverHTTP
 from gateway.schema.limits_persisted import PersistedDocuments
 from gateway.schema.limits_subscriptions import SubscriptionCaps
 from gateway.schema.mutations import Mutation
+from gateway.schema.perf_core import (
+    DEFAULT_DOCUMENT_CACHE,
+    MAX_ALIASES,
+    MAX_DEPTH,
+    MAX_TOKENS,
+    document_extensions,
+    dumps,
+    loads,
+)
 from gateway.schema.queries import Query
 from gateway.schema.shared_live import SharedLive, live_plan
 from gateway.schema.subscriptions import Subscription
@@ -48,9 +51,7 @@ from gateway.schema.write_limits import WriteLimiter
 from gateway.schema.ws import LegacyWSHandler, TransportWSHandler
 from gateway.services.application import Application
 
-MAX_DEPTH = 12
-MAX_ALIASES = 15
-MAX_TOKENS = 2000
+__all__ = ["MAX_ALIASES", "MAX_DEPTH", "MAX_TOKENS", "GatewayGraphQL", "build_schema"]
 
 
 class GatewaySchema(TimedSchema):
@@ -118,9 +119,16 @@ class GatewaySchema(TimedSchema):
         )
 
 
-def build_schema(limits: GraphQLLimits | None = None) -> GatewaySchema:
+def build_schema(
+    limits: GraphQLLimits | None = None, document_cache: int = DEFAULT_DOCUMENT_CACHE
+) -> GatewaySchema:
+    """Bounds on one document's work (deep nesting, many aliased copies of a costly field
+    such as login, a huge query, its cost) are checked before execution; parsing and
+    validation are cached per distinct document (gateway.schema.perf_core)."""
     limits = limits or GraphQLLimits()
     documents = PersistedDocuments(limits.trusted_documents, limits.persisted_queries)
+    # Made once: the validation cache is keyed by the rule classes.
+    directives = directive_limit(limits.max_directives)
     switches: list[Callable[[], SchemaExtension]] = []
     if not limits.introspection:
         switches.append(DisableIntrospection)
@@ -130,23 +138,20 @@ def build_schema(limits: GraphQLLimits | None = None) -> GatewaySchema:
         subscription=Subscription,
         scalar_overrides=BOUNDED_SCALARS,
         extensions=[
-            # Bounds on one document's work: deep nesting, many aliased copies of a costly
-            # field (such as login), or a huge query are refused before execution.
-            lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
-            lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
-            lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
-            lambda: AddValidationRules([directive_limit(limits.max_directives)]),
+            *document_extensions(document_cache),
+            lambda: AddValidationRules([directives]),
             *switches,
             PerOperation,
             WriteLimiter,
             ErrorPolicy,
             InputRules,
-            # After any ValidationCache: it prices the validated document (limits_gate).
+            # After the ValidationCache: it prices the validated document (limits_gate).
             partial(LimitsGate, limits=limits, documents=documents),
         ],
     )
     schema.limits = limits
     schema.subscription_caps = SubscriptionCaps(limits.subscriptions_per_user)
+    lean_resolvers(schema)  # trivial fields skip Strawberry's per-field chain
     return schema
 
 
@@ -181,8 +186,9 @@ class GatewayGraphQL(GraphQLOverHTTP):
         ws_init_seconds: float = 60.0,
         ws_idle_seconds: float = 300.0,
         limits: GraphQLLimits | None = None,
+        document_cache: int = DEFAULT_DOCUMENT_CACHE,
     ) -> None:
-        schema = build_schema(limits)
+        schema = build_schema(limits, document_cache)
         super().__init__(
             schema,
             graphql_ide="graphiql" if graphiql else None,
@@ -225,7 +231,22 @@ class GatewayGraphQL(GraphQLOverHTTP):
                     for k, v in data.items()
                 ]
                 return "{" + ",".join(parts) + "}"
-        return super().encode_json(data)
+        # WebSocket messages must stay text frames (Strawberry sends bytes as binary).
+        return dumps(data).decode()
+
+    def create_response(
+        self,
+        response_data: GraphQLHTTPResponse | list[GraphQLHTTPResponse],
+        sub_response: Response,
+    ) -> Response:
+        """Strawberry's HTTP response, with the body as orjson's bytes."""
+        response = Response(dumps(response_data), media_type="application/json")
+        response.headers.raw.extend(sub_response.headers.raw)
+        if sub_response.background:
+            response.background = sub_response.background
+        if sub_response.status_code:
+            response.status_code = sub_response.status_code
+        return response
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket | None

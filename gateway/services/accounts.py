@@ -285,7 +285,7 @@ class Accounts:
             claims = self._tokens.decode(token, self._clock.now())
         except DomainError as rejected:
             return Principal(rejection=rejected)
-        async with self._db.reading() as uow:
+        async with self._db.glancing() as uow:  # every signed-in request: one statement
             holder = await uow.users.token_holder(claims.user_id)
         if holder is None:
             return Principal(
@@ -295,7 +295,10 @@ class Accounts:
         if valid_from is not None and claims.issued_at < valid_from:
             return Principal(rejection=DomainError(ErrorCode.UNAUTHENTICATED, _REVOKED))
         return Principal(
-            actor=holder.user.as_actor(), credential=token, expires_at=claims.expires_at
+            actor=holder.user.as_actor(),
+            credential=token,
+            expires_at=claims.expires_at,
+            account=holder.user,
         )
 
     async def logout_everywhere(self, principal: Principal) -> None:
@@ -359,10 +362,13 @@ class Accounts:
         return Session.of(self._issue(holder.user, valid_from), holder.user)
 
     async def me(self, principal: Principal) -> PersonView:
-        """The signed-in caller's own account."""
+        """The signed-in caller's own account: as authentication read it for this request
+        (principal.account), or read now for a principal made without one."""
         actor = principal.require()
-        async with self._db.reading() as uow:
-            user = await uow.users.get(actor.user_id)
+        user = principal.account
+        if user is None or user.id != actor.user_id:
+            async with self._db.reading() as uow:
+                user = await uow.users.get(actor.user_id)
         if user is None:
             raise DomainError(ErrorCode.UNAUTHENTICATED, "the account no longer exists")
         return PersonView.of(user, actor)

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from domain.api_tokens import ApiToken, TokenScope
 from domain.errors import DomainError, ErrorCode
-from domain.users import Actor
+from domain.users import Actor, User
 
 
 @dataclass(frozen=True)
@@ -25,6 +25,9 @@ class Principal:
     expires_at: datetime | None = None
     # A sensor's or dashboard's API token: never an actor, so no user operation accepts it.
     api_token: ApiToken | None = None
+    # The account as authentication read it for this request or operation (its role and
+    # revocation are what was checked), so that `me` need not read it a second time.
+    account: User | None = field(default=None, repr=False, compare=False)
 
     @property
     def is_authenticated(self) -> bool:

@@ -554,6 +554,12 @@ class Database(Protocol):
 
     def writing(self) -> UnitOfWork: ...
 
+    def glancing(self) -> UnitOfWork:
+        """For exactly one read statement: no transaction around it (one statement sees
+        one consistent state by itself), so it costs no BEGIN and no ROLLBACK. Two reads
+        that must agree use `reading()`."""
+        ...
+
 
 class BatchReader(Protocol):
     """Batched look-ups for DataLoaders: one statement per call, whatever the key count.

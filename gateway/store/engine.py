@@ -10,6 +10,9 @@ from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 WRITE_OPTION = "occupi_write"
+# A session for one read statement (SqlDatabase.glancing): SQLite runs it in autocommit,
+# where the statement is its own transaction, so no BEGIN is sent for it.
+SINGLE_READ_OPTION = "occupi_single_read"
 SQLITE_BUSY_SECONDS = 30
 
 
@@ -50,5 +53,7 @@ def _tune_sqlite(engine: AsyncEngine, busy_seconds: float) -> None:
     def on_begin(connection: Connection) -> None:
         # Writers take the write lock up front: a check-then-insert inside one
         # transaction cannot interleave with another writer's.
-        writing = connection.get_execution_options().get(WRITE_OPTION, False)
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")
+        options = connection.get_execution_options()
+        if options.get(SINGLE_READ_OPTION, False):
+            return
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if options.get(WRITE_OPTION) else "BEGIN")

@@ -25,11 +25,20 @@ from gateway.store.users import select_users, to_user
 
 
 class SqlBatchReader:
-    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+    """`sessions` begin a transaction, for the reads of several statements that must
+    agree (bookings and their attendees); `single` (default: the same) are for reads
+    of one statement, which need none (SqlDatabase.single_read_sessions)."""
+
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        single: async_sessionmaker[AsyncSession] | None = None,
+    ) -> None:
         self._sessions = sessions
+        self._single = single or sessions
 
     async def users_by_id(self, ids: Sequence[int]) -> Mapping[int, User]:
-        async with self._sessions() as session:
+        async with self._single() as session:
             rows = await session.execute(select_users().where(users.c.id.in_(ids)))
             return {row.id: to_user(row) for row in rows}
 
@@ -41,11 +50,11 @@ class SqlBatchReader:
         attending = select(booking_attendees.c.user_id).where(
             booking_attendees.c.booking_id.in_(mine), booking_attendees.c.user_id.in_(ids)
         )
-        async with self._sessions() as session:
+        async with self._single() as session:
             return set((await session.scalars(union(created, attending))).all())
 
     async def locations_by_id(self, ids: Sequence[int]) -> Mapping[int, Location]:
-        async with self._sessions() as session:
+        async with self._single() as session:
             rows = await session.execute(select_locations().where(locations.c.id.in_(ids)))
             return {row.id: to_location(row) for row in rows}
 
@@ -56,7 +65,7 @@ class SqlBatchReader:
             .order_by(locations.c.name, locations.c.id)
         )
         found: dict[int, list[Location]] = defaultdict(list)
-        async with self._sessions() as session:
+        async with self._single() as session:
             for row in await session.execute(stmt):
                 found[row.parent_id].append(to_location(row))
         return found
@@ -65,13 +74,13 @@ class SqlBatchReader:
         """Rooms directly on each floor (rooms hang under floors only)."""
         stmt = select_rooms().where(room_loc.c.parent_id.in_(ids)).order_by(rooms.c.code)
         found: dict[int, list[Room]] = defaultdict(list)
-        async with self._sessions() as session:
+        async with self._single() as session:
             for row in await session.execute(stmt):
                 found[row.floor_id].append(to_room(row))
         return found
 
     async def rooms_by_id(self, ids: Sequence[int]) -> Mapping[int, Room]:
-        async with self._sessions() as session:
+        async with self._single() as session:
             rows = await session.execute(select_rooms().where(rooms.c.location_id.in_(ids)))
             return {row.location_id: to_room(row) for row in rows}
 
@@ -99,7 +108,7 @@ class SqlBatchReader:
         stmt: Select[Any] = select(users.c.id, users.c.mfa_enabled, *PROFILE_COLUMNS).where(
             users.c.id.in_(ids)
         )
-        async with self._sessions() as session:
+        async with self._single() as session:
             rows = await session.execute(stmt)
             return {
                 row.id: PrivateParts(to_profile(row), SecuritySettings(mfa=row.mfa_enabled))

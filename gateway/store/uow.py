@@ -13,7 +13,7 @@ from gateway.store.addresses import SqlAddresses
 from gateway.store.audit import SqlAuditLog
 from gateway.store.bookings import SqlBookings
 from gateway.store.codes import SqlCodes
-from gateway.store.engine import WRITE_OPTION
+from gateway.store.engine import SINGLE_READ_OPTION, WRITE_OPTION
 from gateway.store.faults import storage_fault
 from gateway.store.images import SqlImages
 from gateway.store.locations import SqlLocations
@@ -123,12 +123,27 @@ class SqlDatabase:
         self._writers = async_sessionmaker(
             engine.execution_options(**{WRITE_OPTION: True}), expire_on_commit=False
         )
+        # One statement sees one consistent state by itself: no BEGIN/ROLLBACK around it
+        # (on PostgreSQL two round trips fewer).
+        single = (
+            engine.execution_options(**{SINGLE_READ_OPTION: True})
+            if engine.dialect.name == "sqlite"
+            else engine.execution_options(isolation_level="AUTOCOMMIT")
+        )
+        self._glances = async_sessionmaker(single, expire_on_commit=False)
 
     def reading(self) -> SqlUnitOfWork:
         return SqlUnitOfWork(self._readers, self._clock)
 
     def writing(self) -> SqlUnitOfWork:
         return SqlUnitOfWork(self._writers, self._clock)
+
+    def glancing(self) -> SqlUnitOfWork:
+        return SqlUnitOfWork(self._glances, self._clock)
+
+    def single_read_sessions(self) -> async_sessionmaker[AsyncSession]:
+        """Sessions for exactly one read statement each, outside any transaction."""
+        return self._glances
 
     def read_sessions(self) -> async_sessionmaker[AsyncSession]:
         """Sessions that begin plain (deferred) transactions, for batch readers."""

@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime, time
-from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import event
 
 from gateway.app import Gateway
 from gateway.services.bookings import BookingRequest
 from tests.support.graphql import GraphQLClient
+from tests.support.statements import counting_statements as counting_statements
 from tests.support.world import ZONE, World
 
 DAY = datetime(2026, 11, 24, tzinfo=ZoneInfo(ZONE)).date()
@@ -23,21 +20,6 @@ query Nested($first: Int!) {
     bookings(date: "2026-11-24") { id createdBy { email } room { id }
       attendees { email user { name } } } } } } }
 """
-
-
-@contextmanager
-def counting_statements(gateway: Gateway) -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def record(*args: Any) -> None:
-        statements.append(args[2])
-
-    engine = gateway.db.engine.sync_engine
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
 
 
 async def _fill(world: World, rooms: int) -> None:

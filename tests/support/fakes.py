@@ -992,6 +992,9 @@ class FakeDatabase:
     def writing(self) -> FakeUnitOfWork:
         return FakeUnitOfWork(self, writing=True)
 
+    def glancing(self) -> FakeUnitOfWork:
+        return FakeUnitOfWork(self, writing=False)
+
 
 class FakeBatchReader:
     """The batch reads over a FakeDatabase: each call reads one committed snapshot."""
