@@ -1,0 +1,322 @@
+"""The benchmark suite (issue 12): `python -m bench [--quick]`, run by `make bench`.
+
+Builds the dataset in a SQLite file (bench.bulk), then in every round starts each server
+in turn on the server core (bench.bench_server: the real `occupi serve`, plain
+Strawberry, the floor), checks every scenario's answer, warms it up, and measures it
+with wrk (bench/suite.lua) on the load generator's core, reading the server's SQL
+statement count before and after. Prints Markdown: the machine, the pinning, the
+dataset, the table with ratios to both baselines, the targets and the consistency checks.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import secrets
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from bench import machine, table
+from bench.bulk import BenchData, build
+from bench.config import BenchConfig
+from bench.counting import STATEMENTS_PATH
+from bench.loadgen import LoadResult, run_wrk
+from bench.scale import FULL, QUICK, Scale
+from bench.scenarios import (
+    SCENARIOS,
+    SERVERS,
+    Request,
+    Scenario,
+    SlotCursor,
+    Tokens,
+    problem,
+    read_requests,
+    write_plan,
+)
+from bench.servers import free_port, healthy, stop
+
+SERVER_CPUS, LOADGEN_CPUS = "0", "1"
+SCRIPT = Path(__file__).with_name("suite.lua")
+READY_SECONDS = 60
+WRITES_PER_SECOND = 1500  # far above what one core books; a plan that runs out says so
+
+
+@dataclass(frozen=True)
+class SuiteConfig:
+    scale: Scale
+    rounds: int
+    warmup_seconds: int
+    measure_seconds: int
+
+    @classmethod
+    def of(cls, quick: bool) -> SuiteConfig:
+        if quick:
+            return cls(QUICK, rounds=1, warmup_seconds=1, measure_seconds=2)
+        return cls(FULL, rounds=3, warmup_seconds=2, measure_seconds=8)
+
+    def wrk(self) -> BenchConfig:
+        """What bench.loadgen needs: the load generator's core and the timeout."""
+        return BenchConfig(
+            database_url="",
+            broker_url="",
+            quick=self.rounds == 1,
+            warmup_seconds=self.warmup_seconds,
+            measure_seconds=self.measure_seconds,
+            orders=(),
+            server_cpus=SERVER_CPUS,
+            loadgen_cpus=LOADGEN_CPUS,
+        )
+
+
+def call(url: str, request: Request) -> Any:
+    """One request from this process, for the checks outside the measurement."""
+    headers = {"Content-Type": "application/json"} if request.body else {}
+    if request.token:
+        headers["Authorization"] = f"Bearer {request.token}"
+    sent = urllib.request.Request(  # noqa: S310 - a loopback http:// URL we built
+        url + request.path,
+        data=request.body.encode() if request.body else None,
+        headers=headers,
+        method=request.method,
+    )
+    try:
+        with urllib.request.urlopen(sent, timeout=30) as answer:  # noqa: S310 - see above
+            return json.load(answer)
+    except urllib.error.HTTPError as error:
+        return {"errors": [f"HTTP {error.code}: {error.read()[:300]!r}"]}
+
+
+def statements(url: str) -> int:
+    with urllib.request.urlopen(url + STATEMENTS_PATH, timeout=10) as answer:  # noqa: S310
+        return int(json.load(answer)["statements"])
+
+
+@contextmanager
+def serving(kind: str, env: Mapping[str, str], log: Path) -> Iterator[str]:
+    """Start one server on the server core; yield its URL once it answers; stop it."""
+    port = free_port()
+    command = ["taskset", "--cpu-list", SERVER_CPUS, sys.executable, "-m", "bench.bench_server"]
+    with log.open("w") as output:
+        process = subprocess.Popen(  # noqa: S603 - our own module, fixed arguments
+            [*command, kind, "--port", str(port)],
+            env=dict(env),
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + READY_SECONDS
+        while not healthy(url):
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise SystemExit(f"bench: the {kind} server did not come up:\n{log.read_text()}")
+            time.sleep(0.2)
+        yield url
+    finally:
+        stop(process)
+
+
+class Suite:
+    """One run's state: the data, the plans, the slot cursor and what was measured."""
+
+    def __init__(self, config: SuiteConfig, work: Path, data: BenchData, secret: str) -> None:
+        self.config, self.work, self.data = config, work, data
+        self.now = datetime.now(UTC)
+        self.tokens = Tokens(secret, self.now, data)
+        self.slots = SlotCursor(data)
+        self.env = _server_env(data, secret, work)
+        self.measured: list[table.Measured] = []
+        self.booked = 0  # bookRoom successes, checks and warm-ups included
+        self.problems: list[str] = []
+        self._plans: dict[str, Path] = {}
+
+    def session(self, round_number: int, server: str) -> None:
+        log = self.work / f"{server}-{round_number}.log"
+        with serving(server, self.env, log) as url:
+            mine = [s for s in SCENARIOS if server in s.servers]
+            for scenario in mine:
+                self._check(url, server, scenario)
+            warmed: set[str] = set()
+            for scenario in mine:
+                if scenario.name not in warmed:
+                    warmed.add(scenario.name)
+                    self._load(url, scenario, self.config.warmup_seconds)
+                self.measured.append(self._measure(url, server, scenario, round_number))
+        errors = [
+            line for line in log.read_text(errors="replace").splitlines() if "Traceback" in line
+        ]
+        if errors:
+            self.problems.append(
+                f"{len(errors)} tracebacks in the {server} log of round {round_number}"
+            )
+
+    def _check(self, url: str, server: str, scenario: Scenario) -> None:
+        if scenario.writes:
+            request = self.slots.requests(self.tokens.people, 1)[0]
+        else:
+            request = read_requests(scenario.name, self.data, self.tokens, self.now)[0]
+        wrong = problem(scenario.name, call(url, request), self.data)
+        if wrong:
+            raise SystemExit(f"bench: {scenario.key} on {server} answers wrong: {wrong}")
+        self.booked += scenario.writes
+
+    def _plan(self, scenario: Scenario, seconds: int) -> Path:
+        if scenario.writes:
+            requests = self.slots.requests(self.tokens.people, WRITES_PER_SECOND * seconds)
+            return write_plan(self.work / "write.plan", requests)
+        if scenario.name not in self._plans:
+            requests = read_requests(scenario.name, self.data, self.tokens, self.now)
+            self._plans[scenario.name] = write_plan(self.work / f"{scenario.name}.plan", requests)
+        return self._plans[scenario.name]
+
+    def _load(self, url: str, scenario: Scenario, seconds: int) -> LoadResult:
+        result = run_wrk(
+            self.config.wrk(),
+            url,
+            self._plan(scenario, seconds),
+            seconds,
+            connections=scenario.connections,
+            cycle=not scenario.writes,
+            script=SCRIPT,
+        )
+        if result.exhausted:
+            raise SystemExit(f"bench: the {scenario.key} plan ran out; raise WRITES_PER_SECOND")
+        if scenario.writes:
+            self.booked += result.ok
+        if result.samples:
+            self.problems.append(f"{scenario.key}: unexpected answers: `{result.samples[:300]}`")
+        return result
+
+    def _measure(
+        self, url: str, server: str, scenario: Scenario, round_number: int
+    ) -> table.Measured:
+        before = statements(url)
+        load = self._load(url, scenario, self.config.measure_seconds)
+        counted = statements(url) - before
+        return table.Measured(
+            scenario=scenario,
+            server=server,
+            round=round_number,
+            requests=load.requests,
+            seconds=load.seconds,
+            p50_ms=load.p50_ms,
+            p99_ms=load.p99_ms,
+            errors=load.errors,
+            slot_taken=load.slot_taken,
+            statements=counted,
+        )
+
+    def consistency(self, seeded: int) -> list[str]:
+        now_active = active_bookings(self.data.path)
+        return [
+            "## Consistency",
+            "",
+            f"- active bookings: {seeded} seeded, {now_active} after the run; bookRoom "
+            f"successes counted: {self.booked} (a booking still in flight when a run's time "
+            "is up is made but not counted)",
+            *(f"- {p}" for p in self.problems),
+            *([] if self.problems else ["- no unexpected answers and no tracebacks in the logs"]),
+        ]
+
+
+def active_bookings(path: Path) -> int:
+    with sqlite3.connect(path) as db:
+        return int(
+            db.execute("SELECT count(*) FROM bookings WHERE status = 'active'").fetchone()[0]
+        )
+
+
+def _server_env(data: BenchData, secret: str, work: Path) -> dict[str, str]:
+    """The product's defaults but for where the data is and the secret the tokens use."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OCCUPI_")}
+    env.update(
+        OCCUPI_DATA_DIR=str(work / "var"),
+        OCCUPI_DATABASE_URL=data.database_url,
+        OCCUPI_JWT_SECRET=secret,
+    )
+    return env
+
+
+def describe_data(data: BenchData, seconds: float) -> list[str]:
+    with sqlite3.connect(data.path) as db:
+        count = {
+            name: int(db.execute(f"SELECT count(*) FROM {name}").fetchone()[0])  # noqa: S608
+            for name in (
+                "users",
+                "rooms",
+                "bookings",
+                "booking_attendees",
+                "course_sessions",
+                "occupancy_hours",
+            )
+        }
+    return [
+        f"## Dataset ({data.scale.name}, built in {seconds:.1f} s)",
+        "",
+        f"- 1 site, {count['rooms']} rooms, {count['bookings']} bookings "
+        f"({count['booking_attendees']} attendees), {count['users']} users",
+        f"- a timetable: {data.scale.courses} courses, {count['course_sessions']} sessions "
+        "(each holding its room through a booking)",
+        f"- {data.scale.reading_days} days of sensor readings for {data.sensor_rooms} rooms: "
+        f"{count['occupancy_hours']} hourly rollups",
+        f"- read day {data.read_day}; the nested floor: 10 rooms x 5 bookings x 3 attendees",
+    ]
+
+
+def pinning() -> list[str]:
+    return [
+        "## Pinning",
+        "",
+        f"- servers: `taskset --cpu-list {SERVER_CPUS} python -m bench.bench_server KIND`",
+        f"- load generator: `taskset --cpu-list {LOADGEN_CPUS} wrk --threads=1 --connections=N`",
+        f"- this driver, measured affinity: {sorted(os.sched_getaffinity(0))}",
+    ]
+
+
+def _print(lines: Sequence[str]) -> None:
+    print("\n".join(lines), flush=True)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="a smaller dataset, one short round")
+    quick = parser.parse_args(argv).quick or os.environ.get("BENCH_QUICK", "0") not in ("", "0")
+    config = SuiteConfig.of(quick)
+    work = Path(tempfile.mkdtemp(prefix="occupi-suite-"))
+    try:
+        _print(["## Machine", "", *(f"- {line}" for line in machine.describe("sqlite"))])
+        _print(["", *pinning(), ""])
+        started = time.monotonic()
+        data = build(work / "bench.db", config.scale, now=datetime.now(UTC))
+        _print([*describe_data(data, time.monotonic() - started), ""])
+        seeded = active_bookings(data.path)
+        suite = Suite(config, work, data, secrets.token_urlsafe(48))
+        for round_number in range(1, config.rounds + 1):
+            order = SERVERS if round_number % 2 else tuple(reversed(SERVERS))
+            for server in order:
+                print(f"round {round_number}: {server}", file=sys.stderr, flush=True)
+                suite.session(round_number, server)
+        figures = table.combine(suite.measured)
+        mode = "quick" if quick else "full"
+        _print(
+            [f"## Results ({mode} run, {config.rounds} round(s) of {config.measure_seconds} s)", ""]
+        )
+        _print(
+            [*table.render(figures), "", "## Targets (issue 12)", "", *table.targets(figures), ""]
+        )
+        _print(suite.consistency(seeded))
+        return 0
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
