@@ -21,6 +21,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+from collections import Counter, defaultdict
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -30,9 +31,11 @@ from typing import Any
 
 from bench import machine, table
 from bench.bulk import BenchData, build
+from bench.checks import log_problems
 from bench.config import BenchConfig
 from bench.counting import STATEMENTS_PATH
 from bench.loadgen import LoadResult, run_wrk
+from bench.procstat import CpuSnapshot, CpuUse
 from bench.scale import FULL, QUICK, Scale
 from bench.scenarios import (
     SCENARIOS,
@@ -64,7 +67,7 @@ class SuiteConfig:
     def of(cls, quick: bool) -> SuiteConfig:
         if quick:
             return cls(QUICK, rounds=1, warmup_seconds=1, measure_seconds=2)
-        return cls(FULL, rounds=3, warmup_seconds=2, measure_seconds=8)
+        return cls(FULL, rounds=3, warmup_seconds=2, measure_seconds=6)
 
     def wrk(self) -> BenchConfig:
         """What bench.loadgen needs: the load generator's core and the timeout."""
@@ -140,6 +143,7 @@ class Suite:
         self.measured: list[table.Measured] = []
         self.booked = 0  # bookRoom successes, checks and warm-ups included
         self.problems: list[str] = []
+        self.logged: dict[str, Counter[str]] = defaultdict(Counter)
         self._plans: dict[str, Path] = {}
 
     def session(self, round_number: int, server: str) -> None:
@@ -154,13 +158,7 @@ class Suite:
                     warmed.add(scenario.name)
                     self._load(url, scenario, self.config.warmup_seconds)
                 self.measured.append(self._measure(url, server, scenario, round_number))
-        errors = [
-            line for line in log.read_text(errors="replace").splitlines() if "Traceback" in line
-        ]
-        if errors:
-            self.problems.append(
-                f"{len(errors)} tracebacks in the {server} log of round {round_number}"
-            )
+        self.logged[server] += log_problems(log)
 
     def _check(self, url: str, server: str, scenario: Scenario) -> None:
         if scenario.writes:
@@ -202,8 +200,9 @@ class Suite:
     def _measure(
         self, url: str, server: str, scenario: Scenario, round_number: int
     ) -> table.Measured:
-        before = statements(url)
+        before, cpu_before = statements(url), CpuSnapshot.take()
         load = self._load(url, scenario, self.config.measure_seconds)
+        cpu = CpuUse.between(cpu_before, CpuSnapshot.take(), load.seconds, [os.getpid()])
         counted = statements(url) - before
         return table.Measured(
             scenario=scenario,
@@ -216,6 +215,7 @@ class Suite:
             errors=load.errors,
             slot_taken=load.slot_taken,
             statements=counted,
+            others_cpu=cpu.others,
         )
 
     def consistency(self, seeded: int) -> list[str]:
@@ -227,7 +227,15 @@ class Suite:
             f"successes counted: {self.booked} (a booking still in flight when a run's time "
             "is up is made but not counted)",
             *(f"- {p}" for p in self.problems),
-            *([] if self.problems else ["- no unexpected answers and no tracebacks in the logs"]),
+            *([] if self.problems else ["- no unexpected answers"]),
+            "- error records in the servers' logs (a `ClientDisconnect` is a request wrk "
+            "abandoned when a run's time was up):",
+            *(
+                f"  - {server}: {count} times `{what}`"
+                for server, found in self.logged.items()
+                for what, count in found.most_common(5)
+            ),
+            *([] if any(self.logged.values()) else ["  - none"]),
         ]
 
 

@@ -24,6 +24,7 @@ class Measured:
     errors: int
     slot_taken: int
     statements: int | None  # counted server-side over the run; None: not counted
+    others_cpu: float = 0.0  # other processes on the machine meanwhile, % of one core
 
     @property
     def per_second(self) -> float:
@@ -43,6 +44,7 @@ class Figures:
     errors: int
     slot_taken: int
     rounds: int
+    others_cpu: float = 0.0
 
 
 def combine(runs: Sequence[Measured]) -> list[Figures]:
@@ -69,6 +71,7 @@ def combine(runs: Sequence[Measured]) -> list[Figures]:
                 errors=sum(r.errors for r in mine),
                 slot_taken=sum(r.slot_taken for r in mine),
                 rounds=len(mine),
+                others_cpu=median([r.others_cpu for r in mine]),
             )
         )
     return combined
@@ -83,6 +86,8 @@ def versus(subject: Figures, baseline: Figures | None) -> str:
     second, below 1 a shorter median."""
     if baseline is None or baseline is subject:
         return "—"
+    if not (subject.per_second and baseline.per_second):
+        return "n/a (no answer in time)"
     rate, p50 = (
         ratio(subject.per_second, baseline.per_second),
         ratio(subject.p50_ms, baseline.p50_ms),
@@ -98,8 +103,8 @@ def render(figures: Sequence[Figures]) -> list[str]:
     """The table: a row per scenario and server, the gateway's first."""
     lines = [
         "| scenario | server | connections | p50 ms | p99 ms | requests/s | SQL statements "
-        "per request | errors | SLOT_TAKEN | vs plain | vs floor |",
-        "|---" * 11 + "|",
+        "per request | errors | SLOT_TAKEN | vs plain | vs floor | others' CPU % |",
+        "|---" * 12 + "|",
     ]
     order = {server: n for n, server in enumerate(SERVERS)}
     scenarios: list[Scenario] = []
@@ -113,10 +118,12 @@ def render(figures: Sequence[Figures]) -> list[str]:
             statements = (
                 "—" if f.statements_per_request is None else f"{f.statements_per_request:.2f}"
             )
+            latency = f"{f.p50_ms:.2f} | {f.p99_ms:.2f}" if f.per_second else "— | —"
             lines.append(
-                f"| {scenario.label} | {f.server} | {scenario.connections} | {f.p50_ms:.2f} "
-                f"| {f.p99_ms:.2f} | {f.per_second:.0f} | {statements} | {f.errors} "
-                f"| {f.slot_taken} | {versus(f, plain)} | {versus(f, floor)} |"
+                f"| {scenario.label} | {f.server} | {scenario.connections} | {latency} "
+                f"| {f.per_second:.0f} | {statements} | {f.errors} "
+                f"| {f.slot_taken} | {versus(f, plain)} | {versus(f, floor)} "
+                f"| {f.others_cpu:.0f} |"
             )
     return lines
 

@@ -62,11 +62,11 @@ def test_the_table_has_a_row_per_server_with_ratios_to_each_baseline() -> None:
         ]
     )
     header, rule, gateway, plain, floor = render(figures)
-    assert header.count("|") == rule.count("|") == 12
+    assert header.count("|") == rule.count("|") == 13
     assert "| gateway | 16 | 2.00 |" in gateway
-    assert gateway.endswith("| 4.00x req/s, 0.25x p50 | 0.50x req/s, 2.00x p50 |")
-    assert plain.endswith("| — | 0.12x req/s, 8.00x p50 |")
-    assert floor.endswith("| 8.00x req/s, 0.12x p50 | — |")
+    assert gateway.endswith("| 4.00x req/s, 0.25x p50 | 0.50x req/s, 2.00x p50 | 0 |")
+    assert plain.endswith("| — | 0.12x req/s, 8.00x p50 | 0 |")
+    assert floor.endswith("| 8.00x req/s, 0.12x p50 | — | 0 |")
 
 
 def test_targets_are_judged_on_the_gateways_figures() -> None:
@@ -89,3 +89,12 @@ def test_targets_are_judged_on_the_gateways_figures() -> None:
         "- nested query, ≥ 150 requests/s at 16 connections: 149 — **not met**",
         "- PK lookup `me`, p50 ≤ 1.5 ms (1 connection): 1.50 ms — **met**",
     ]
+
+
+def test_a_server_that_answered_nothing_in_time_shows_no_latency_and_no_ratio() -> None:
+    figures = combine(
+        [run(NESTED_1, GATEWAY, rate=0, p50=0.0), run(NESTED_1, PLAIN, rate=10, p50=90.0)]
+    )
+    gateway = render(figures)[2]
+    assert "| gateway | 1 | — | — | 0 |" in gateway
+    assert "n/a (no answer in time)" in gateway
