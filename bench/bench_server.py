@@ -18,6 +18,7 @@ from typing import Any
 
 import uvicorn
 
+import gateway.app
 from bench.baseline_floor import create_floor_app
 from bench.baseline_plain import create_plain_app
 from bench.counting import StatementCounter, with_statements
@@ -36,8 +37,10 @@ def _serve_gateway(port: int) -> int:
         app = create_app(settings, **options)
         return with_statements(app, StatementCounter(app.state.gateway.db.engine))
 
-    # The name the CLI calls, replaced in its module: `_serve` itself stays as it is.
+    # The names `occupi serve` calls (directly, or through the app factory uvicorn
+    # imports), replaced in their modules: `_serve` itself stays as it is.
     vars(cli)["create_app"] = counted
+    vars(gateway.app)["create_app"] = counted
     return cli.main(["serve", "--host", HOST, "--port", str(port)])
 
 
@@ -50,8 +53,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _serve_gateway(args.port)
     settings = Settings.from_env()
     if args.kind == "plain":
-        app, gateway = create_plain_app(settings)
-        counter = StatementCounter(gateway.db.engine)
+        app, served_gateway = create_plain_app(settings)
+        counter = StatementCounter(served_gateway.db.engine)
     else:
         app, engine = create_floor_app(settings.database_url, settings.jwt_secret)
         counter = StatementCounter(engine)

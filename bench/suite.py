@@ -104,9 +104,13 @@ def call(url: str, request: Request) -> Any:
         return {"errors": [f"HTTP {error.code}: {error.read()[:300]!r}"]}
 
 
-def statements(url: str) -> int:
-    with urllib.request.urlopen(url + STATEMENTS_PATH, timeout=10) as answer:  # noqa: S310
-        return int(json.load(answer)["statements"])
+def statements(url: str) -> int | None:
+    """The server's statement count so far; None if it has no counter."""
+    try:
+        with urllib.request.urlopen(url + STATEMENTS_PATH, timeout=10) as answer:  # noqa: S310
+            return int(json.load(answer)["statements"])
+    except urllib.error.HTTPError:
+        return None
 
 
 @contextmanager
@@ -208,7 +212,8 @@ class Suite:
         before, cpu_before = statements(url), CpuSnapshot.take()
         load = self._load(url, scenario, self.config.measure_seconds)
         cpu = CpuUse.between(cpu_before, CpuSnapshot.take(), load.seconds, [os.getpid()])
-        counted = statements(url) - before
+        after = statements(url)
+        counted = None if before is None or after is None else after - before
         return table.Measured(
             scenario=scenario,
             server=server,
