@@ -23,25 +23,26 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Connection, Table
 from sqlalchemy import create_engine as create_sync_engine
 
+from bench.bulk_rows import (
+    FLOORS_PER_BUILDING,
+    attendee,
+    booking,
+    email_of,
+    place,
+    room,
+    room_code,
+)
 from bench.scale import NESTED_ATTENDEES, NESTED_BOOKINGS, NESTED_ROOMS, Scale
 from gateway.auth.passwords import Argon2Hasher
 from gateway.migrate import upgrade
 from gateway.store import tables
 
 ZONE = ZoneInfo("Africa/Johannesburg")
-BUILDINGS, FLOORS_PER_BUILDING = 10, 4
+BUILDINGS = 10
 OPENS, CLOSES = time(8), time(17)
 HOURS_PER_DAY = 9
 BATCH = 20_000
 ADMIN_ID = 1
-
-
-def email_of(user_id: int) -> str:
-    return "bench-admin@occupi.example" if user_id == ADMIN_ID else f"p{user_id}@occupi.example"
-
-
-def room_code(index: int) -> str:
-    return f"RM{index + 1:05d}"
 
 
 @dataclass(frozen=True)
@@ -137,18 +138,18 @@ class _Writer:
         next_id = 2
         for b in range(BUILDINGS):
             building = next_id
-            locations.append(_place(building, 1, "building", f"Building {b}"))
+            locations.append(place(building, 1, "building", f"Building {b}"))
             for f in range(FLOORS_PER_BUILDING):
                 next_id += 1
-                locations.append(_place(next_id, building, "floor", f"B{b} floor {f}"))
+                locations.append(place(next_id, building, "floor", f"B{b} floor {f}"))
                 floors.append(next_id)
             next_id += 1
         rooms = []
         for n in range(self.scale.rooms):
             # The first floor holds only the nested read's rooms; the rest share the others.
             floor = floors[0] if n < NESTED_ROOMS else floors[1 + n % (len(floors) - 1)]
-            locations.append({**_place(next_id, floor, "room", f"Room {n + 1}"), "capacity": 10})
-            rooms.append(_room(next_id, n, self.rng))
+            locations.append({**place(next_id, floor, "room", f"Room {n + 1}"), "capacity": 10})
+            rooms.append(room(next_id, n, self.rng))
             self.room_ids.append(next_id)
             next_id += 1
         self.db.execute(tables.locations.insert(), locations)
@@ -193,10 +194,10 @@ class _Writer:
                 group = NESTED_ATTENDEES if nested and day == read_day else 1
                 timetable = not nested and self.booking_id % 10 == 0
                 booked.append(
-                    _booking(self.booking_id, room_id, creator, start, self.now, timetable)
+                    booking(self.booking_id, room_id, creator, start, self.now, timetable)
                 )
                 attendees += [
-                    _attendee(
+                    attendee(
                         self.booking_id, ADMIN_ID + 1 + (creator - ADMIN_ID - 1 + k) % users, k
                     )
                     for k in range(group)
@@ -293,62 +294,3 @@ class _Writer:
                 for i in self.room_ids[: self.scale.sensor_rooms]
             ],
         )
-
-
-def _place(location_id: int, parent: int, kind: str, name: str) -> dict[str, Any]:
-    return {
-        "id": location_id,
-        "parent_id": parent,
-        "kind": kind,
-        "name": name,
-        "time_zone": None,
-        "opens_at": None,
-        "closes_at": None,
-    }
-
-
-def _room(location_id: int, n: int, rng: random.Random) -> dict[str, Any]:
-    return {
-        "location_id": location_id,
-        "code": room_code(n),
-        "number": str(n + 1),
-        "description": "",
-        "min_occupancy": 1,
-        "max_occupancy": 10,
-        "resources": ["projector"],
-        "room_type": "seminar room",
-        "capacity": 10,
-        "level": n % FLOORS_PER_BUILDING,
-        "latitude": -26.1 + rng.random() / 100,
-        "longitude": 28.05 + rng.random() / 100,
-        "available": True,
-    }
-
-
-def _booking(
-    booking_id: int, room_id: int, creator: int, start: datetime, now: datetime, timetable: bool
-) -> dict[str, Any]:
-    return {
-        "id": booking_id,
-        "code": f"BK{booking_id:07d}",
-        "room_id": room_id,
-        "creator_id": creator,
-        "title": "Bench meeting",
-        "source": "timetable" if timetable else "adhoc",
-        "status": "active",
-        "starts_at": start,
-        "ends_at": start + timedelta(hours=1),
-        "created_at": now,
-        "cancelled_at": None,
-        "cancelled_by": None,
-    }
-
-
-def _attendee(booking_id: int, user_id: int, position: int) -> dict[str, Any]:
-    return {
-        "booking_id": booking_id,
-        "email": email_of(user_id),
-        "position": position,
-        "user_id": user_id,
-        "checked_in_at": None,
-    }

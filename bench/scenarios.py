@@ -18,7 +18,8 @@ from typing import Any
 from urllib.parse import urlencode
 
 from bench import queries
-from bench.bulk import ADMIN_ID, CLOSES, OPENS, BenchData, email_of, local
+from bench.bulk import ADMIN_ID, CLOSES, OPENS, BenchData, local
+from bench.bulk_rows import email_of
 from bench.scale import NESTED_ATTENDEES, NESTED_BOOKINGS, NESTED_ROOMS
 from domain.users import Actor, Role
 from gateway.auth.tokens import JwtCodec

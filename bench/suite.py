@@ -11,36 +11,28 @@ dataset, the table with ratios to both baselines, the targets and the consistenc
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import secrets
 import shutil
-import sqlite3
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from collections import Counter, defaultdict
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 from bench import machine, table
 from bench.bulk import BenchData, build
 from bench.checks import log_problems
 from bench.config import BenchConfig
-from bench.counting import STATEMENTS_PATH
 from bench.loadgen import LoadResult, run_wrk
 from bench.procstat import CpuSnapshot, CpuUse
 from bench.scale import FULL, QUICK, Scale
 from bench.scenarios import (
     SCENARIOS,
     SERVERS,
-    Request,
     Scenario,
     SlotCursor,
     Tokens,
@@ -48,11 +40,19 @@ from bench.scenarios import (
     read_requests,
     write_plan,
 )
-from bench.servers import free_port, healthy, stop
+from bench.suite_io import (
+    LOADGEN_CPUS,
+    SERVER_CPUS,
+    active_bookings,
+    call,
+    describe_data,
+    pinning,
+    server_env,
+    serving,
+    statements,
+)
 
-SERVER_CPUS, LOADGEN_CPUS = "0", "1"
 SCRIPT = Path(__file__).with_name("suite.lua")
-READY_SECONDS = 60
 WRITES_PER_SECOND = 1500  # far above what one core books; a plan that runs out says so
 
 
@@ -86,58 +86,6 @@ class SuiteConfig:
         )
 
 
-def call(url: str, request: Request) -> Any:
-    """One request from this process, for the checks outside the measurement."""
-    headers = {"Content-Type": "application/json"} if request.body else {}
-    if request.token:
-        headers["Authorization"] = f"Bearer {request.token}"
-    sent = urllib.request.Request(  # noqa: S310 - a loopback http:// URL we built
-        url + request.path,
-        data=request.body.encode() if request.body else None,
-        headers=headers,
-        method=request.method,
-    )
-    try:
-        with urllib.request.urlopen(sent, timeout=30) as answer:  # noqa: S310 - see above
-            return json.load(answer)
-    except urllib.error.HTTPError as error:
-        return {"errors": [f"HTTP {error.code}: {error.read()[:300]!r}"]}
-
-
-def statements(url: str) -> int | None:
-    """The server's statement count so far; None if it has no counter."""
-    try:
-        with urllib.request.urlopen(url + STATEMENTS_PATH, timeout=10) as answer:  # noqa: S310
-            return int(json.load(answer)["statements"])
-    except urllib.error.HTTPError:
-        return None
-
-
-@contextmanager
-def serving(kind: str, env: Mapping[str, str], log: Path) -> Iterator[str]:
-    """Start one server on the server core; yield its URL once it answers; stop it."""
-    port = free_port()
-    command = ["taskset", "--cpu-list", SERVER_CPUS, sys.executable, "-m", "bench.bench_server"]
-    with log.open("w") as output:
-        process = subprocess.Popen(  # noqa: S603 - our own module, fixed arguments
-            [*command, kind, "--port", str(port)],
-            env=dict(env),
-            stdout=output,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + READY_SECONDS
-        while not healthy(url):
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise SystemExit(f"bench: the {kind} server did not come up:\n{log.read_text()}")
-            time.sleep(0.2)
-        yield url
-    finally:
-        stop(process)
-
-
 class Suite:
     """One run's state: the data, the plans, the slot cursor and what was measured."""
 
@@ -146,7 +94,7 @@ class Suite:
         self.now = datetime.now(UTC)
         self.tokens = Tokens(secret, self.now, data)
         self.slots = SlotCursor(data)
-        self.env = _server_env(data, secret, work)
+        self.env = server_env(data, secret, work)
         self.measured: list[table.Measured] = []
         self.booked = 0  # bookRoom successes, checks and warm-ups included
         self.problems: list[str] = []
@@ -251,60 +199,6 @@ class Suite:
 
 def _warms_best(scenario: Scenario) -> tuple[bool, int]:
     return scenario.name == "nested", scenario.connections
-
-
-def active_bookings(path: Path) -> int:
-    with sqlite3.connect(path) as db:
-        return int(
-            db.execute("SELECT count(*) FROM bookings WHERE status = 'active'").fetchone()[0]
-        )
-
-
-def _server_env(data: BenchData, secret: str, work: Path) -> dict[str, str]:
-    """The product's defaults but for where the data is and the secret the tokens use."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("OCCUPI_")}
-    env.update(
-        OCCUPI_DATA_DIR=str(work / "var"),
-        OCCUPI_DATABASE_URL=data.database_url,
-        OCCUPI_JWT_SECRET=secret,
-    )
-    return env
-
-
-def describe_data(data: BenchData, seconds: float) -> list[str]:
-    with sqlite3.connect(data.path) as db:
-        count = {
-            name: int(db.execute(f"SELECT count(*) FROM {name}").fetchone()[0])  # noqa: S608
-            for name in (
-                "users",
-                "rooms",
-                "bookings",
-                "booking_attendees",
-                "course_sessions",
-                "occupancy_hours",
-            )
-        }
-    return [
-        f"## Dataset ({data.scale.name}, built in {seconds:.1f} s)",
-        "",
-        f"- 1 site, {count['rooms']} rooms, {count['bookings']} bookings "
-        f"({count['booking_attendees']} attendees), {count['users']} users",
-        f"- a timetable: {data.scale.courses} courses, {count['course_sessions']} sessions "
-        "(each holding its room through a booking)",
-        f"- {data.scale.reading_days} days of sensor readings for {data.sensor_rooms} rooms: "
-        f"{count['occupancy_hours']} hourly rollups",
-        f"- read day {data.read_day}; the nested floor: 10 rooms x 5 bookings x 3 attendees",
-    ]
-
-
-def pinning() -> list[str]:
-    return [
-        "## Pinning",
-        "",
-        f"- servers: `taskset --cpu-list {SERVER_CPUS} python -m bench.bench_server KIND`",
-        f"- load generator: `taskset --cpu-list {LOADGEN_CPUS} wrk --threads=1 --connections=N`",
-        f"- this driver, measured affinity: {sorted(os.sched_getaffinity(0))}",
-    ]
 
 
 def _print(lines: Sequence[str]) -> None:

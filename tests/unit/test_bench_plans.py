@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from bench import queries
-from bench.bulk import CLOSES, OPENS, ZONE, BenchData, local, room_code
+from bench.bulk import CLOSES, OPENS, ZONE, BenchData, local
+from bench.bulk_rows import room_code
 from bench.scale import NESTED_ROOMS, TINY
 from bench.scenarios import SCENARIOS, SLOT, SlotCursor, Tokens, problem, read_requests
 from gateway.auth.tokens import JwtCodec
