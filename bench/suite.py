@@ -18,7 +18,7 @@ import sys
 import tempfile
 import time
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -201,6 +201,11 @@ def _warms_best(scenario: Scenario) -> tuple[bool, int]:
     return scenario.name == "nested", scenario.connections
 
 
+def _quick_from(env: Mapping[str, str]) -> bool:
+    """BENCH_QUICK as `make bench` and bench.config read it: set and not 0/false/no."""
+    return env.get("BENCH_QUICK", "").strip().lower() not in ("", "0", "false", "no")
+
+
 def _print(lines: Sequence[str]) -> None:
     print("\n".join(lines), flush=True)
 
@@ -208,7 +213,7 @@ def _print(lines: Sequence[str]) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="a smaller dataset, one short round")
-    quick = parser.parse_args(argv).quick or os.environ.get("BENCH_QUICK", "0") not in ("", "0")
+    quick = parser.parse_args(argv).quick or _quick_from(os.environ)
     config = SuiteConfig.of(quick)
     work = Path(tempfile.mkdtemp(prefix="occupi-suite-"))
     try:
