@@ -12,16 +12,16 @@ after every seeded booking, so they never change what the reads return.
 
 from __future__ import annotations
 
+import asyncio
 import random
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, Table
-from sqlalchemy import create_engine as create_sync_engine
+from sqlalchemy.ext.asyncio import create_async_engine
 
 from bench.bulk_rows import (
     FLOORS_PER_BUILDING,
@@ -43,13 +43,15 @@ OPENS, CLOSES = time(8), time(17)
 HOURS_PER_DAY = 9
 BATCH = 20_000
 ADMIN_ID = 1
+# Tables whose ids the inserts give (the rest have composite or foreign-key keys).
+SEQUENCED = ("users", "locations", "bookings", "semesters", "courses", "course_sessions")
 
 
 @dataclass(frozen=True)
 class BenchData:
     """What the scenarios need to know of the data they run on."""
 
-    path: Path
+    database_url: str
     scale: Scale
     read_day: date
     floor_id: int  # the nested read's floor
@@ -57,10 +59,6 @@ class BenchData:
     first_write_day: date
     read_day_bookings: int  # on the floor, on the read day
     sensor_rooms: int
-
-    @property
-    def database_url(self) -> str:
-        return f"sqlite+aiosqlite:///{self.path}"
 
     @property
     def basic_user_ids(self) -> range:
@@ -75,13 +73,14 @@ def local(day: date, at: time) -> datetime:
     return datetime.combine(day, at, tzinfo=ZONE)
 
 
-def build(path: Path, scale: Scale, *, now: datetime, seed: int = 12) -> BenchData:
-    """Migrate a new SQLite file at `path` and fill it at `scale`; blocks until done."""
-    upgrade(f"sqlite+aiosqlite:///{path}")
+def build(database_url: str, scale: Scale, *, now: datetime, seed: int = 12) -> BenchData:
+    """Migrate the empty database at `database_url` (a new SQLite file, or an empty
+    PostgreSQL database) and fill it at `scale`; blocks until done."""
+    upgrade(database_url)
     read_day = (now.astimezone(ZONE) + timedelta(days=1)).date()
     past = scale.booking_days * 6 // 10
     data = BenchData(
-        path=path,
+        database_url=database_url,
         scale=scale,
         read_day=read_day,
         floor_id=0,
@@ -90,20 +89,37 @@ def build(path: Path, scale: Scale, *, now: datetime, seed: int = 12) -> BenchDa
         read_day_bookings=NESTED_ROOMS * NESTED_BOOKINGS,
         sensor_rooms=scale.sensor_rooms,
     )
-    engine = create_sync_engine(f"sqlite:///{path}")
-    try:
-        with engine.begin() as db:
-            writer = _Writer(db, scale, now, random.Random(seed))
-            floor_id = writer.places()
-            writer.people()
-            writer.bookings(read_day, read_day - timedelta(days=past))
-            writer.timetable()
-            writer.readings(read_day)
-        with engine.connect() as db:
-            db.exec_driver_sql("ANALYZE")
-    finally:
-        engine.dispose()
+
+    def fill(db: Connection) -> int:
+        writer = _Writer(db, scale, now, random.Random(seed))
+        floor_id = writer.places()
+        writer.people()
+        writer.bookings(read_day, read_day - timedelta(days=past))
+        writer.timetable()
+        writer.readings(read_day)
+        return floor_id
+
+    floor_id = asyncio.run(_filled(database_url, fill))
     return BenchData(**{**data.__dict__, "floor_id": floor_id})
+
+
+async def _filled(database_url: str, fill: Callable[[Connection], int]) -> int:
+    """Core's inserts run on the async driver's connection (the gateway's own drivers)."""
+    engine = create_async_engine(database_url)
+    try:
+        async with engine.begin() as db:
+            floor_id = await db.run_sync(fill)
+            if db.dialect.name == "postgresql":
+                # The ids were given explicitly: move each table's sequence past them.
+                for table in SEQUENCED:
+                    await db.exec_driver_sql(
+                        f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # noqa: S608
+                        f"(SELECT max(id) FROM {table}))"
+                    )
+            await db.exec_driver_sql("ANALYZE")
+        return floor_id
+    finally:
+        await engine.dispose()
 
 
 def _batches(rows: Iterator[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:

@@ -177,7 +177,7 @@ class Suite:
         )
 
     def consistency(self, seeded: int) -> list[str]:
-        now_active = active_bookings(self.data.path)
+        now_active = active_bookings(self.data.database_url)
         return [
             "## Consistency",
             "",
@@ -206,6 +206,18 @@ def _quick_from(env: Mapping[str, str]) -> bool:
     return env.get("BENCH_QUICK", "").strip().lower() not in ("", "0", "false", "no")
 
 
+def _database_url(work: Path, *, postgres: bool) -> str:
+    if not postgres:
+        return f"sqlite+aiosqlite:///{work / 'bench.db'}"
+    url = os.environ.get("OCCUPI_TEST_DATABASE_URL", "")
+    if not url.startswith("postgresql+asyncpg://"):
+        raise SystemExit(
+            "bench: --postgres needs OCCUPI_TEST_DATABASE_URL; run it under "
+            "`taskset --cpu-list 0 python scripts/test_services.py -- python -m bench --postgres`"
+        )
+    return url
+
+
 def _print(lines: Sequence[str]) -> None:
     print("\n".join(lines), flush=True)
 
@@ -213,16 +225,24 @@ def _print(lines: Sequence[str]) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="a smaller dataset, one short round")
-    quick = parser.parse_args(argv).quick or _quick_from(os.environ)
+    parser.add_argument(
+        "--postgres",
+        action="store_true",
+        help="on the empty PostgreSQL of OCCUPI_TEST_DATABASE_URL (scripts/test_services.py) "
+        "instead of a new SQLite file",
+    )
+    args = parser.parse_args(argv)
+    quick = args.quick or _quick_from(os.environ)
     config = SuiteConfig.of(quick)
     work = Path(tempfile.mkdtemp(prefix="occupi-suite-"))
     try:
-        _print(["## Machine", "", *(f"- {line}" for line in machine.describe("sqlite"))])
-        _print(["", *pinning(), ""])
+        database_url = _database_url(work, postgres=args.postgres)
+        _print(["## Machine", "", *(f"- {line}" for line in machine.describe(database_url))])
+        _print(["", *pinning(database_url), ""])
         started = time.monotonic()
-        data = build(work / "bench.db", config.scale, now=datetime.now(UTC))
+        data = build(database_url, config.scale, now=datetime.now(UTC))
         _print([*describe_data(data, time.monotonic() - started), ""])
-        seeded = active_bookings(data.path)
+        seeded = active_bookings(data.database_url)
         suite = Suite(config, work, data, secrets.token_urlsafe(48))
         for round_number in range(1, config.rounds + 1):
             order = SERVERS if round_number % 2 else tuple(reversed(SERVERS))

@@ -3,9 +3,9 @@ file's counts, and what the report says of the machine's pinning and the dataset
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
-import sqlite3
 import subprocess
 import sys
 import time
@@ -15,6 +15,8 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+
+from sqlalchemy.ext.asyncio import create_async_engine
 
 from bench.bulk import BenchData
 from bench.counting import STATEMENTS_PATH
@@ -77,11 +79,30 @@ def serving(kind: str, env: Mapping[str, str], log: Path) -> Iterator[str]:
         stop(process)
 
 
-def active_bookings(path: Path) -> int:
-    with sqlite3.connect(path) as db:
-        return int(
-            db.execute("SELECT count(*) FROM bookings WHERE status = 'active'").fetchone()[0]
-        )
+COUNTED = ("users", "rooms", "bookings", "booking_attendees", "course_sessions", "occupancy_hours")
+
+
+def counts(database_url: str, where: str = "") -> dict[str, int]:
+    """Rows per table of COUNTED (`where`: a condition on bookings only)."""
+
+    async def counted() -> dict[str, int]:
+        engine = create_async_engine(database_url)
+        try:
+            async with engine.connect() as db:
+                found = {}
+                for name in COUNTED:
+                    condition = f" WHERE {where}" if where and name == "bookings" else ""
+                    query = f"SELECT count(*) FROM {name}{condition}"  # noqa: S608 - our names
+                    found[name] = int((await db.exec_driver_sql(query)).scalar_one())
+                return found
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(counted())
+
+
+def active_bookings(database_url: str) -> int:
+    return counts(database_url, "status = 'active'")["bookings"]
 
 
 def server_env(data: BenchData, secret: str, work: Path) -> dict[str, str]:
@@ -96,18 +117,7 @@ def server_env(data: BenchData, secret: str, work: Path) -> dict[str, str]:
 
 
 def describe_data(data: BenchData, seconds: float) -> list[str]:
-    with sqlite3.connect(data.path) as db:
-        count = {
-            name: int(db.execute(f"SELECT count(*) FROM {name}").fetchone()[0])  # noqa: S608
-            for name in (
-                "users",
-                "rooms",
-                "bookings",
-                "booking_attendees",
-                "course_sessions",
-                "occupancy_hours",
-            )
-        }
+    count = counts(data.database_url)
     return [
         f"## Dataset ({data.scale.name}, built in {seconds:.1f} s)",
         "",
@@ -121,11 +131,13 @@ def describe_data(data: BenchData, seconds: float) -> list[str]:
     ]
 
 
-def pinning() -> list[str]:
+def pinning(database_url: str) -> list[str]:
+    database = "PostgreSQL (`scripts/test_services.py`, started under `taskset --cpu-list 0`)"
     return [
         "## Pinning",
         "",
         f"- servers: `taskset --cpu-list {SERVER_CPUS} python -m bench.bench_server KIND`",
         f"- load generator: `taskset --cpu-list {LOADGEN_CPUS} wrk --threads=1 --connections=N`",
         f"- this driver, measured affinity: {sorted(os.sched_getaffinity(0))}",
+        f"- database: {database if database_url.startswith('postgresql') else 'a SQLite file'}",
     ]

@@ -20,7 +20,7 @@ def built(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[tuple[BenchData, sqlite3.Connection]]:
     path = tmp_path_factory.mktemp("bench") / "bench.db"
-    data = build(path, TINY, now=NOW)
+    data = build(f"sqlite+aiosqlite:///{path}", TINY, now=NOW)
     with sqlite3.connect(path) as db:
         yield data, db
 

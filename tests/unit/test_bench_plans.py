@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
@@ -19,7 +18,7 @@ from gateway.auth.tokens import JwtCodec
 NOW = datetime(2026, 12, 1, 10, tzinfo=UTC)
 SECRET = "s" * 48
 DATA = BenchData(
-    path=Path("/nonexistent.db"),
+    database_url="sqlite+aiosqlite:///nonexistent.db",
     scale=TINY,
     read_day=date(2026, 12, 2),
     floor_id=3,

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -26,14 +27,18 @@ SECRET = "bench-test-secret-" * 3
 
 
 @pytest.fixture(scope="module")
-def data(tmp_path_factory: pytest.TempPathFactory) -> BenchData:
-    return build(tmp_path_factory.mktemp("bench") / "bench.db", TINY, now=datetime.now(UTC))
+def work(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("bench")
 
 
-def settings(data: BenchData) -> Settings:
-    return Settings(
-        data_dir=data.path.parent / "var", database_url=data.database_url, jwt_secret=SECRET
-    )
+@pytest.fixture(scope="module")
+def data(work: Path) -> BenchData:
+    return build(f"sqlite+aiosqlite:///{work / 'bench.db'}", TINY, now=datetime.now(UTC))
+
+
+@pytest.fixture
+def settings(work: Path, data: BenchData) -> Settings:
+    return Settings(data_dir=work / "var", database_url=data.database_url, jwt_secret=SECRET)
 
 
 def nested_request(data: BenchData) -> Request:
@@ -68,8 +73,10 @@ def shape(answer: Any) -> list[tuple[str, list[tuple[str, list[str]]]]]:
     ]
 
 
-async def test_the_floor_answers_the_nested_read_as_the_gateway_does(data: BenchData) -> None:
-    gateway = create_app(settings(data))
+async def test_the_floor_answers_the_nested_read_as_the_gateway_does(
+    data: BenchData, settings: Settings
+) -> None:
+    gateway = create_app(settings)
     floor, engine = create_floor_app(data.database_url, SECRET)
     request = nested_request(data)
     try:
@@ -83,8 +90,10 @@ async def test_the_floor_answers_the_nested_read_as_the_gateway_does(data: Bench
     assert shape(from_floor) == shape(from_gateway)
 
 
-async def test_plain_strawberry_serves_the_gateways_resolvers(data: BenchData) -> None:
-    app, gateway = create_plain_app(settings(data))
+async def test_plain_strawberry_serves_the_gateways_resolvers(
+    data: BenchData, settings: Settings
+) -> None:
+    app, gateway = create_plain_app(settings)
     try:
         answer = await send(app, nested_request(data))
     finally:
