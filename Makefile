@@ -55,17 +55,19 @@ test: lint typecheck imports pytest
 test-pg: $(VENV)/.dev $(CONFORMANCE)
 	$(BIN)/python scripts/test_services.py -- $(BIN)/pytest
 
-# 1 against 2 gateway processes on throwaway PostgreSQL and Redis, then the occupancy and
-# free-room benchmarks (docs/benchmarks.md).
-# Everything but the load generator runs on core 0, wrk on core 1. QUICK=1 (or
-# BENCH_QUICK=1 in the environment) runs one short round.
+# The benchmark suite (issue 12: the gateway against plain Strawberry and the floor, on
+# SQLite), then 1 against 2 gateway processes on throwaway PostgreSQL and Redis, then the
+# occupancy and free-room benchmarks (docs/benchmarks.md). Servers run on core 0, wrk on
+# core 1. QUICK=1 (or BENCH_QUICK=1 in the environment) runs the short modes.
+BENCH_QUICK_FLAG = $(if $(filter-out 0,$(QUICK)),--quick)
 bench: $(VENV)/.runtime
 	@command -v wrk >/dev/null || { apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends wrk; }
+	$(BIN)/python -m bench $(BENCH_QUICK_FLAG)
 	taskset --cpu-list 0 $(BIN)/python scripts/test_services.py -- \
-	  $(BIN)/python -m bench $(if $(filter-out 0,$(QUICK)),--quick)
-	$(BIN)/python -m bench.occupancy $(if $(filter-out 0,$(QUICK)),--quick)
-	$(BIN)/python -m bench.free_rooms $(if $(filter-out 0,$(QUICK)),--quick)
+	  $(BIN)/python -m bench.workers $(BENCH_QUICK_FLAG)
+	$(BIN)/python -m bench.occupancy $(BENCH_QUICK_FLAG)
+	$(BIN)/python -m bench.free_rooms $(BENCH_QUICK_FLAG)
 
 schema: $(VENV)/.runtime
 	$(BIN)/occupi export-schema > schema.graphql.tmp

@@ -64,7 +64,14 @@ def _children_cpu() -> float:
 
 
 def run_wrk(
-    config: BenchConfig, url: str, plan: Path, seconds: int, *, connections: int, cycle: bool
+    config: BenchConfig,
+    url: str,
+    plan: Path,
+    seconds: int,
+    *,
+    connections: int,
+    cycle: bool,
+    script: Path = SCRIPT,
 ) -> LoadResult:
     """Load `url` for `seconds` with the plan's requests; bounded by both."""
     command = [
@@ -76,7 +83,7 @@ def run_wrk(
         f"--connections={connections}",
         f"--duration={seconds}s",
         f"--timeout={config.timeout_seconds}s",
-        f"--script={SCRIPT}",
+        f"--script={script}",
         url,
         "--",
         str(plan),

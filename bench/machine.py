@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import platform
+import sqlite3
 import subprocess
 from importlib import metadata
 from pathlib import Path
@@ -14,7 +15,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 PACKAGES = (
     *("uvicorn", "uvloop", "httptools", "starlette", "strawberry-graphql", "graphql-core"),
-    *("sqlalchemy", "asyncpg", "redis", "pyjwt", "argon2-cffi"),
+    *("sqlalchemy", "asyncpg", "aiosqlite", "redis", "pyjwt", "argon2-cffi", "orjson"),
 )
 
 
@@ -72,9 +73,22 @@ def describe(database_url: str) -> list[str]:
         f"kernel: {platform.system()} {platform.release()}",
         f"code: {code_version()}",
         f"Python: {platform.python_version()}",
-        f"PostgreSQL: {asyncio.run(_postgres_version(database_url))}",
+        _database_version(database_url),
         f"Redis: {_first_line(['redis-server', '--version'])}",
         f"wrk: {_first_line(['wrk', '--version'])}",
     ]
-    lines += [f"{name}: {metadata.version(name)}" for name in PACKAGES]
+    lines += [f"{name}: {_package_version(name)}" for name in PACKAGES]
     return lines
+
+
+def _database_version(database_url: str) -> str:
+    if database_url.startswith("postgresql"):
+        return f"PostgreSQL: {asyncio.run(_postgres_version(database_url))}"
+    return f"SQLite: {sqlite3.sqlite_version}"
+
+
+def _package_version(name: str) -> str:
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return "not installed"

@@ -44,3 +44,10 @@ HISTORY = (
     "query History($input: OccupancyHistoryInput!) { occupancyHistory(input: $input) "
     "{ message capacity dailyOccupancy { date avg peak } hourlyOccupancy { hour avg peak } } }"
 )
+
+# The GraphQL twin of the REST shim's `GET /api/view-rooms` on one floor (limit 10): the
+# same rooms with the same fields (floorNo, the floor's number, has no field of its own).
+ROOMS_OF_FLOOR = (
+    "query FloorRooms($floor: ID!) { rooms(first: 10, filter: {locationId: $floor}) "
+    "{ edges { node { code name number minOccupancy maxOccupancy description resources } } } }"
+)

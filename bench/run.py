@@ -1,6 +1,6 @@
 """The benchmark: 1 gateway process against 2 (`occupi serve --workers 2`) in one run.
 
-    taskset --cpu-list 0 python scripts/test_services.py -- python -m bench [--quick]
+    taskset --cpu-list 0 python scripts/test_services.py -- python -m bench.workers [--quick]
 
 (`make bench` runs exactly that.) Builds the dataset, then for every round starts each
 configuration in turn on the server core, checks it answers the read query correctly,
@@ -139,7 +139,7 @@ def _print(lines: Sequence[str]) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m bench.workers", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="short runs, one round")
     config = BenchConfig.from_env(quick=parser.parse_args(argv).quick)
     work = Path(tempfile.mkdtemp(prefix="occupi-bench-"))

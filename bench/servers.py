@@ -57,7 +57,7 @@ def post_graphql(url: str, token: str, body: Mapping[str, Any]) -> Any:
         return json.load(answer)
 
 
-def _healthy(url: str) -> bool:
+def healthy(url: str) -> bool:
     try:
         with urllib.request.urlopen(f"{url}/healthz", timeout=1) as answer:  # noqa: S310
             return bool(answer.status == 200)
@@ -80,7 +80,7 @@ def serving(env: Mapping[str, str], workers: int, cpus: str, log: Path) -> Itera
         _wait_until_ready(server, process, log)
         yield server
     finally:
-        _stop(process)
+        stop(process)
 
 
 def _wait_until_ready(server: Server, process: subprocess.Popen[bytes], log: Path) -> None:
@@ -88,13 +88,13 @@ def _wait_until_ready(server: Server, process: subprocess.Popen[bytes], log: Pat
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise SystemExit(f"bench: the gateway exited early:\n{log.read_text()}")
-        if _healthy(server.url) and len(server.serving_pids()) == server.workers:
+        if healthy(server.url) and len(server.serving_pids()) == server.workers:
             return
         time.sleep(0.2)
     raise SystemExit(f"bench: the gateway did not come up in {READY_SECONDS} s:\n{log.read_text()}")
 
 
-def _stop(process: subprocess.Popen[bytes]) -> None:
+def stop(process: subprocess.Popen[bytes]) -> None:
     """SIGTERM (uvicorn stops its workers too), then SIGKILL to the group if it lingers."""
     if process.poll() is None:
         process.send_signal(signal.SIGTERM)
