@@ -130,6 +130,11 @@ def _server_env(config: BenchConfig, secret: str, work: Path) -> dict[str, str]:
         OCCUPI_JWT_SECRET=secret,
         # Access logs and the console mail sender's lines would be measured too.
         OCCUPI_LOG_LEVEL="warning",
+        # One load generator from one address is no abuse to refuse: the write limits
+        # (OCCUPI_RATE_*) would measure their 429s, not the gateway.
+        OCCUPI_RATE_WRITES_PER_MINUTE="0",
+        OCCUPI_RATE_ADDRESS_WRITES_PER_MINUTE="0",
+        OCCUPI_RATE_INGEST_PER_MINUTE="0",
     )
     return env
 

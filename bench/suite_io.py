@@ -106,12 +106,18 @@ def active_bookings(database_url: str) -> int:
 
 
 def server_env(data: BenchData, secret: str, work: Path) -> dict[str, str]:
-    """The product's defaults but for where the data is and the secret the tokens use."""
+    """The product's defaults but for where the data is, the secret the tokens use and
+    the write limits."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("OCCUPI_")}
     env.update(
         OCCUPI_DATA_DIR=str(work / "var"),
         OCCUPI_DATABASE_URL=data.database_url,
         OCCUPI_JWT_SECRET=secret,
+        # One load generator from one address is no abuse to refuse: the write limits
+        # (OCCUPI_RATE_*) would measure their 429s, not the gateway.
+        OCCUPI_RATE_WRITES_PER_MINUTE="0",
+        OCCUPI_RATE_ADDRESS_WRITES_PER_MINUTE="0",
+        OCCUPI_RATE_INGEST_PER_MINUTE="0",
     )
     return env
 
