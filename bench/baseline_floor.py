@@ -26,6 +26,7 @@ from starlette.routing import Route
 
 from bench import queries
 from bench.bulk import ZONE
+from gateway.auth.tokens import AUDIENCE, ISSUER
 from gateway.store.engine import create_engine
 from gateway.store.tables import booking_attendees, bookings, locations, rooms, users
 
@@ -155,7 +156,9 @@ def create_floor_app(database_url: str, jwt_secret: str) -> tuple[Starlette, Asy
             return JSONResponse({"errors": [{"message": "not a floor document"}]}, status_code=400)
         token = request.headers.get("authorization", "").removeprefix("Bearer ")
         try:
-            claims = jwt.decode(token, jwt_secret, algorithms=["HS256"], issuer="occupi-gateway")
+            claims = jwt.decode(
+                token, jwt_secret, algorithms=["HS256"], issuer=ISSUER, audience=AUDIENCE
+            )
         except jwt.PyJWTError:
             return JSONResponse({"errors": [{"message": "unauthenticated"}]}, status_code=401)
         async with engine.connect() as db:

@@ -44,6 +44,8 @@ class PerfData:
         now = self.world.gateway.app.clock.now()
         if scenario == "NESTED":
             return {"floor": location_gid(floor or self.big_floor), "date": READ_DAY.isoformat()}
+        if scenario == "ROOMS_OF_FLOOR":
+            return {"floor": location_gid(floor or self.big_floor)}
         if scenario == "ROOM":
             return {"id": self.room_codes[0]}
         if scenario == "UPCOMING":

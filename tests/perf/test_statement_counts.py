@@ -22,6 +22,7 @@ EXPECTED = {
     "TRIVIAL": (0, 0),
     "ME": (1, 0),  # authentication, whose account read `me` answers from
     "ROOM": (2, 1),  # authentication; the room
+    "ROOMS_OF_FLOOR": (2, 1),  # authentication; the page of rooms (the REST twin's data)
     # authentication; the page of rooms; its floors; its room-days (bookings, then
     # their attendees, in one transaction); who shares a booking with the caller; their
     # accounts
@@ -31,8 +32,9 @@ EXPECTED = {
     "FREE_ROOMS": (1, 1),  # nobody signed in; the rooms free in every slot
     "HISTORY": (4, 1),  # authentication; the tree, the counts now, the hourly rollups
     # authentication; then in one write transaction: the room, the overlap check, the
-    # invitees, the booking, its attendees, the mail, notification settings, reminders
-    "BOOK": (9, 1),
+    # invitees, the booking, its attendees, the mail, notification settings, reminders,
+    # the audit event
+    "BOOK": (10, 1),
 }
 ON_SQLITE = not ON_POSTGRES
 # Who sends each document (None: nobody signed in); Alice, a basic user, otherwise.

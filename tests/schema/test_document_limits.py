@@ -58,10 +58,11 @@ async def test_a_long_document_is_refused_over_get_and_with_an_operation_name(
     assert error_codes(response.json()) == ["DOCUMENT_TOO_LARGE"]
 
 
-async def test_a_megabyte_comment_is_refused_while_another_client_is_served(
+async def test_a_long_comment_is_refused_while_another_client_is_served(
     client: GraphQLClient, world: World, tokens: dict[str, str]
 ) -> None:
-    huge = client.run(_padded(1024 * 1024))
+    # Half a megabyte: under the body limit (a whole one is refused earlier, with 413).
+    huge = client.run(_padded(512 * 1024))
     other = client.data("{ me { email } }", token=tokens["bob"])
     refused, served = await asyncio.gather(huge, other)
     assert error_codes(refused) == ["DOCUMENT_TOO_LARGE"]
