@@ -4,8 +4,9 @@ request at a time. With --profile NAME, the top functions of that scenario (cPro
 
     .venv/bin/python -m tests.perf.measure [--runs 200] [--profile NESTED]
 
-This is the quick loop behind docs/perf-notes.md, not the benchmark (bench/): no HTTP
-server, no network, no concurrency; what it shows is the server's own time per request.
+This is the quick loop behind the profile in docs/benchmarks.md, not the benchmark
+(bench/): no HTTP server, no network, no concurrency; what it shows is the server's own
+time per request.
 """
 
 from __future__ import annotations
