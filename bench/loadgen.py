@@ -1,4 +1,4 @@
-"""The load generator: wrk, pinned to its own cores, driven by bench/wrk.lua."""
+"""The load generator: wrk, pinned to its own cores, driven by bench/suite.lua."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from pathlib import Path
 
 from bench.config import BenchConfig
 
-SCRIPT = Path(__file__).with_name("wrk.lua")
+SCRIPT = Path(__file__).with_name("suite.lua")
 MARKER = "BENCH_RESULT "
 THREADS = 1  # one core for the load generator; one event loop keeps it busy enough
 
@@ -71,7 +71,6 @@ def run_wrk(
     *,
     connections: int,
     cycle: bool,
-    script: Path = SCRIPT,
 ) -> LoadResult:
     """Load `url` for `seconds` with the plan's requests; bounded by both."""
     command = [
@@ -83,7 +82,7 @@ def run_wrk(
         f"--connections={connections}",
         f"--duration={seconds}s",
         f"--timeout={config.timeout_seconds}s",
-        f"--script={script}",
+        f"--script={SCRIPT}",
         url,
         "--",
         str(plan),

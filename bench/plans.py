@@ -1,4 +1,5 @@
-"""Request plans for the load generator: one line per request, `token<TAB>JSON body`.
+"""Request plans for the load generator: one line per request,
+`POST<TAB>/graphql<TAB>token<TAB>JSON body` (bench/suite.lua's format).
 
 Write plans hand out distinct half-hour slots (08:00-17:00 site-local, on days after the
 read day), so every booking can succeed: any SLOT_TAKEN the run reports is a finding.
@@ -32,7 +33,8 @@ ROOMS_READ = (
 
 
 def _line(token: str, body: dict[str, Any]) -> str:
-    return f"{token}\t{json.dumps(body, separators=(',', ':'))}\n"
+    """One request of bench/suite.lua's plan: METHOD, path, token, body."""
+    return f"POST\t/graphql\t{token}\t{json.dumps(body, separators=(',', ':'))}\n"
 
 
 def read_body(dataset: Dataset) -> dict[str, Any]:

@@ -52,7 +52,6 @@ from bench.suite_io import (
     statements,
 )
 
-SCRIPT = Path(__file__).with_name("suite.lua")
 WRITES_PER_SECOND = 1500  # far above what one core books; a plan that runs out says so
 
 
@@ -144,7 +143,6 @@ class Suite:
             seconds,
             connections=scenario.connections,
             cycle=not scenario.writes,
-            script=SCRIPT,
         )
         if result.exhausted:
             raise SystemExit(f"bench: the {scenario.key} plan ran out; raise WRITES_PER_SECOND")
