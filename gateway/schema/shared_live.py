@@ -16,7 +16,6 @@ import asyncio
 import contextlib
 import json
 import logging
-import time
 from collections import OrderedDict
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, replace
@@ -197,10 +196,7 @@ class SharedLive:
             while True:
                 await slot.ready.wait()
                 try:
-                    if time.monotonic() >= slot.recheck_at:
-                        if principal.credential:
-                            principal = await context.app.authenticate(principal.credential)
-                        slot.checked(principal.expires_at, recheck)
+                    principal = await slot.recheck(principal, context.app.authenticate, recheck)
                     still_valid(principal, context.app.clock.now())
                 except DomainError as error:
                     yield _refusal(error)

@@ -15,7 +15,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import time
 from collections.abc import AsyncGenerator, Awaitable, Callable
 from datetime import datetime, timedelta
 
@@ -151,9 +150,7 @@ class LiveOccupancy:
             slot.checked(principal.expires_at, self._recheck)
             while True:
                 await slot.ready.wait()
-                if time.monotonic() >= slot.recheck_at:
-                    principal = await self._again(principal)
-                    slot.checked(principal.expires_at, self._recheck)
+                principal = await slot.recheck(principal, self._reauthenticate, self._recheck)
                 self._still_valid(principal)
                 self._check(channel)
                 view = slot.take()
@@ -206,10 +203,3 @@ class LiveOccupancy:
 
     def _still_valid(self, principal: Principal) -> None:
         still_valid(principal, self.clock.now())
-
-    async def _again(self, principal: Principal) -> Principal:
-        if principal.credential is None:
-            return principal
-        fresh = await self._reauthenticate(principal.credential)
-        self._still_valid(fresh)
-        return fresh

@@ -13,9 +13,11 @@ import asyncio
 import contextlib
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Generic, TypeVar
+
+from gateway.services.authz import Principal
 
 T = TypeVar("T")
 
@@ -43,6 +45,21 @@ class Slot(Generic[T]):
         """The subscriber has just checked its credentials: when to wake it next."""
         self.expires_at = expires_at
         self.recheck_at = time.monotonic() + recheck_in
+
+    async def recheck(
+        self,
+        principal: Principal,
+        reauthenticate: Callable[[str], Awaitable[Principal]],
+        every: float,
+    ) -> Principal:
+        """The subscriber's principal: authenticated again from its credential when its
+        recheck is due (and the next one scheduled), else as it was."""
+        if time.monotonic() < self.recheck_at:
+            return principal
+        if principal.credential:
+            principal = await reauthenticate(principal.credential)
+        self.checked(principal.expires_at, every)
+        return principal
 
     def due(self, monotonic: float, now: datetime) -> bool:
         return monotonic >= self.recheck_at or (
