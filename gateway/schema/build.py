@@ -22,6 +22,7 @@ from strawberry.types.unset import UnsetType
 
 from gateway.schema.context import Context, CookiePolicy, PerOperation, principal_of
 from gateway.schema.errors import ErrorPolicy
+from gateway.schema.extension_runner import LeanExtensionsRunner
 from gateway.schema.input_rules import InputRules
 from gateway.schema.lean_fields import lean_resolvers
 from gateway.schema.limits import GraphQLLimits
@@ -62,6 +63,11 @@ class GatewaySchema(TimedSchema):
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
         """ErrorPolicy logs the unexpected errors; expected ones are not worth a log line."""
+
+    def create_extensions_runner(
+        self, execution_context: ExecutionContext, extensions: list[SchemaExtension]
+    ) -> LeanExtensionsRunner:
+        return LeanExtensionsRunner(execution_context, extensions)
 
     async def stream(
         self,
