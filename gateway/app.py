@@ -86,6 +86,7 @@ from gateway.services.timetable_import import TimetableImport
 from gateway.services.timetable_records import CollisionPolicy
 from gateway.services.timetables import Timetables
 from gateway.services.write_limits import InMemoryBuckets, WriteLimits, WritePolicy
+from gateway.serving import freeze_heap
 from gateway.settings import Settings
 from gateway.store.engine import create_engine
 from gateway.store.images import DatabaseImageStore
@@ -422,4 +423,6 @@ def app_from_env() -> Starlette:
     logging.basicConfig(
         level=settings.log_level.upper(), format="%(levelname)s %(name)s: %(message)s"
     )
-    return create_app(settings)
+    app = create_app(settings)
+    freeze_heap()
+    return app

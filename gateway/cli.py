@@ -24,7 +24,7 @@ from gateway.http.server import AnsweringWebSocketsProtocol, LimitedHttpToolsPro
 from gateway.migrate import upgrade
 from gateway.schema.build import build_schema
 from gateway.seed import DemoCredentials, generate_password, is_seeded, seed_demo
-from gateway.serving import serving_options
+from gateway.serving import freeze_heap, serving_options
 from gateway.settings import Settings, SettingsError
 from gateway.timetable_cli import add_import_command
 
@@ -105,8 +105,10 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
     _say(f"Occupi Gateway: http://{host}:{port}/")
     _say(f"GraphQL API and the GraphiQL IDE: http://{host}:{port}/graphql")
     if args.workers == 1:
+        app = create_app(settings)
+        freeze_heap()
         uvicorn.run(
-            create_app(settings),
+            app,
             host=host,
             port=port,
             proxy_headers=False,  # OCCUPI_TRUSTED_PROXIES decides (gateway.auth.proxies)

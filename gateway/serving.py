@@ -4,6 +4,7 @@ otherwise; the access log only when OCCUPI_ACCESS_LOG asks for it."""
 
 from __future__ import annotations
 
+import gc
 from importlib.util import find_spec
 from typing import Literal, TypedDict
 
@@ -32,3 +33,12 @@ def serving_options(settings: Settings) -> ServingOptions:
         access_log=settings.access_log,
         log_level=settings.log_level,
     )
+
+
+def freeze_heap() -> None:
+    """Called once the app is built, before it serves. The schema, the table metadata,
+    the mappers and the modules live as long as the process; `gc.freeze` takes them out
+    of the collector's generations, so a full collection no longer walks them on some
+    request's time (those were the trivial query's p99 pauses)."""
+    gc.collect()
+    gc.freeze()

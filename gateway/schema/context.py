@@ -40,16 +40,29 @@ class CookiePolicy:
     name: str = "token"
 
 
-@dataclass
 class OperationScope:
     """What belongs to one operation: its caller and its DataLoaders.
 
-    `loaders` is replaced before each mutation field (see FreshLoaders): the fields of a
-    mutation run one after another, and each must read what the earlier ones wrote.
+    The loaders are built when a resolver first asks for them (`{ __typename }` or `me`
+    never does), and dropped before each mutation field (see FreshLoaders): the fields of
+    a mutation run one after another, and each must read what the earlier ones wrote.
     """
 
-    principal: Principal
-    loaders: Loaders
+    __slots__ = ("_app", "_loaders", "principal")
+
+    def __init__(self, principal: Principal, app: Application) -> None:
+        self.principal = principal
+        self._app = app
+        self._loaders: Loaders | None = None
+
+    @property
+    def loaders(self) -> Loaders:
+        if self._loaders is None:
+            self._loaders = Loaders(self._app.reads, self.principal, self._app.presence)
+        return self._loaders
+
+    def renew(self) -> None:
+        self._loaders = None
 
 
 _operation: ContextVar[OperationScope | None] = ContextVar("occupi_operation", default=None)
@@ -88,8 +101,7 @@ class Context:
 
     def renew_loaders(self) -> None:
         """Drop every cached read of this operation; later loads go to the database."""
-        scope = self._scope()
-        scope.loaders = Loaders(self.app.reads, scope.principal, self.app.presence)
+        self._scope().renew()
 
     @staticmethod
     def _scope() -> OperationScope:
@@ -107,9 +119,7 @@ class PerOperation(SchemaExtension):
         credential = principal.credential
         if isinstance(context.request, WebSocket) and credential is not None:
             principal = await context.app.authenticate(credential)
-        token = _operation.set(
-            OperationScope(principal, Loaders(context.app.reads, principal, context.app.presence))
-        )
+        token = _operation.set(OperationScope(principal, context.app))
         try:
             yield
         finally:

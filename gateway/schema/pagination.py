@@ -3,36 +3,22 @@ its own, so it is counted only when the query selects it."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import Generic, TypeVar
 
 import strawberry
-from strawberry.types.nodes import FragmentSpread, InlineFragment, SelectedField, Selection
 
 from gateway.schema.context import Info
+from gateway.schema.lookahead import asks_for
 from gateway.services.records import Page, PageRequest
 
 Node = TypeVar("Node")
 Item = TypeVar("Item")
 
 
-def selects(selections: Iterable[Selection], name: str) -> bool:
-    """Whether `name` is selected directly or through fragments."""
-    for selection in selections:
-        if isinstance(selection, SelectedField) and selection.name == name:
-            return True
-        if isinstance(selection, FragmentSpread | InlineFragment) and selects(
-            selection.selections, name
-        ):
-            return True
-    return False
-
-
 def page_request(info: Info, first: int, after: str | None) -> PageRequest:
     """The page a connection field asks for; the total only if `totalCount` is selected."""
-    fields = info.selected_fields
-    wanted = any(selects(f.selections, "totalCount") for f in fields)
-    return PageRequest(first=first, after=after, with_total=wanted)
+    return PageRequest(first=first, after=after, with_total=asks_for(info, "totalCount"))
 
 
 @strawberry.type

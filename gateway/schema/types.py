@@ -4,7 +4,7 @@ locations are Relay nodes: `id` is a global id, and `node(id:)` fetches any of t
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Awaitable, Iterable
 from datetime import date, datetime
 from typing import Self
 
@@ -22,6 +22,7 @@ from domain.users import Role
 from gateway.schema.context import Info
 from gateway.schema.ids import number
 from gateway.schema.image_types import Image, image_of
+from gateway.schema.lookahead import asks_for, now_or_later
 from gateway.schema.nodes import fetch_nodes
 from gateway.schema.office_hours import OfficeHours
 from gateway.schema.profiles import ProfileDetailsType, SecuritySettingsType
@@ -208,6 +209,8 @@ class RoomNode(relay.Node):
     @strawberry.field(description="Active bookings on a site-local day (default: today).")
     async def bookings(self, info: Info, date: date | None = None) -> list[BookingNode]:
         day = await info.context.loaders.room_days.load((self.room, date))
+        if asks_for(info, "attendees", "user"):
+            await info.context.loaders.people.load_many(_attendee_accounts(day.bookings))
         return [BookingNode(booking=b) for b in day.bookings]
 
     @strawberry.field(description="Free parts of the bookable hours of a site-local day.")
@@ -232,12 +235,13 @@ class AttendeeNode:
     def checked_in_at(self) -> datetime | None:
         return self.attendee.checked_in_at
 
-    @strawberry.field(description="The attendee's account, when they have one.")
-    async def user(self, info: Info) -> UserNode | None:
+    @strawberry.field(
+        description="The attendee's account, when they have one.", graphql_type=UserNode | None
+    )
+    def user(self, info: Info) -> UserNode | Awaitable[UserNode | None] | None:
         if self.attendee.user_id is None:
             return None
-        user = await info.context.loaders.people.load(self.attendee.user_id)
-        return UserNode(user=user) if user else None
+        return now_or_later(info.context.loaders.people, self.attendee.user_id, _user_node)
 
 
 _PRIVATE = "Null unless you are part of the booking or an admin."
@@ -314,6 +318,22 @@ class BookingNode(relay.Node):
     @property
     def _details(self) -> BookingDetails | None:
         return self.booking.details
+
+
+def _user_node(found: PersonView | None) -> UserNode | None:
+    return UserNode(user=found) if found else None
+
+
+def _attendee_accounts(bookings: Iterable[BookingView]) -> list[int]:
+    """The accounts of the attendees the caller may see, each once."""
+    found = {
+        attendee.user_id
+        for booking in bookings
+        if booking.details is not None
+        for attendee in booking.details.attendees
+        if attendee.user_id is not None
+    }
+    return sorted(found)
 
 
 async def _user(info: Info, key: str) -> UserNode | None:

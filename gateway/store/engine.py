@@ -14,6 +14,12 @@ WRITE_OPTION = "occupi_write"
 # where the statement is its own transaction, so no BEGIN is sent for it.
 SINGLE_READ_OPTION = "occupi_single_read"
 SQLITE_BUSY_SECONDS = 30
+# Connections kept open between requests. A connection the pool cannot keep is closed
+# when it comes back, and the next burst opens new ones: on SQLite a thread, a file
+# handle and four PRAGMAs each, on PostgreSQL a login. A nested read holds two at once
+# (two DataLoader batches in flight), so the pools hold what 16 such reads use.
+SQLITE_POOL = 32
+POSTGRES_POOL = 20
 
 
 def create_engine(
@@ -26,12 +32,16 @@ def create_engine(
         # PostgreSQL: concurrent writers are fine; the exclusion constraint on bookings,
         # not a serialised transaction, is what keeps two bookings of one slot apart.
         return create_async_engine(
-            url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=20
+            url, echo=echo, pool_pre_ping=True, pool_size=POSTGRES_POOL, max_overflow=10
         )
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_async_engine(
-        url, echo=echo, connect_args={"timeout": busy_seconds}, pool_size=10, max_overflow=20
+        url,
+        echo=echo,
+        connect_args={"timeout": busy_seconds},
+        pool_size=SQLITE_POOL,
+        max_overflow=SQLITE_POOL,
     )
     _tune_sqlite(engine, busy_seconds)
     return engine

@@ -4,6 +4,7 @@ no access log unless OCCUPI_ACCESS_LOG turns it on, shown on a real uvicorn serv
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import socket
 from dataclasses import replace
@@ -50,6 +51,7 @@ def test_occupi_serve_hands_them_to_uvicorn(
 ) -> None:
     seen: dict[str, Any] = {}
     monkeypatch.setattr(uvicorn, "run", lambda _app, **kw: seen.update(kw))
+    monkeypatch.setattr(cli, "freeze_heap", lambda: seen.update(frozen=True))
     monkeypatch.setenv("OCCUPI_DATA_DIR", str(tmp_path))
     monkeypatch.setenv("OCCUPI_BROKER_URL", "redis://127.0.0.1:1")  # never connected to
     assert cli.main(["serve", "--workers", workers]) == 0
@@ -57,6 +59,17 @@ def test_occupi_serve_hands_them_to_uvicorn(
     assert issubclass(seen["http"], HttpToolsProtocol)
     assert (seen["loop"], seen["access_log"]) == ("uvloop", False)
     assert seen["log_level"] == "info"
+    # One process freezes its heap before serving; workers do it in app_from_env.
+    assert seen.get("frozen", False) is (workers == "1")
+
+
+def test_freezing_the_heap_takes_what_lives_out_of_the_collectors_reach() -> None:
+    try:
+        serving.freeze_heap()
+        assert gc.get_freeze_count() > 1000  # the modules, the schema machinery, ...
+        assert gc.get_count()[0] < 100  # collected first: what was garbage is gone
+    finally:
+        gc.unfreeze()
 
 
 async def _serve_once(app: Starlette, settings: Settings) -> None:
