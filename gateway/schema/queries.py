@@ -26,6 +26,7 @@ from gateway.schema.notifications import NotificationQuery
 from gateway.schema.occupancy import OccupancyQuery
 from gateway.schema.pagination import Connection, page_request
 from gateway.schema.presence import PresenceQuery
+from gateway.schema.room_prefetch import prefetch_rooms
 from gateway.schema.timetables import TimetableQuery
 from gateway.schema.types import BookingNode, LocationNode, RoomNode, TimeSlot, UserNode
 
@@ -114,6 +115,7 @@ class Query(
             (filter or RoomFilter()).to_query(),
             page_request(info, first, after),
         )
+        await prefetch_rooms(info, page.items, "edges", "node")
         return Connection.of(page, lambda r: RoomNode(room=r))
 
     @strawberry.field

@@ -22,10 +22,11 @@ from domain.users import Role
 from gateway.schema.context import Info
 from gateway.schema.ids import number
 from gateway.schema.image_types import Image, image_of
-from gateway.schema.lookahead import asks_for, now_or_later
+from gateway.schema.lookahead import Missing, asks_for, cached, now_or_later
 from gateway.schema.nodes import fetch_nodes
 from gateway.schema.office_hours import OfficeHours
 from gateway.schema.profiles import ProfileDetailsType, SecuritySettingsType
+from gateway.schema.room_prefetch import attendee_accounts, prefetch_rooms
 from gateway.services.views import BookingDetails, BookingView, PersonView
 
 _OWN = "Null unless this is you or you are an admin."
@@ -143,6 +144,7 @@ class LocationNode(relay.Node):
     @strawberry.field(description="The rooms on this floor (empty for other kinds).")
     async def rooms(self, info: Info) -> list[RoomNode]:
         found = await info.context.loaders.floor_rooms.load(self.location.id)
+        await prefetch_rooms(info, found)
         return [RoomNode(room=r) for r in found]
 
     @strawberry.field(description="Sites only: the weekly office hours; null for other kinds.")
@@ -153,95 +155,6 @@ class LocationNode(relay.Node):
     @strawberry.field(description="Sites only: how many people are on site now; null otherwise.")
     async def people_on_site(self, info: Info) -> int | None:
         return await info.context.loaders.people_on_site.load(self.location)
-
-
-@strawberry.type(name="Room")
-class RoomNode(relay.Node):
-    room: strawberry.Private[Room]
-
-    @classmethod
-    def resolve_id(cls, root: Self, *, info: Info) -> str:
-        return root.room.code
-
-    @classmethod
-    async def resolve_nodes(  # type: ignore[override]
-        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
-    ) -> list[RoomNode | None]:
-        return await fetch_nodes(info, node_ids, _room)
-
-    @strawberry.field(description="The room's code, RM…, as the legacy clients know it.")
-    def code(self) -> str:
-        return self.room.code
-
-    @strawberry.field
-    def name(self) -> str:
-        return self.room.name
-
-    @strawberry.field
-    def number(self) -> str:
-        return self.room.number
-
-    @strawberry.field
-    def description(self) -> str:
-        return self.room.description
-
-    @strawberry.field
-    def min_occupancy(self) -> int:
-        return self.room.limits.minimum
-
-    @strawberry.field
-    def max_occupancy(self) -> int | None:
-        return self.room.limits.maximum
-
-    @strawberry.field
-    def resources(self) -> list[str]:
-        return list(self.room.resources)
-
-    @strawberry.field(description="The IANA time zone of the room's site.")
-    def time_zone(self) -> str:
-        return self.room.calendar.zone.key
-
-    @strawberry.field
-    async def floor(self, info: Info) -> LocationNode | None:
-        floor = await info.context.loaders.locations.load(self.room.floor_id)
-        return LocationNode(location=floor) if floor else None
-
-    @strawberry.field(description="Active bookings on a site-local day (default: today).")
-    async def bookings(self, info: Info, date: date | None = None) -> list[BookingNode]:
-        day = await info.context.loaders.room_days.load((self.room, date))
-        if asks_for(info, "attendees", "user"):
-            await info.context.loaders.people.load_many(_attendee_accounts(day.bookings))
-        return [BookingNode(booking=b) for b in day.bookings]
-
-    @strawberry.field(description="Free parts of the bookable hours of a site-local day.")
-    async def available_slots(self, info: Info, date: date) -> list[TimeSlot]:
-        day = await info.context.loaders.room_days.load((self.room, date))
-        return [TimeSlot.of(s) for s in day.slots]
-
-    @strawberry.field(description="The room's image (the default one's URLs without one).")
-    async def image(self, info: Info) -> Image | None:
-        return await image_of(info, OwnerKind.ROOM, self.room.id)
-
-
-@strawberry.type(name="Attendee")
-class AttendeeNode:
-    attendee: strawberry.Private[Attendee]
-
-    @strawberry.field
-    def email(self) -> str:
-        return self.attendee.email
-
-    @strawberry.field
-    def checked_in_at(self) -> datetime | None:
-        return self.attendee.checked_in_at
-
-    @strawberry.field(
-        description="The attendee's account, when they have one.", graphql_type=UserNode | None
-    )
-    def user(self, info: Info) -> UserNode | Awaitable[UserNode | None] | None:
-        if self.attendee.user_id is None:
-            return None
-        return now_or_later(info.context.loaders.people, self.attendee.user_id, _user_node)
 
 
 _PRIVATE = "Null unless you are part of the booking or an admin."
@@ -320,20 +233,111 @@ class BookingNode(relay.Node):
         return self.booking.details
 
 
+@strawberry.type(name="Room")
+class RoomNode(relay.Node):
+    room: strawberry.Private[Room]
+
+    @classmethod
+    def resolve_id(cls, root: Self, *, info: Info) -> str:
+        return root.room.code
+
+    @classmethod
+    async def resolve_nodes(  # type: ignore[override]
+        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    ) -> list[RoomNode | None]:
+        return await fetch_nodes(info, node_ids, _room)
+
+    @strawberry.field(description="The room's code, RM…, as the legacy clients know it.")
+    def code(self) -> str:
+        return self.room.code
+
+    @strawberry.field
+    def name(self) -> str:
+        return self.room.name
+
+    @strawberry.field
+    def number(self) -> str:
+        return self.room.number
+
+    @strawberry.field
+    def description(self) -> str:
+        return self.room.description
+
+    @strawberry.field
+    def min_occupancy(self) -> int:
+        return self.room.limits.minimum
+
+    @strawberry.field
+    def max_occupancy(self) -> int | None:
+        return self.room.limits.maximum
+
+    @strawberry.field
+    def resources(self) -> list[str]:
+        return list(self.room.resources)
+
+    @strawberry.field(description="The IANA time zone of the room's site.")
+    def time_zone(self) -> str:
+        return self.room.calendar.zone.key
+
+    @strawberry.field(graphql_type=LocationNode | None)
+    def floor(self, info: Info) -> LocationNode | Awaitable[LocationNode | None] | None:
+        return now_or_later(info.context.loaders.locations, self.room.floor_id, _location_node)
+
+    @strawberry.field(
+        description="Active bookings on a site-local day (default: today).",
+        graphql_type=list[BookingNode],
+    )
+    def bookings(
+        self, info: Info, date: date | None = None
+    ) -> list[BookingNode] | Awaitable[list[BookingNode]]:
+        day = cached(info.context.loaders.room_days, (self.room, date))
+        if isinstance(day, Missing):  # no page of rooms loaded it ahead (room_prefetch)
+            return self._bookings_later(info, date)
+        return [BookingNode(booking=b) for b in day.bookings]
+
+    async def _bookings_later(self, info: Info, date: date | None) -> list[BookingNode]:
+        day = await info.context.loaders.room_days.load((self.room, date))
+        if asks_for(info, "attendees", "user"):
+            await info.context.loaders.people.load_many(attendee_accounts(day.bookings))
+        return [BookingNode(booking=b) for b in day.bookings]
+
+    @strawberry.field(description="Free parts of the bookable hours of a site-local day.")
+    async def available_slots(self, info: Info, date: date) -> list[TimeSlot]:
+        day = await info.context.loaders.room_days.load((self.room, date))
+        return [TimeSlot.of(s) for s in day.slots]
+
+    @strawberry.field(description="The room's image (the default one's URLs without one).")
+    async def image(self, info: Info) -> Image | None:
+        return await image_of(info, OwnerKind.ROOM, self.room.id)
+
+
+@strawberry.type(name="Attendee")
+class AttendeeNode:
+    attendee: strawberry.Private[Attendee]
+
+    @strawberry.field
+    def email(self) -> str:
+        return self.attendee.email
+
+    @strawberry.field
+    def checked_in_at(self) -> datetime | None:
+        return self.attendee.checked_in_at
+
+    @strawberry.field(
+        description="The attendee's account, when they have one.", graphql_type=UserNode | None
+    )
+    def user(self, info: Info) -> UserNode | Awaitable[UserNode | None] | None:
+        if self.attendee.user_id is None:
+            return None
+        return now_or_later(info.context.loaders.people, self.attendee.user_id, _user_node)
+
+
 def _user_node(found: PersonView | None) -> UserNode | None:
     return UserNode(user=found) if found else None
 
 
-def _attendee_accounts(bookings: Iterable[BookingView]) -> list[int]:
-    """The accounts of the attendees the caller may see, each once."""
-    found = {
-        attendee.user_id
-        for booking in bookings
-        if booking.details is not None
-        for attendee in booking.details.attendees
-        if attendee.user_id is not None
-    }
-    return sorted(found)
+def _location_node(found: Location | None) -> LocationNode | None:
+    return LocationNode(location=found) if found else None
 
 
 async def _user(info: Info, key: str) -> UserNode | None:

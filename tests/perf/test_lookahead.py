@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+from datetime import date, timedelta
 
 import pytest
 from strawberry.dataloader import DataLoader
@@ -18,7 +19,7 @@ from gateway.schema.lookahead import now_or_later, selects
 from tests.perf.dataset import seed
 from tests.support.graphql import GraphQLClient
 from tests.support.statements import counting_statements
-from tests.support.world import World
+from tests.support.world import World, location_gid
 
 
 def _field(name: str, *below: SelectedField | InlineFragment | FragmentSpread) -> SelectedField:
@@ -119,3 +120,52 @@ async def test_attendees_without_a_looking_parent_still_load_their_accounts(
     assert attendees
     assert all(attendee["user"] is not None for attendee in attendees)
     assert {"Alice"} <= {attendee["user"]["name"] for attendee in attendees}
+
+
+FLOOR_ROOMS = (
+    "query($floor: ID!) { location(id: $floor) { rooms { code floor { name } "
+    'bookings(date: "%s") { code attendees { user { name } } } '
+    'other: bookings(date: "%s") { code } } } }'
+)
+
+
+async def test_a_floors_rooms_look_ahead_for_literal_dates_and_aliases_alike(
+    client: GraphQLClient, gateway: Gateway, world: World
+) -> None:
+    data = await seed(world)
+    token = data.tokens["alice"]
+    day = data.variables("NESTED")["date"]
+    next_day = (date.fromisoformat(day) + timedelta(days=1)).isoformat()
+    counts = []
+    for floor in (data.big_floor, data.small_floor):
+        with counting_statements(gateway) as sent:
+            found = await client.data(
+                FLOOR_ROOMS % (day, next_day), {"floor": location_gid(floor)}, token=token
+            )
+        counts.append(len(sent))
+        rooms = found["location"]["rooms"]
+        assert rooms
+        assert all(room["bookings"] for room in rooms)  # the read day is booked
+        assert all(room["other"] == [] for room in rooms)  # the day after is not
+        assert all(
+            attendee["user"] is not None
+            for room in rooms
+            for booking in room["bookings"]
+            for attendee in booking["attendees"]
+        )
+    assert counts[0] == counts[1]  # as many statements for 10 rooms as for 2
+
+
+async def test_a_date_that_is_no_date_is_refused_as_without_looking_ahead(
+    client: GraphQLClient, world: World
+) -> None:
+    data = await seed(world)
+    answer = await client.run(
+        FLOOR_ROOMS % ("2026-13-40", "tomorrow"),
+        {"floor": location_gid(data.small_floor)},
+        token=data.tokens["alice"],
+    )
+    assert answer.get("data") is None
+    messages = [error["message"] for error in answer["errors"]]
+    assert any("2026-13-40" in message for message in messages), messages
+    assert not any("Unexpected" in message for message in messages), messages
