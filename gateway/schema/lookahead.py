@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable, Hashable, Iterable
 from typing import TypeVar
 
 from strawberry.dataloader import DataLoader
-from strawberry.types.nodes import FragmentSpread, InlineFragment, SelectedField, Selection
+from strawberry.types.nodes import SelectedField, Selection
 
 from gateway.schema.context import Info
 
@@ -28,16 +28,7 @@ def selects(selections: Iterable[Selection], *path: str) -> bool:
     through fragments."""
     if not path:
         return True
-    head, rest = path[0], path[1:]
-    for selection in selections:
-        if isinstance(selection, SelectedField):
-            if selection.name == head and selects(selection.selections, *rest):
-                return True
-        elif isinstance(selection, FragmentSpread | InlineFragment) and selects(
-            selection.selections, *path
-        ):
-            return True
-    return False
+    return any(selects(field.selections, *path[1:]) for field in named(selections, path[0]))
 
 
 def asks_for(info: Info, *path: str) -> bool:
